@@ -1,0 +1,52 @@
+import { BaseEnvironment } from '@app/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
+
+/** Everything the broker reads from its environment; see .env.example. */
+export class BrokerEnvironment extends BaseEnvironment {
+  /** Queues declared at start: `name:key1,key2:capacity;...`. */
+  @IsString()
+  QUEUES: string = 'default:default:100000;email:email:100000;report:report:100000';
+
+  @Type(() => Number) @IsInt() @Min(1)
+  DEFAULT_QUEUE_CAPACITY: number = 100_000;
+
+  /** Largest single-task request body, bytes (413 above it). */
+  @Type(() => Number) @IsInt() @Min(1024)
+  MAX_TASK_BYTES: number = 65_536;
+
+  /** Largest bulk request body, bytes. */
+  @Type(() => Number) @IsInt() @Min(1024)
+  MAX_BULK_BYTES: number = 16 * 1024 * 1024;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  ACK_TIMEOUT_MS: number = 30_000;
+
+  /** Unacked deliveries a queue may have at once. */
+  @Type(() => Number) @IsInt() @Min(1)
+  PREFETCH_WINDOW: number = 2_000;
+
+  /** Tasks per POST /deliveries. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  DELIVERY_BATCH: number = 200;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  DELIVERY_TIMEOUT_MS: number = 5_000;
+
+  /** How often an idle queue is polled for work another replica enqueued, ms. */
+  @Type(() => Number) @IsInt() @Min(5)
+  DISPATCH_POLL_MS: number = 50;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  BACKOFF_BASE_MS: number = 500;
+
+  @Type(() => Number) @IsNumber() @Min(1)
+  BACKOFF_FACTOR: number = 2;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  BACKOFF_CAP_MS: number = 60_000;
+
+  /** A consumer missing this many heartbeats is dropped. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HEARTBEAT_INTERVAL_MS: number = 2_000;
+}

@@ -1,0 +1,35 @@
+import { BaseEnvironment } from '@app/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUrl, Min } from 'class-validator';
+
+/** Everything the consumer reads from its environment; see .env.example. */
+export class ConsumerEnvironment extends BaseEnvironment {
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  BROKER_URL: string = 'http://127.0.0.1:3000';
+
+  /** The URL the broker pushes to; default http://127.0.0.1:$PORT. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  ADVERTISED_URL?: string;
+
+  /** Internal consumers (K), each with its own bounded buffer. */
+  @Type(() => Number) @IsInt() @Min(1)
+  WORKERS: number = 4;
+
+  /** Tasks each internal consumer may hold. */
+  @Type(() => Number) @IsInt() @Min(1)
+  BUFFER_SIZE: number = 1_000;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  HEARTBEAT_INTERVAL_MS: number = 2_000;
+
+  /** How long a completed task is kept; the stored TTL covers due time plus this. */
+  @Type(() => Number) @IsInt() @Min(1)
+  RETENTION_DAYS: number = 30;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  ACK_BATCH_SIZE: number = 200;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  ACK_FLUSH_MS: number = 5;
+}

@@ -1,0 +1,24 @@
+import { Logger, Type } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppDescription, configureApp, jsonLogger } from './configure-app';
+
+/**
+ * The whole of an app's main.ts: create, configure like the tests do, stop gracefully on SIGTERM,
+ * listen on PORT (or the app's default). A failed start logs why and exits 1.
+ */
+export function bootstrapApp(module: Type<unknown>, description: AppDescription & { defaultPort: number }): void {
+  const start = async () => {
+    const app = await NestFactory.create<NestExpressApplication>(module, { logger: jsonLogger(), bufferLogs: true });
+    configureApp(app, description);
+    app.enableShutdownHooks();
+    const port = app.get(ConfigService).get<number>('PORT') ?? description.defaultPort;
+    await app.listen(port);
+    Logger.log(`${description.title} listening on ${port}, Swagger UI at /docs`, 'bootstrap');
+  };
+  start().catch((error: Error) => {
+    new Logger('bootstrap').fatal(`${description.title} failed to start: ${error.stack ?? error.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { HealthModule, LuaScript, RedisModule } from '@app/redis';
+import { ClockModule } from '../clock/clock.module';
+import { environmentValidator } from '../config/validate-env';
+import { MetricsModule } from '../metrics/metrics.module';
+import { validationPipeProvider } from './validation';
+
+export interface CoreModuleOptions<T extends object> {
+  /** The app's class-validated environment. */
+  environment: new () => T;
+  /** The app's Lua scripts. */
+  scripts?: readonly LuaScript[];
+}
+
+/**
+ * What every app is built on: validated config, its Redis client, the clock, /health, /metrics
+ * and the validation pipe. AppModule imports this and its own concerns.
+ */
+@Module({})
+export class CoreModule {
+  static forRoot<T extends object>(options: CoreModuleOptions<T>): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, cache: true, validate: environmentValidator(options.environment) }),
+        RedisModule.forRootAsync({ scripts: options.scripts }),
+        ClockModule,
+        HealthModule,
+        MetricsModule,
+      ],
+      providers: [validationPipeProvider],
+    };
+  }
+}

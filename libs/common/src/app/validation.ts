@@ -1,0 +1,32 @@
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+
+/** "payload.to must be a string", with the path of nested and array items spelled out. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      parent && message.startsWith(error.property) ? `${parent}.${message}` : message,
+    );
+    return [...own, ...flattenValidationErrors(error.children ?? [], path)];
+  });
+}
+
+/**
+ * The one validation setup of every app: unknown fields are errors (so a client cannot set
+ * status or task_update_time), values are not coerced, and each bad field is named.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) =>
+      new BadRequestException({ statusCode: 400, error: 'Bad Request', message: flattenValidationErrors(errors) }),
+  });
+}
+
+/** Registers the validation pipe in a module, so e2e tests validate exactly like production. */
+export const validationPipeProvider = { provide: APP_PIPE, useFactory: createValidationPipe };

@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsDefined,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidationOptions,
+} from 'class-validator';
+import { assertPeriodicity } from '../periodicity/periodicity';
+import { MAX_PRIORITY, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '../task/task.model';
+
+/** A periodicity this system can run: once, hourly, daily, weekly, monthly or 5 cron fields (UTC). */
+export function IsPeriodicity(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isPeriodicity',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return false;
+          try {
+            assertPeriodicity(value);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () =>
+          `${propertyName} must be once, hourly, daily, weekly, monthly or a 5-field cron expression`,
+      },
+    });
+}
+
+/** A plain JSON object: not an array, not null. */
+function IsJsonObject(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isJsonObject',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value),
+        defaultMessage: () => `${propertyName} must be a JSON object`,
+      },
+    });
+}
+
+export class CreateTaskDto {
+  @ApiPropertyOptional({ description: 'Client-chosen id; a resubmitted id is not enqueued twice', pattern: TASK_ID_PATTERN.source })
+  @IsOptional()
+  @IsString()
+  @Matches(TASK_ID_PATTERN, { message: 'id must be 1..128 characters of A-Z a-z 0-9 _ . : -' })
+  id?: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'send welcome mail' })
+  @IsDefined()
+  @IsString()
+  @Length(1, 200)
+  task_name: string;
+
+  @ApiProperty({ pattern: TASK_TYPE_PATTERN.source, example: 'email', description: 'Picks the handler in the consumer' })
+  @IsDefined()
+  @IsString()
+  @Matches(TASK_TYPE_PATTERN, { message: 'task_type must match [a-z0-9_.-]{1,64}' })
+  task_type: string;
+
+  @ApiPropertyOptional({ pattern: TASK_TYPE_PATTERN.source, description: 'Routing key; defaults to task_type' })
+  @IsOptional()
+  @IsString()
+  @Matches(TASK_TYPE_PATTERN, { message: 'binding_key must match [a-z0-9_.-]{1,64}' })
+  binding_key?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRIORITY, default: 0, description: 'Higher is dispatched first' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRIORITY)
+  priority?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { to: 'ada@example.com' } })
+  @IsOptional()
+  @IsObject()
+  @IsJsonObject()
+  payload?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the task-dispatcher triggers it; default now' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  scheduled_time?: string;
+
+  @ApiPropertyOptional({ default: 'once', example: 'daily', description: 'once, hourly, daily, weekly, monthly or a 5-field cron (UTC)' })
+  @IsOptional()
+  @IsPeriodicity()
+  periodicity?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 25, default: 5, description: 'Deliveries after the first before dead-lettering' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(25)
+  max_retries?: number;
+}
+

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTaskDto } from '../dto/create-task.dto';
+import { Task, TaskStatus } from './task.model';
+
+/** The task a validated request describes, with every default filled in, at time `now`. */
+export function newTask(dto: CreateTaskDto, now: number): Task {
+  const nowIso = new Date(now).toISOString();
+  return {
+    id: dto.id ?? randomUUID(),
+    task_name: dto.task_name,
+    task_type: dto.task_type,
+    binding_key: dto.binding_key ?? dto.task_type,
+    priority: dto.priority ?? 0,
+    payload: dto.payload ?? {},
+    scheduled_time: dto.scheduled_time ? new Date(dto.scheduled_time).toISOString() : nowIso,
+    periodicity: dto.periodicity ?? 'once',
+    max_retries: dto.max_retries ?? 5,
+    status: TaskStatus.Queued,
+    task_update_time: nowIso,
+    created_time: nowIso,
+  };
+}

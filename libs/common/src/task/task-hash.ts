@@ -1,0 +1,79 @@
+import { Task, TASK_STATUSES, TaskStatus } from './task.model';
+
+/**
+ * A task as it is kept in Redis: one hash per task, times in epoch milliseconds so that Lua
+ * scripts and sorted-set scores can compare them without parsing dates.
+ */
+export type TaskHash = Record<string, string>;
+
+export class CorruptTaskError extends Error {
+  constructor(id: string, reason: string) {
+    super(`task ${id} in Redis is unreadable: ${reason}`);
+    this.name = 'CorruptTaskError';
+  }
+}
+
+/** Flattens a task into hash fields; the inverse of `taskFromHash`. */
+export function taskToHash(task: Task): TaskHash {
+  const hash: TaskHash = {
+    id: task.id,
+    task_name: task.task_name,
+    task_type: task.task_type,
+    binding_key: task.binding_key,
+    priority: String(task.priority),
+    payload: JSON.stringify(task.payload ?? {}),
+    scheduled_time: String(Date.parse(task.scheduled_time)),
+    periodicity: task.periodicity,
+    max_retries: String(task.max_retries),
+    status: task.status,
+    task_update_time: String(Date.parse(task.task_update_time)),
+    created_time: String(Date.parse(task.created_time)),
+  };
+  if (task.queue !== undefined) hash.queue = task.queue;
+  return hash;
+}
+
+function toIso(id: string, field: string, value: string | undefined): string {
+  const ms = Number(value);
+  if (value === undefined || !Number.isFinite(ms)) throw new CorruptTaskError(id, `${field} is not a time`);
+  return new Date(ms).toISOString();
+}
+
+function toInt(id: string, field: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n)) throw new CorruptTaskError(id, `${field} is not an integer`);
+  return n;
+}
+
+/** Reads a task hash back, checking every field: what comes out of Redis is untrusted. */
+export function taskFromHash(hash: TaskHash): Task {
+  const id = hash.id;
+  if (!id) throw new CorruptTaskError('?', 'no id');
+  if (!TASK_STATUSES.includes(hash.status as TaskStatus)) throw new CorruptTaskError(id, `status ${hash.status}`);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(hash.payload ?? '{}');
+  } catch {
+    throw new CorruptTaskError(id, 'payload is not JSON');
+  }
+  const task: Task = {
+    id,
+    task_name: hash.task_name ?? '',
+    task_type: hash.task_type ?? '',
+    binding_key: hash.binding_key ?? '',
+    priority: toInt(id, 'priority', hash.priority),
+    payload: payload as Record<string, unknown>,
+    scheduled_time: toIso(id, 'scheduled_time', hash.scheduled_time),
+    periodicity: hash.periodicity ?? 'once',
+    max_retries: toInt(id, 'max_retries', hash.max_retries),
+    status: hash.status as TaskStatus,
+    task_update_time: toIso(id, 'task_update_time', hash.task_update_time),
+    created_time: toIso(id, 'created_time', hash.created_time),
+  };
+  if (hash.queue) task.queue = hash.queue;
+  if (hash.attempts) task.attempts = toInt(id, 'attempts', hash.attempts);
+  if (hash.last_error) task.last_error = hash.last_error;
+  if (hash.run_count) task.run_count = toInt(id, 'run_count', hash.run_count);
+  if (hash.last_run_time) task.last_run_time = toIso(id, 'last_run_time', hash.last_run_time);
+  return task;
+}

@@ -1,0 +1,39 @@
+/** Where a task is in its life; see the README's lifecycle diagram. */
+export enum TaskStatus {
+  Queued = 'queued',
+  Dispatched = 'dispatched',
+  Scheduled = 'scheduled',
+  Complete = 'complete',
+  DeadLettered = 'dead_lettered',
+}
+
+export const TASK_STATUSES: readonly TaskStatus[] = Object.values(TaskStatus);
+
+/** Statuses a consumer has already stored: a redelivery of such a task changes nothing. */
+export const STORED_STATUSES: readonly TaskStatus[] = [TaskStatus.Scheduled, TaskStatus.Complete];
+
+/** The task as it travels on the wire (snake_case, times as ISO-8601). */
+export interface Task {
+  id: string;
+  task_name: string;
+  task_type: string;
+  binding_key: string;
+  priority: number;
+  payload: Record<string, unknown>;
+  scheduled_time: string;
+  periodicity: string;
+  max_retries: number;
+  status: TaskStatus;
+  task_update_time: string;
+  created_time: string;
+  queue?: string;
+  attempts?: number;
+  last_error?: string;
+  run_count?: number;
+  last_run_time?: string;
+}
+
+export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const TASK_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
+export const QUEUE_NAME_PATTERN = /^[a-z0-9_.-]{1,64}$/;
+export const MAX_PRIORITY = 9;

@@ -1,0 +1,39 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+
+/**
+ * A Lua script run atomically by Redis. Convention: one script per atomic operation, in a
+ * `<name>.lua.ts` file whose header names KEYS, ARGV and the return value; registered once per
+ * client with `defineCommand` (by RedisModule) and called by name through `runScript`.
+ */
+export interface LuaScript {
+  name: string;
+  lua: string;
+}
+
+type ScriptTarget = Redis | ChainableCommander;
+type ScriptCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown> | ChainableCommander;
+
+export function defineScripts(client: Redis, scripts: readonly LuaScript[]): void {
+  const seen = new Set<string>();
+  for (const script of scripts) {
+    if (seen.has(script.name)) throw new Error(`two Lua scripts are named ${script.name}`);
+    seen.add(script.name);
+    client.defineCommand(script.name, { lua: script.lua });
+  }
+}
+
+function command(target: ScriptTarget, script: LuaScript): ScriptCommand {
+  const fn = (target as unknown as Record<string, ScriptCommand | undefined>)[script.name];
+  if (typeof fn !== 'function') throw new Error(`Lua script ${script.name} is not registered on this client`);
+  return fn.bind(target);
+}
+
+/** Runs a registered script (EVALSHA, falling back to EVAL once) and returns its reply. */
+export function runScript<T = unknown>(client: Redis, script: LuaScript, keys: string[], args: (string | number)[]): Promise<T> {
+  return command(client, script)(keys.length, ...keys, ...args) as Promise<T>;
+}
+
+/** Queues a registered script on a pipeline or transaction. */
+export function queueScript(pipeline: ChainableCommander, script: LuaScript, keys: string[], args: (string | number)[]): void {
+  command(pipeline, script)(keys.length, ...keys, ...args);
+}

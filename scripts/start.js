@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: builds and runs the whole system (broker, consumer, producer, task-dispatcher) with
+ * prefixed log lines. With REDIS_URL unset and nothing on 127.0.0.1:6379 it starts a local
+ * redis-server (data in ./.data, AOF on). Prints the Swagger UIs once every app is healthy;
+ * Ctrl-C stops everything it started.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const readline = require('node:readline');
+const { pingRedis } = require('./redis-check');
+
+const root = path.resolve(__dirname, '..');
+const children = [];
+let stopping = false;
+
+const apps = [
+  { name: 'broker', port: 3000 },
+  { name: 'consumer', port: 9090 },
+  { name: 'producer', port: 8080 },
+  { name: 'task-dispatcher', port: 4000 },
+];
+
+function run(label, command, args, env = {}) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${label}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[${label}] exited (${signal ?? code}); stopping the system`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  // Apps first, Redis last, so the apps' final writes land.
+  const apps = children.filter((c) => c.label !== 'redis' && c.exitCode === null);
+  for (const child of apps) child.kill('SIGTERM');
+  const redis = children.find((c) => c.label === 'redis');
+  Promise.all(apps.map((c) => new Promise((resolve) => c.once('exit', resolve)))).then(() => {
+    if (redis && redis.exitCode === null) redis.kill('SIGTERM');
+    process.exit(code);
+  });
+  setTimeout(() => process.exit(code), 15_000).unref();
+}
+
+async function ensureRedis() {
+  if (process.env.REDIS_URL) {
+    if (!(await pingRedis(process.env.REDIS_URL))) console.warn(`warning: nothing answers at REDIS_URL=${process.env.REDIS_URL} yet`);
+    return process.env.REDIS_URL;
+  }
+  const url = 'redis://127.0.0.1:6379';
+  if (await pingRedis(url)) {
+    console.log(`using the Redis already running at ${url}`);
+    return url;
+  }
+  if (spawnSync('redis-server', ['--version']).error) {
+    console.error(
+      'No Redis answers at 127.0.0.1:6379 and redis-server is not on PATH.\n' +
+        'Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis), ' +
+        'or point REDIS_URL at a running Redis, then run npm start again.',
+    );
+    process.exit(1);
+  }
+  const dataDir = path.join(root, '.data');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const redis = run('redis', 'redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes']);
+  redis.label = 'redis';
+  for (let i = 0; i < 50 && !(await pingRedis(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await pingRedis(url))) {
+    console.error('redis-server did not start; see the [redis] lines above');
+    stop(1);
+  }
+  console.log(`started redis-server at ${url} with its data in ${dataDir}`);
+  return url;
+}
+
+async function waitHealthy(port, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+async function main() {
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  const redisUrl = await ensureRedis();
+  if (!process.argv.includes('--no-build')) {
+    console.log('building the four apps (nest build --all)...');
+    const build = spawnSync(path.join(root, 'node_modules', '.bin', 'nest'), ['build', '--all'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) {
+      console.error('the build failed');
+      return stop(1);
+    }
+  }
+  // Each app's port may be moved with BROKER_PORT, CONSUMER_PORT, PRODUCER_PORT, TASK_DISPATCHER_PORT.
+  for (const app of apps) app.port = Number(process.env[`${app.name.toUpperCase().replace('-', '_')}_PORT`] ?? app.port);
+  const brokerUrl = `http://127.0.0.1:${apps[0].port}`;
+  for (const app of apps) {
+    run(app.name, process.execPath, [path.join(root, 'dist', 'apps', app.name, 'main.js')], {
+      REDIS_URL: redisUrl,
+      PORT: String(app.port),
+      BROKER_URL: brokerUrl,
+    });
+  }
+  const healthy = await Promise.all(apps.map((app) => waitHealthy(app.port)));
+  if (healthy.includes(false)) {
+    console.error(`not healthy within 30 s: ${apps.filter((_, i) => !healthy[i]).map((a) => a.name).join(', ')}`);
+    return stop(1);
+  }
+  console.log('\nAll four apps are healthy. Swagger UI:');
+  for (const app of apps) console.log(`  ${app.name.padEnd(16)} http://127.0.0.1:${app.port}/docs`);
+  console.log('Press Ctrl-C to stop.\n');
+}
+
+main();

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: unit tests, then e2e tests, against the real Redis at REDIS_URL, all under one fresh
+ * key prefix that is deleted at the end. With no Redis it fails at once and says so.
+ */
+const { spawnSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const path = require('node:path');
+const { pingRedis } = require('./redis-check');
+
+const root = path.resolve(__dirname, '..');
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const runPrefix = `tqtest-${randomBytes(4).toString('hex')}`;
+const jest = path.join(root, 'node_modules', '.bin', 'jest');
+const extraArgs = process.argv.slice(2);
+
+const suites = [
+  ['unit', ['--config', 'jest.config.js']],
+  ['e2e', ['--config', 'jest-e2e.config.js', '--runInBand']],
+];
+
+async function deletePrefix() {
+  const Redis = require('ioredis');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+async function main() {
+  if (!(await pingRedis(redisUrl))) {
+    console.error(`No Redis answers at ${redisUrl}. Start one (redis-server) or set REDIS_URL, then run npm test again.`);
+    process.exit(2);
+  }
+  const env = { ...process.env, REDIS_URL: redisUrl, TEST_RUN_PREFIX: runPrefix };
+  let failed = false;
+  try {
+    for (const [name, args] of suites) {
+      console.log(`\n=== ${name} tests (Redis ${redisUrl}, prefix ${runPrefix}) ===`);
+      const result = spawnSync(jest, [...args, ...extraArgs], { cwd: root, env, stdio: 'inherit' });
+      if (result.status !== 0) {
+        failed = true;
+        break;
+      }
+    }
+  } finally {
+    await deletePrefix();
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main();

@@ -1,0 +1,60 @@
+import { configureApp } from '@app/common';
+import { Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import Redis from 'ioredis';
+
+export interface BootedApp {
+  app: NestExpressApplication;
+  url: string;
+}
+
+/**
+ * Boots an app's real AppModule on an ephemeral port, configured exactly as main.ts does.
+ * `customize` may override providers (a ManualClock, say) before compiling.
+ */
+export async function bootApp(
+  module: Type<unknown>,
+  title: string,
+  customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (b) => b,
+): Promise<BootedApp> {
+  const moduleRef = await customize(Test.createTestingModule({ imports: [module] })).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>();
+  configureApp(app, { title, description: title });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  return { app, url: `http://127.0.0.1:${address.port}` };
+}
+
+/** A client on the test's Redis, for reading back what the apps wrote. */
+export function testRedis(): Redis {
+  return new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+}
+
+/** Deletes every key under the prefix (SCAN, never FLUSHALL: the server is shared). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
