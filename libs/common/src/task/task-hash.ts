@@ -23,6 +23,8 @@ export function taskToHash(task: Task): TaskHash {
     priority: String(task.priority),
     payload: JSON.stringify(task.payload ?? {}),
     scheduled_time: String(Date.parse(task.scheduled_time)),
+    // Periodic runs count from the first scheduled time, so monthly-on-the-31st survives February.
+    anchor_time: String(Date.parse(task.scheduled_time)),
     periodicity: task.periodicity,
     max_retries: String(task.max_retries),
     status: task.status,
