@@ -3,6 +3,7 @@ import { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import Redis from 'ioredis';
+import type { AddressInfo } from 'node:net';
 
 export interface BootedApp {
   app: NestExpressApplication;
@@ -22,8 +23,8 @@ export async function bootApp(
   const app = moduleRef.createNestApplication<NestExpressApplication>();
   configureApp(app, { title, description: title });
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  return { app, url: `http://127.0.0.1:${address.port}` };
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}` };
 }
 
 /** A client on the test's Redis, for reading back what the apps wrote. */
