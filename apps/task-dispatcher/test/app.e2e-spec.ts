@@ -16,5 +16,5 @@ describe('task-dispatcher app', () => {
     await redis.quit();
   });
 
-  itServesTheBasics(() => booted.url, []);
+  itServesTheBasics(() => booted.url, ['/scheduler/run', '/cleanup/run', '/tasks']);
 });

@@ -1,14 +1,32 @@
 import { BaseEnvironment } from '@app/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Min } from 'class-validator';
+import { IsInt, IsString, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { validateCronExpression } from 'cron';
+
+/** A cron expression the `cron` package (which @nestjs/schedule runs) accepts, 5 or 6 fields. */
+function IsCronExpression(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCronExpression',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && validateCronExpression(value).valid,
+        defaultMessage: () => `${propertyName} must be a cron expression (5 fields, or 6 with seconds first)`,
+      },
+    });
+}
 
 /** Everything the task-dispatcher reads from its environment; see .env.example. */
 export class TaskDispatcherEnvironment extends BaseEnvironment {
   /** When the scheduler pass runs (6-field cron with seconds, or 5-field). */
   @IsString()
+  @IsCronExpression()
   SCHEDULER_CRON: string = '0 * * * * *';
 
   @IsString()
+  @IsCronExpression()
   CLEANUP_CRON: string = '30 */10 * * * *';
 
   /** How long a completed task is kept before cleanup deletes it. */
@@ -19,7 +37,15 @@ export class TaskDispatcherEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(1)
   SCHEDULER_BATCH: number = 500;
 
-  /** Tasks deleted per cleanup script call. */
+  /** Most batches one scheduler pass claims; what is left waits for the next pass. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SCHEDULER_MAX_BATCHES: number = 1000;
+
+  /** Tasks deleted (and index entries checked) per cleanup script call. */
   @Type(() => Number) @IsInt() @Min(1)
   CLEANUP_BATCH: number = 500;
+
+  /** Most batches one cleanup pass runs per step (deleting, pruning each index). */
+  @Type(() => Number) @IsInt() @Min(1)
+  CLEANUP_MAX_BATCHES: number = 1000;
 }

@@ -1,0 +1,40 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+
+/**
+ * Runs a pass at most once at a time in this process: a call while one runs (a slow pass overrun by
+ * its cron, or POST /…/run) gets that pass's result instead of starting a second. `stop` refuses new
+ * passes and waits for the running one, so shutdown lets it finish before Redis closes.
+ */
+export class SinglePass<T> {
+  private running?: Promise<T>;
+  private stopped = false;
+
+  constructor(private readonly pass: () => Promise<T>) {}
+
+  /** True once shutdown began: a pass checks it between batches and ends early. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
+  run(): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error('shutting down: no new pass'));
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running?.catch(() => undefined);
+  }
+}
+
+/** Registers and starts a cron job (UTC) under `name`, so ScheduleModule stops it at shutdown too. */
+export function startCronJob(registry: SchedulerRegistry, name: string, expression: string, onTick: () => void): void {
+  registry.addCronJob(name, CronJob.from({ cronTime: expression, onTick, start: true, timeZone: 'UTC' }));
+}
+
+/** Stops the named job if it is registered (it is not when bootstrap failed before adding it). */
+export function stopCronJob(registry: SchedulerRegistry, name: string): void {
+  if (registry.doesExist('cron', name)) void registry.getCronJob(name).stop();
+}

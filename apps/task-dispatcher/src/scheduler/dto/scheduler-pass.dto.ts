@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** What one scheduler pass did. */
+export class SchedulerPassDto {
+  @ApiProperty({ description: 'Due tasks run in this pass (completed + rescheduled)' })
+  triggered: number;
+
+  @ApiProperty({ description: 'once tasks that became complete' })
+  completed: number;
+
+  @ApiProperty({ description: 'Periodic tasks that ran and moved to their next occurrence' })
+  rescheduled: number;
+
+  @ApiProperty({ description: 'Scheduled-index entries dropped because their task expired or is not scheduled' })
+  pruned: number;
+
+  @ApiProperty({ description: 'Due tasks another task-dispatcher triggered first' })
+  skipped: number;
+
+  @ApiProperty({ description: 'Script calls made, each at most SCHEDULER_BATCH tasks' })
+  batches: number;
+
+  @ApiProperty({ description: 'False when the pass stopped at SCHEDULER_MAX_BATCHES with tasks still due' })
+  caught_up: boolean;
+
+  @ApiProperty()
+  duration_ms: number;
+}

@@ -1,0 +1,121 @@
+import { Clock, MetricsRegistry, retentionMs } from '@app/common';
+import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { Redis } from 'ioredis';
+import { SinglePass, startCronJob, stopCronJob } from '../cron/single-pass';
+import { SchedulerPassDto } from './dto/scheduler-pass.dto';
+import { DueTaskFields, planRun, PlannedRun } from './plan-run';
+import { triggerDueTasksScript } from './trigger-due-tasks.lua';
+
+const CRON_JOB = 'scheduler';
+const PASS_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60];
+
+/**
+ * Triggers due tasks: every SCHEDULER_CRON, or on POST /scheduler/run. A pass reads due ids in
+ * batches of SCHEDULER_BATCH and has each batch triggered by one script, so memory and the time
+ * Redis is blocked stay bounded however many tasks are due; it loops until none are due or
+ * SCHEDULER_MAX_BATCHES is reached (the rest waits for the next pass).
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SchedulerService.name);
+  private readonly pass = new SinglePass(() => this.runPassNow());
+  private readonly batchSize: number;
+  private readonly maxBatches: number;
+  private readonly retention: number;
+  private readonly completed;
+  private readonly rescheduled;
+  private readonly triggered;
+  private readonly pruned;
+  private readonly duration;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectRedisKeys() private readonly keys: RedisKeys,
+    private readonly clock: Clock,
+    private readonly config: ConfigService,
+    private readonly cron: SchedulerRegistry,
+    metrics: MetricsRegistry,
+  ) {
+    this.batchSize = config.getOrThrow<number>('SCHEDULER_BATCH');
+    this.maxBatches = config.getOrThrow<number>('SCHEDULER_MAX_BATCHES');
+    this.retention = retentionMs(config.getOrThrow<number>('RETENTION_DAYS'));
+    this.triggered = metrics.counter('tq_scheduler_triggered_total', 'Due tasks triggered (completed or rescheduled)');
+    this.completed = metrics.counter('tq_scheduler_completed_total', 'once tasks completed');
+    this.rescheduled = metrics.counter('tq_scheduler_rescheduled_total', 'Periodic tasks run and moved to their next occurrence');
+    this.pruned = metrics.counter('tq_scheduler_pruned_total', 'Scheduled-index entries dropped because their task expired');
+    this.duration = metrics.histogram('tq_scheduler_pass_duration_seconds', 'Scheduler pass duration', PASS_BUCKETS);
+  }
+
+  onApplicationBootstrap(): void {
+    startCronJob(this.cron, CRON_JOB, this.config.getOrThrow<string>('SCHEDULER_CRON'), () => void this.runPass().catch((error: Error) => this.logger.error(`scheduler pass failed: ${error.message}`)));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    stopCronJob(this.cron, CRON_JOB);
+    await this.pass.stop();
+  }
+
+  /** Runs one pass now, or joins the one already running in this process. */
+  runPass(): Promise<SchedulerPassDto> {
+    return this.pass.run();
+  }
+
+  private async runPassNow(): Promise<SchedulerPassDto> {
+    const started = process.hrtime.bigint();
+    // One `now` for the whole pass: a periodic task moved past it cannot come due again mid-pass.
+    const now = this.clock.now();
+    const result: SchedulerPassDto = { triggered: 0, completed: 0, rescheduled: 0, pruned: 0, skipped: 0, batches: 0, caught_up: false, duration_ms: 0 };
+    while (result.batches < this.maxBatches && !this.pass.stopping) {
+      const ids = await this.redis.zrangebyscore(this.keys.scheduledIndex, '-inf', now, 'LIMIT', 0, this.batchSize);
+      if (ids.length === 0) {
+        result.caught_up = true;
+        break;
+      }
+      const [completed, rescheduled, pruned, skipped] = await this.triggerBatch(ids, now);
+      result.batches++;
+      result.completed += completed;
+      result.rescheduled += rescheduled;
+      result.pruned += pruned;
+      result.skipped += skipped;
+    }
+    result.triggered = result.completed + result.rescheduled;
+    result.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
+    this.triggered.inc(result.triggered);
+    this.completed.inc(result.completed);
+    this.rescheduled.inc(result.rescheduled);
+    this.pruned.inc(result.pruned);
+    this.duration.observe(result.duration_ms / 1000);
+    if (result.triggered > 0 || result.pruned > 0 || !result.caught_up) this.logger.log({ msg: 'scheduler pass', ...result });
+    return result;
+  }
+
+  /** Reads what each task needs to plan its run, then triggers the batch in one script. */
+  private async triggerBatch(ids: string[], now: number): Promise<number[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.task(id), 'periodicity', 'anchor_time', 'scheduled_time');
+    const replies = (await pipeline.exec()) ?? [];
+    const args: (string | number)[] = [now];
+    ids.forEach((id, i) => {
+      const [error, values] = replies[i] ?? [new Error('no reply')];
+      if (error) throw error;
+      const [periodicity, anchor_time, scheduled_time] = values as (string | null)[];
+      const run = this.plan(id, { periodicity, anchor_time, scheduled_time }, now);
+      args.push(id, run.seen, run.next ?? '', run.ttlMs);
+    });
+    const keys = [this.keys.scheduledIndex, this.keys.completeIndex, ...ids.map((id) => this.keys.task(id))];
+    return runScript<number[]>(this.redis, triggerDueTasksScript, keys, args);
+  }
+
+  /** An unreadable periodicity must not stall every pass: the task runs once and completes. */
+  private plan(id: string, fields: DueTaskFields, now: number): PlannedRun {
+    try {
+      return planRun(fields, now, this.retention);
+    } catch (error) {
+      this.logger.warn(`task ${id}: ${(error as Error).message}; completing it as a once task`);
+      return planRun({ ...fields, periodicity: 'once' }, now, this.retention);
+    }
+  }
+}
