@@ -14,6 +14,7 @@ describe('parseCliArgs', () => {
   it('has defaults that run against the broker\'s default queue', () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
+      json: false,
       broker: undefined,
       timeoutMs: undefined,
       produce: { count: 1000, concurrency: 16, batch: 1, task_name: 'produced by cli', task_type: 'default' },
@@ -25,10 +26,11 @@ describe('parseCliArgs', () => {
       '--count', '10000', '--concurrency', '32', '--batch', '100', '--broker', 'http://broker:3000',
       '--task-name', 'n', '--task-type', 'email', '--types', 'a, b,c', '--binding-key', 'k', '--priority', '2..7',
       '--payload', '{"k":1}', '--scheduled-time', '2030-01-01T00:00:00Z', '--spread-seconds', '60',
-      '--periodicity', 'daily', '--max-retries', '3', '--timeout-ms', '500',
+      '--periodicity', 'daily', '--max-retries', '3', '--timeout-ms', '500', '--json',
     ]);
     expect(options).toEqual({
       help: false,
+      json: true,
       broker: 'http://broker:3000',
       timeoutMs: 500,
       produce: {

@@ -15,6 +15,8 @@ export class CliUsageError extends Error {
 
 export interface CliOptions {
   help: boolean;
+  /** Print the summary as JSON instead of a table, for scripts. */
+  json: boolean;
   /** Overrides BROKER_URL. */
   broker?: string;
   /** Overrides BROKER_TIMEOUT_MS. */
@@ -39,6 +41,7 @@ export const USAGE = `Usage: npm run produce -- [options]
   --periodicity P       once, hourly, daily, weekly, monthly or a 5-field cron
   --max-retries N       deliveries after the first before dead-lettering (0..25)
   --timeout-ms N        timeout of each request to the broker
+  --json                print the summary as JSON (for scripts) instead of a table
   -h, --help            show this help
 
 Exit code: 0 when every task was accepted, 1 when any was not, 2 for bad options.`;
@@ -102,6 +105,7 @@ function read(argv: string[]) {
         periodicity: { type: 'string' },
         'max-retries': { type: 'string' },
         'timeout-ms': { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -147,6 +151,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   }
   return {
     help: values.help ?? false,
+    json: values.json ?? false,
     broker,
     timeoutMs: values['timeout-ms'] !== undefined ? wholeNumber('--timeout-ms', values['timeout-ms']) : undefined,
     produce: plain as unknown as ProduceOptions,
