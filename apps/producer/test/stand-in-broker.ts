@@ -61,8 +61,9 @@ export class StandInBroker {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
-    const send = (status: number, data: unknown) =>
+    const send = (status: number, data: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
+    };
 
     if (req.method === 'POST' && req.url === '/producers') {
       const id = `p${this.producers.length + 1}`;
