@@ -3,7 +3,7 @@ import { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import Redis from 'ioredis';
-import type { AddressInfo } from 'node:net';
+import { AddressInfo, createServer } from 'node:net';
 
 export interface BootedApp {
   app: NestExpressApplication;
@@ -18,13 +18,14 @@ export async function bootApp(
   module: Type<unknown>,
   title: string,
   customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (b) => b,
+  port = 0,
 ): Promise<BootedApp> {
   const moduleRef = await customize(Test.createTestingModule({ imports: [module] })).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>();
   configureApp(app, { title, description: title });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}` };
+  await app.listen(port, '127.0.0.1');
+  const { port: listening } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${listening}` };
 }
 
 /** A client on the test's Redis, for reading back what the apps wrote. */
@@ -58,4 +59,16 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A port nothing listens on right now, for an app whose address must be known before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

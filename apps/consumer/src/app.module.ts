@@ -1,8 +1,11 @@
 import { CoreModule } from '@app/common';
+import { storeTaskScript } from '@app/redis';
 import { Module } from '@nestjs/common';
 import { ConsumerEnvironment } from './config/environment';
+import { ConsumerPoolModule } from './consumer-pool/consumer-pool.module';
+import { RegistrationModule } from './registration/registration.module';
 
 @Module({
-  imports: [CoreModule.forRoot({ environment: ConsumerEnvironment })],
+  imports: [CoreModule.forRoot({ environment: ConsumerEnvironment, scripts: [storeTaskScript] }), ConsumerPoolModule, RegistrationModule],
 })
 export class AppModule {}

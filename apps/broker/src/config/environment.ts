@@ -15,9 +15,8 @@ export class BrokerEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(1024)
   MAX_TASK_BYTES: number = 65_536;
 
-  /** Largest bulk request body, bytes. */
-  @Type(() => Number) @IsInt() @Min(1024)
-  MAX_BULK_BYTES: number = 16 * 1024 * 1024;
+  /** Largest request body (a bulk request), bytes. */
+  MAX_BODY_BYTES: number = 16 * 1024 * 1024;
 
   @Type(() => Number) @IsInt() @Min(100)
   ACK_TIMEOUT_MS: number = 30_000;

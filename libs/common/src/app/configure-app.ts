@@ -10,8 +10,6 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 export interface AppDescription {
   title: string;
   description: string;
-  /** Largest accepted request body; bigger ones get 413. */
-  bodyLimit?: string;
 }
 
 /** One JSON object a line, at LOG_LEVEL and above. */
@@ -48,13 +46,14 @@ function requestIdMiddleware(logger: ConsoleLogger) {
 
 /**
  * What main.ts and the e2e tests both apply to an app, so tests see production behaviour:
- * structured logs, request ids, the body limit and Swagger UI at /docs.
+ * structured logs, request ids, the body limit (MAX_BODY_BYTES) and Swagger UI at /docs.
  */
 export function configureApp(app: NestExpressApplication, description: AppDescription): void {
-  const logger = jsonLogger(app.get(ConfigService).get<string>('LOG_LEVEL'));
+  const config = app.get(ConfigService);
+  const logger = jsonLogger(config.get<string>('LOG_LEVEL'));
   app.useLogger(logger);
   app.use(requestIdMiddleware(logger));
-  app.useBodyParser('json', { limit: description.bodyLimit ?? '64kb' });
+  app.useBodyParser('json', { limit: config.get<number>('MAX_BODY_BYTES') ?? 65_536 });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(description.title).setDescription(description.description).setVersion('1.0').build(),

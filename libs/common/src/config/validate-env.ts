@@ -25,6 +25,12 @@ export class BaseEnvironment {
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_PREFIX must be 1..64 characters of A-Z a-z 0-9 _ . : -' })
   REDIS_PREFIX: string = 'tq';
 
+  /** Largest request body, bytes; bigger ones get 413. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  MAX_BODY_BYTES: number = 65_536;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 }

@@ -1,13 +1,13 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { CreateAxiosDefaults } from 'axios';
+import type { AxiosRequestConfig } from 'axios';
 
 /**
  * Axios defaults for service-to-service calls: sockets are kept alive and reused (axios alone opens
  * one per request), every call has a timeout, and any status is returned rather than thrown so
  * callers decide what a 503 means.
  */
-export function keepAliveAxiosConfig(timeoutMs: number, maxSockets = 64): CreateAxiosDefaults {
+export function keepAliveAxiosConfig(timeoutMs: number, maxSockets = 64): AxiosRequestConfig {
   return {
     timeout: timeoutMs,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),

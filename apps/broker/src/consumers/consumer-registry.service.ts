@@ -1,0 +1,125 @@
+import { Clock, ownerByItem } from '@app/common';
+import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Redis } from 'ioredis';
+import { BrokerEnvironment } from '../config/environment';
+import { QueueRegistry } from '../queue-registry/queue-registry.service';
+
+export interface ConsumerInstance {
+  id: string;
+  url: string;
+  capacity: number;
+  last_heartbeat: number;
+}
+
+export class UnknownConsumerError extends Error {
+  constructor(readonly id: string) {
+    super(`no live consumer ${id}; register again`);
+    this.name = 'UnknownConsumerError';
+  }
+}
+
+/** Heartbeats missed before a consumer is dropped. */
+const MISSED_HEARTBEATS = 3;
+/** How long the live set is cached between reads of Redis. */
+const CACHE_MS = 250;
+
+/**
+ * Consumer instances registered with any broker replica. Queues are given to live consumers
+ * round-robin, queues in declaration order and consumers in registration order, so every replica
+ * computes the same owner for each queue without talking to the others.
+ */
+@Injectable()
+export class ConsumerRegistry {
+  private readonly logger = new Logger(ConsumerRegistry.name);
+  private live: ConsumerInstance[] = [];
+  private readAt = -Infinity;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectRedisKeys() private readonly keys: RedisKeys,
+    private readonly queues: QueueRegistry,
+    private readonly config: ConfigService<BrokerEnvironment, true>,
+    private readonly clock: Clock,
+  ) {}
+
+  async register(url: string, capacity: number): Promise<ConsumerInstance> {
+    const seq = await this.redis.incr(this.keys.consumerSequence);
+    // Zero-padded, so sorting ids is sorting by registration.
+    const id = `c${String(seq).padStart(8, '0')}`;
+    const now = this.clock.now();
+    await this.redis
+      .multi()
+      .hset(this.keys.consumer(id), { id, url, capacity: String(capacity) })
+      .zadd(this.keys.consumers, now, id)
+      .exec();
+    this.readAt = -Infinity;
+    this.logger.log(`consumer ${id} registered at ${url}`);
+    return { id, url, capacity, last_heartbeat: now };
+  }
+
+  /** Records a heartbeat; a consumer that was dropped must register again. */
+  async heartbeat(id: string): Promise<void> {
+    const updated = await this.redis.zadd(this.keys.consumers, 'XX', 'CH', this.clock.now(), id);
+    if (updated === 0 && (await this.redis.zscore(this.keys.consumers, id)) === null) throw new UnknownConsumerError(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const [[, removed]] = (await this.redis.multi().zrem(this.keys.consumers, id).del(this.keys.consumer(id)).exec()) ?? [[null, 0]];
+    if (removed === 0) throw new UnknownConsumerError(id);
+    this.readAt = -Infinity;
+    this.logger.log(`consumer ${id} deregistered`);
+  }
+
+  /** Live consumers in registration order; drops (in Redis) those that missed their heartbeats. */
+  async liveConsumers(): Promise<ConsumerInstance[]> {
+    const now = this.clock.now();
+    if (now - this.readAt < CACHE_MS) return this.live;
+    const cutoff = now - MISSED_HEARTBEATS * this.config.get('HEARTBEAT_INTERVAL_MS');
+    const expired = await this.redis.zrangebyscore(this.keys.consumers, '-inf', `(${cutoff}`);
+    if (expired.length) {
+      await this.redis.multi().zrem(this.keys.consumers, ...expired).del(...expired.map((id) => this.keys.consumer(id))).exec();
+      this.logger.warn(`consumers ${expired.join(', ')} missed ${MISSED_HEARTBEATS} heartbeats; their queues are reassigned`);
+    }
+    const entries = await this.redis.zrangebyscore(this.keys.consumers, cutoff, '+inf', 'WITHSCORES');
+    const pipeline = this.redis.pipeline();
+    for (let i = 0; i < entries.length; i += 2) pipeline.hgetall(this.keys.consumer(entries[i]));
+    const hashes = (await pipeline.exec()) ?? [];
+    const live: ConsumerInstance[] = [];
+    hashes.forEach(([error, hash], i) => {
+      const fields = hash as Record<string, string> | null;
+      if (error || !fields?.url) return;
+      live.push({ id: entries[i * 2], url: fields.url, capacity: Number(fields.capacity) || 1, last_heartbeat: Number(entries[i * 2 + 1]) });
+    });
+    this.live = live.sort((a, b) => a.id.localeCompare(b.id));
+    this.readAt = now;
+    return this.live;
+  }
+
+  /** queue name -> its owning consumer. */
+  async assignment(): Promise<Map<string, ConsumerInstance>> {
+    const live = await this.liveConsumers();
+    const byId = new Map(live.map((c) => [c.id, c]));
+    const owners = ownerByItem(this.queues.list().map((q) => q.name), live.map((c) => c.id));
+    return new Map([...owners].map(([queue, id]) => [queue, byId.get(id)!]));
+  }
+
+  /** The queues a consumer owns now. */
+  async queuesOf(id: string): Promise<string[]> {
+    const assignment = await this.assignment();
+    return [...assignment].filter(([, consumer]) => consumer.id === id).map(([queue]) => queue);
+  }
+
+  /** The consumer after `owner` in registration order, for redeliveries; none when it is alone. */
+  async alternateTo(owner: ConsumerInstance): Promise<ConsumerInstance | undefined> {
+    const live = await this.liveConsumers();
+    if (live.length < 2) return undefined;
+    const index = live.findIndex((c) => c.id === owner.id);
+    return live[(index + 1) % live.length];
+  }
+
+  async find(id: string): Promise<ConsumerInstance | undefined> {
+    return (await this.liveConsumers()).find((c) => c.id === id);
+  }
+}

@@ -1,0 +1,24 @@
+import { keepAliveAxiosConfig } from '@app/common';
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { BrokerEnvironment } from '../config/environment';
+import { ConsumersModule } from '../consumers/consumers.module';
+import { QueueRegistryModule } from '../queue-registry/queue-registry.module';
+import { AcksController } from './acks.controller';
+import { DispatcherService } from './dispatcher.service';
+
+@Module({
+  imports: [
+    QueueRegistryModule,
+    ConsumersModule,
+    HttpModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<BrokerEnvironment, true>) => keepAliveAxiosConfig(config.get('DELIVERY_TIMEOUT_MS')),
+    }),
+  ],
+  controllers: [AcksController],
+  providers: [DispatcherService],
+  exports: [DispatcherService],
+})
+export class DispatcherModule {}

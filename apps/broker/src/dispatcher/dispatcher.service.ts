@@ -1,0 +1,285 @@
+import { backoffDelay, BackoffPolicy, Clock, MetricsRegistry, taskFromHash, TaskHash } from '@app/common';
+import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, runScript } from '@app/redis';
+import { HttpService } from '@nestjs/axios';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Redis } from 'ioredis';
+import { BrokerEnvironment } from '../config/environment';
+import { ConsumerInstance, ConsumerRegistry } from '../consumers/consumer-registry.service';
+import { QueueRegistry } from '../queue-registry/queue-registry.service';
+import { ackScript, claimScript, failScript } from '../queue-registry/queue-scripts.lua';
+import { deliveryId, parseDeliveryId } from './delivery-id';
+import { AckDto } from './dto/ack.dto';
+
+interface ClaimedTask {
+  consumerId: string;
+  hash: TaskHash;
+}
+
+interface FailedDelivery {
+  queue: string;
+  taskId: string;
+  attempt: number | '';
+  error: string;
+  mode: 'fail' | 'release';
+}
+
+/** A consumer answering 503 (buffers full) is left alone this long before the queue tries again. */
+const FULL_CONSUMER_PAUSE_MS = 100;
+/** Expired deliveries reclaimed per queue per sweep. */
+const REAP_BATCH = 500;
+
+/**
+ * Pushes each queue's tasks to the consumer that owns it, in batches, without waiting for them to
+ * be processed: a delivery stays in the queue's in-flight set until the consumer acks it. A failed
+ * or unacked delivery goes back after an exponential backoff, to a different consumer when there is
+ * one, and to the dead letters after max_retries. All state is in Redis and every step is a Lua
+ * script, so any number of broker replicas can run this at once, and a replica killed mid-delivery
+ * leaves its deliveries to be reclaimed by the others (or by itself after a restart) once their ack
+ * deadline passes.
+ */
+@Injectable()
+export class DispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DispatcherService.name);
+  private running = false;
+  private readonly loops = new Map<string, Promise<void>>();
+  private readonly wakers = new Map<string, () => void>();
+  private readonly deliveries = new Set<Promise<void>>();
+  /** Queues whose consumer said it is full, and until when to leave it alone. */
+  private readonly pausedUntil = new Map<string, number>();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly backoff: BackoffPolicy;
+
+  private readonly dispatched;
+  private readonly acked;
+  private readonly retried;
+  private readonly deadLettered;
+  private readonly latency;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectRedisKeys() private readonly keys: RedisKeys,
+    private readonly queues: QueueRegistry,
+    private readonly consumers: ConsumerRegistry,
+    private readonly http: HttpService,
+    private readonly config: ConfigService<BrokerEnvironment, true>,
+    private readonly clock: Clock,
+    metrics: MetricsRegistry,
+  ) {
+    this.backoff = {
+      baseMs: config.get('BACKOFF_BASE_MS'),
+      factor: config.get('BACKOFF_FACTOR'),
+      capMs: config.get('BACKOFF_CAP_MS'),
+    };
+    this.dispatched = metrics.counter('tq_dispatched_total', 'Tasks delivered to consumers');
+    this.acked = metrics.counter('tq_acked_total', 'Deliveries acked as stored');
+    this.retried = metrics.counter('tq_retried_total', 'Deliveries that failed and were scheduled again');
+    this.deadLettered = metrics.counter('tq_dead_lettered_total', 'Tasks moved to dead letters');
+    this.latency = metrics.histogram(
+      'tq_accept_to_ack_seconds',
+      'Time from a task being accepted to its ack',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    const reapEvery = Math.min(1_000, Math.floor(this.config.get('ACK_TIMEOUT_MS') / 2));
+    this.timers = [
+      setInterval(() => this.superviseLoops(), 1_000),
+      setInterval(() => this.reapExpired().catch((e: Error) => this.logger.error(`reaping: ${e.message}`)), reapEvery),
+    ];
+    this.superviseLoops();
+  }
+
+  /** Stops claiming, then waits for deliveries already sent so their outcome is recorded. */
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.timers.forEach(clearInterval);
+    this.wakers.forEach((wake) => wake());
+    await Promise.allSettled([...this.loops.values()]);
+    await Promise.allSettled([...this.deliveries]);
+  }
+
+  /** Wakes the queue's loop: new tasks arrived or in-flight room freed up. */
+  notify(queue: string): void {
+    this.wakers.get(queue)?.();
+  }
+
+  async ack(acks: AckDto[]): Promise<void> {
+    const stored = new Map<string, string[]>();
+    const failed: FailedDelivery[] = [];
+    for (const ack of acks) {
+      const ref = parseDeliveryId(ack.delivery_id);
+      if (!ref) {
+        this.logger.warn(`ignoring an ack for unknown delivery id ${ack.delivery_id}`);
+        continue;
+      }
+      if (ack.ok) stored.set(ref.queue, [...(stored.get(ref.queue) ?? []), ref.taskId]);
+      else failed.push({ ...ref, attempt: ref.attempt, error: ack.error ?? 'handler failed', mode: 'fail' });
+    }
+    const now = this.clock.now();
+    await Promise.all(
+      [...stored].map(async ([queue, ids]) => {
+        const created = await runScript<string[]>(
+          this.redis,
+          ackScript,
+          [this.keys.queueInflight(queue), this.keys.queueDelayed(queue), this.keys.queuePending(queue), ...ids.map((id) => this.keys.task(id))],
+          ids,
+        );
+        for (const createdMs of created.map(Number).filter((ms) => ms > 0)) {
+          this.acked.inc();
+          this.latency.observe((now - createdMs) / 1000);
+        }
+        this.notify(queue);
+      }),
+    );
+    await this.fail(failed);
+  }
+
+  private superviseLoops(): void {
+    if (!this.running) return;
+    this.queues
+      .refreshIfStale()
+      .then(() => {
+        for (const { name } of this.queues.list()) {
+          if (this.loops.has(name)) continue;
+          const loop = this.runLoop(name).finally(() => this.loops.delete(name));
+          this.loops.set(name, loop);
+        }
+      })
+      .catch((error: Error) => this.logger.error(`refreshing queues: ${error.message}`));
+  }
+
+  private async runLoop(queue: string): Promise<void> {
+    while (this.running) {
+      let pauseMs = 0;
+      try {
+        pauseMs = await this.dispatchOnce(queue);
+      } catch (error) {
+        this.logger.error(`dispatching ${queue}: ${(error as Error).message}`);
+        pauseMs = this.config.get('DISPATCH_POLL_MS') * 10;
+      }
+      if (pauseMs > 0) await this.sleep(queue, pauseMs);
+    }
+  }
+
+  /** Claims and sends one round of batches; returns how long to wait before the next (0: go on). */
+  private async dispatchOnce(queue: string): Promise<number> {
+    const idle = this.config.get('DISPATCH_POLL_MS');
+    const paused = (this.pausedUntil.get(queue) ?? 0) - this.clock.now();
+    if (paused > 0) return paused;
+    const owner = (await this.consumers.assignment()).get(queue);
+    if (!owner) return idle;
+    const alternate = await this.consumers.alternateTo(owner);
+    const now = this.clock.now();
+    const claimed = await runScript<Array<[string, string[]]>>(
+      this.redis,
+      claimScript,
+      [this.keys.queuePending(queue), this.keys.queueInflight(queue), this.keys.queueDelayed(queue)],
+      [
+        now,
+        this.config.get('PREFETCH_WINDOW'),
+        Math.min(this.config.get('DELIVERY_BATCH'), owner.capacity),
+        now + this.config.get('ACK_TIMEOUT_MS'),
+        this.keys.taskPrefix,
+        owner.id,
+        alternate?.id ?? '',
+      ],
+    );
+    if (claimed.length === 0) return idle;
+    const byConsumer = new Map<string, TaskHash[]>();
+    for (const [consumerId, flat] of claimed) {
+      const hash: TaskHash = {};
+      for (let i = 0; i < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
+      byConsumer.set(consumerId, [...(byConsumer.get(consumerId) ?? []), hash]);
+    }
+    for (const [consumerId, hashes] of byConsumer) {
+      const consumer = consumerId === owner.id ? owner : alternate!;
+      const delivery = this.deliver(queue, consumer, hashes).finally(() => this.deliveries.delete(delivery));
+      this.deliveries.add(delivery);
+    }
+    return 0;
+  }
+
+  private async deliver(queue: string, consumer: ConsumerInstance, hashes: TaskHash[]): Promise<void> {
+    const deliveries = hashes.map((hash) => ({
+      delivery_id: deliveryId({ queue, attempt: Number(hash.attempts), taskId: hash.id }),
+      queue,
+      task: { ...taskFromHash(hash), queue, attempts: Number(hash.attempts) },
+    }));
+    let failure: string | undefined;
+    let consumerFull = false;
+    try {
+      const response = await this.http.axiosRef.post(`${consumer.url}/deliveries`, { deliveries });
+      if (response.status === 503) consumerFull = true;
+      else if (response.status < 200 || response.status >= 300) failure = `consumer ${consumer.id} answered ${response.status}`;
+    } catch (error) {
+      failure = `consumer ${consumer.id} unreachable: ${(error as Error).message}`;
+    }
+    if (!failure && !consumerFull) {
+      this.dispatched.inc(deliveries.length);
+      return;
+    }
+    if (failure) this.logger.warn(`delivery of ${deliveries.length} tasks from ${queue} failed: ${failure}`);
+    await this.fail(
+      hashes.map((hash) => ({
+        queue,
+        taskId: hash.id,
+        attempt: Number(hash.attempts),
+        error: failure ?? '',
+        mode: consumerFull ? 'release' : 'fail',
+      })),
+    );
+    if (consumerFull) this.pausedUntil.set(queue, this.clock.now() + FULL_CONSUMER_PAUSE_MS);
+  }
+
+  /** Sends failed deliveries back with a backoff (or to the dead letters), in one pipeline. */
+  private async fail(failures: FailedDelivery[]): Promise<void> {
+    if (failures.length === 0) return;
+    const now = this.clock.now();
+    const pipeline = this.redis.pipeline();
+    for (const failure of failures) {
+      const retryAt = failure.mode === 'release' ? now + FULL_CONSUMER_PAUSE_MS : now + backoffDelay(Number(failure.attempt) || 1, this.backoff);
+      queueScript(
+        pipeline,
+        failScript,
+        [this.keys.queueInflight(failure.queue), this.keys.queueDelayed(failure.queue), this.keys.queueDead(failure.queue), this.keys.task(failure.taskId)],
+        [failure.taskId, failure.attempt, failure.error.slice(0, 2000), retryAt, now, failure.mode],
+      );
+    }
+    const results = (await pipeline.exec()) ?? [];
+    results.forEach(([error, outcome], i) => {
+      if (error) this.logger.error(`failing delivery of ${failures[i].taskId}: ${error.message}`);
+      else if (outcome === 1) this.retried.inc();
+      else if (outcome === 2) this.deadLettered.inc();
+    });
+    for (const queue of new Set(failures.map((f) => f.queue))) this.notify(queue);
+  }
+
+  /** Deliveries whose ack deadline passed (a dead consumer, or a broker that died sending) are failed. */
+  async reapExpired(): Promise<void> {
+    const now = this.clock.now();
+    for (const { name: queue } of this.queues.list()) {
+      const expired = await this.redis.zrangebyscore(this.keys.queueInflight(queue), '-inf', now, 'LIMIT', 0, REAP_BATCH);
+      if (expired.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const id of expired) pipeline.hget(this.keys.task(id), 'attempts');
+      const attempts = ((await pipeline.exec()) ?? []).map(([, value]) => Number(value) || 1);
+      this.logger.warn(`${expired.length} deliveries from ${queue} were not acked in time; retrying them`);
+      await this.fail(expired.map((taskId, i) => ({ queue, taskId, attempt: attempts[i], error: 'no ack within the ack timeout', mode: 'fail' })));
+    }
+  }
+
+  private sleep(key: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wakers.get(key) === done) this.wakers.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.set(key, done);
+    });
+  }
+}

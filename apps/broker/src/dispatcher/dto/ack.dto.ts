@@ -1,0 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+
+export class AckDto {
+  @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b' })
+  @IsDefined()
+  @IsString()
+  @MaxLength(256)
+  delivery_id: string;
+
+  @ApiProperty({ description: 'true: the task is stored; false: handling failed and it should be retried' })
+  @IsDefined()
+  @IsBoolean()
+  ok: boolean;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  error?: string;
+}
+
+export class AckBatchDto {
+  @ApiProperty({ type: [AckDto] })
+  @IsDefined()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => AckDto)
+  acks: AckDto[];
+}

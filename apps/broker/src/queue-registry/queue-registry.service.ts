@@ -1,0 +1,155 @@
+import { Clock, MetricsRegistry, Task, taskFromHash, TaskHash } from '@app/common';
+import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Redis } from 'ioredis';
+import { BrokerEnvironment } from '../config/environment';
+import { parseQueueConfig, QueueDefinition } from './queue-definition';
+import { BindingConflictError, UnknownQueueError } from './queue-registry.errors';
+import { declareQueueScript, replayScript } from './queue-scripts.lua';
+
+export interface QueueStats {
+  pending: number;
+  delayed: number;
+  in_flight: number;
+  dead_letters: number;
+}
+
+/** How often a replica re-reads the queue set, so queues declared on another replica route here too. */
+const REFRESH_MS = 1_000;
+/** Unknown binding keys re-read Redis at most this often, so a flood of them cannot hammer it. */
+const MISS_RELOAD_MS = 100;
+
+/**
+ * The work-queues, kept in Redis so every broker replica sees the same set, and cached here for
+ * routing; a binding key this replica does not know triggers one re-read before it is refused.
+ */
+@Injectable()
+export class QueueRegistry implements OnModuleInit {
+  private readonly logger = new Logger(QueueRegistry.name);
+  private queues = new Map<string, QueueDefinition>();
+  private bindings = new Map<string, string>();
+  private loadedAt = 0;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectRedisKeys() private readonly keys: RedisKeys,
+    private readonly config: ConfigService<BrokerEnvironment, true>,
+    private readonly clock: Clock,
+    metrics: MetricsRegistry,
+  ) {
+    metrics.gauge('tq_queue_depth', 'Tasks waiting in a queue (pending and retrying)', () =>
+      this.perQueue((s) => s.pending + s.delayed),
+    );
+    metrics.gauge('tq_queue_in_flight', 'Tasks delivered and not yet acked', () => this.perQueue((s) => s.in_flight));
+    metrics.gauge('tq_queue_dead_letters', 'Dead-lettered tasks', () => this.perQueue((s) => s.dead_letters));
+  }
+
+  async onModuleInit(): Promise<void> {
+    const configured = parseQueueConfig(this.config.get('QUEUES'), this.config.get('DEFAULT_QUEUE_CAPACITY'));
+    for (const queue of configured) await this.declare(queue);
+    await this.load();
+    this.logger.log(`queues: ${this.list().map((q) => `${q.name} <- [${q.binding_keys.join(', ')}]`).join('; ')}`);
+  }
+
+  /** Declares a queue, or adds binding keys and sets the capacity of an existing one. */
+  async declare(queue: QueueDefinition): Promise<{ created: boolean; queue: QueueDefinition }> {
+    const [code, key, owner] = await runScript<[number, string, string?]>(
+      this.redis,
+      declareQueueScript,
+      [this.keys.queues, this.keys.bindings],
+      [queue.name, JSON.stringify({ name: queue.name, binding_keys: queue.binding_keys, capacity: queue.capacity }), ...queue.binding_keys],
+    );
+    if (code === -1) throw new BindingConflictError(key, owner!);
+    await this.load();
+    return { created: code === 1, queue: this.get(queue.name) };
+  }
+
+  /** Every queue, in declaration order. */
+  list(): QueueDefinition[] {
+    return [...this.queues.values()].sort((a, b) => (a.declared ?? 0) - (b.declared ?? 0));
+  }
+
+  get(name: string): QueueDefinition {
+    const queue = this.queues.get(name);
+    if (!queue) throw new UnknownQueueError(name);
+    return queue;
+  }
+
+  /**
+   * The queue a binding key routes to (for the ExchangeService). Bindings are only ever added, so
+   * a cached hit is right; a miss re-reads Redis (at most every MISS_RELOAD_MS) before giving up.
+   */
+  async queueFor(bindingKey: string): Promise<string | undefined> {
+    if (!this.bindings.has(bindingKey) && this.clock.now() - this.loadedAt >= MISS_RELOAD_MS) await this.load();
+    return this.bindings.get(bindingKey);
+  }
+
+  /** Re-reads the queue set from Redis. */
+  async load(): Promise<void> {
+    const [queues, bindings] = await Promise.all([this.redis.hgetall(this.keys.queues), this.redis.hgetall(this.keys.bindings)]);
+    const parsed = new Map<string, QueueDefinition>();
+    for (const [name, json] of Object.entries(queues)) {
+      try {
+        parsed.set(name, JSON.parse(json) as QueueDefinition);
+      } catch {
+        this.logger.error(`queue ${name} has an unreadable definition in Redis; ignoring it`);
+      }
+    }
+    this.queues = parsed;
+    this.bindings = new Map(Object.entries(bindings).filter(([, queue]) => parsed.has(queue)));
+    this.loadedAt = this.clock.now();
+  }
+
+  async refreshIfStale(): Promise<void> {
+    if (this.clock.now() - this.loadedAt > REFRESH_MS) await this.load();
+  }
+
+  async stats(names: string[]): Promise<Map<string, QueueStats>> {
+    const pipeline = this.redis.pipeline();
+    for (const name of names) {
+      pipeline.zcard(this.keys.queuePending(name));
+      pipeline.zcard(this.keys.queueDelayed(name));
+      pipeline.zcard(this.keys.queueInflight(name));
+      pipeline.zcard(this.keys.queueDead(name));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const counts = replies.map(([error, value]) => {
+      if (error) throw error;
+      return Number(value);
+    });
+    return new Map(
+      names.map((name, i) => [
+        name,
+        { pending: counts[i * 4], delayed: counts[i * 4 + 1], in_flight: counts[i * 4 + 2], dead_letters: counts[i * 4 + 3] },
+      ]),
+    );
+  }
+
+  async deadLetters(name: string, limit: number): Promise<Task[]> {
+    this.get(name);
+    const ids = await this.redis.zrange(this.keys.queueDead(name), '0', String(limit - 1));
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.task(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies
+      .map(([, hash]) => hash as TaskHash)
+      .filter((hash) => hash && hash.id)
+      .map((hash) => taskFromHash(hash));
+  }
+
+  async replayDeadLetters(name: string, limit: number): Promise<number> {
+    this.get(name);
+    return runScript<number>(this.redis, replayScript, [this.keys.queueDead(name), this.keys.queuePending(name)], [
+      this.keys.taskPrefix,
+      limit,
+      this.clock.now(),
+    ]);
+  }
+
+  private async perQueue(pick: (stats: QueueStats) => number) {
+    const names = this.list().map((q) => q.name);
+    const stats = await this.stats(names);
+    return names.map((queue) => ({ labels: { queue }, value: pick(stats.get(queue)!) }));
+  }
+}

@@ -1,0 +1,232 @@
+import { LuaScript } from '@app/redis';
+
+/**
+ * Lua for the broker's durable work-queues. A queue is three sorted sets sharing a hash tag:
+ * pending (scored (9 - priority) * 1e13 + arrival sequence, so ZPOPMIN gives the highest priority,
+ * first in first out), inflight (scored by ack deadline) and delayed (scored by when a retry may go);
+ * dead letters are a fourth. A task's hash holds its fields and `attempts`, `seq`, `consumer`.
+ */
+const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - tonumber(priority)) * 1e13 + tonumber(seq) end`;
+
+/**
+ * Enqueues tasks into one or more queues, all or nothing.
+ * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed; then one task key per task.
+ * ARGV[1] q; ARGV[2..q+1] each queue's capacity; then per task: queue index (1-based), priority, fields (JSON object).
+ * Returns {1, created_1, ..., created_n} (1 enqueued, 0 id already known), or {-1, queue index} when
+ * that queue would exceed its capacity (then nothing is written).
+ */
+export const enqueueScript: LuaScript = {
+  name: 'tqEnqueue',
+  lua: `
+${PENDING_SCORE}
+local q = tonumber(ARGV[1])
+local firstTask = 2 + 3 * q
+local argBase = 2 + q
+local created, seen, fresh = {}, {}, {}
+for i = 1, q do fresh[i] = 0 end
+local total = 0
+for t = 1, #KEYS - firstTask + 1 do
+  local key = KEYS[firstTask + t - 1]
+  if seen[key] or redis.call('EXISTS', key) == 1 then
+    created[t] = 0
+  else
+    seen[key] = true
+    created[t] = 1
+    local qi = tonumber(ARGV[argBase + (t - 1) * 3])
+    fresh[qi] = fresh[qi] + 1
+    total = total + 1
+  end
+end
+for i = 1, q do
+  if fresh[i] > 0 then
+    local k = 1 + (i - 1) * 3
+    local size = redis.call('ZCARD', KEYS[k + 1]) + redis.call('ZCARD', KEYS[k + 2]) + redis.call('ZCARD', KEYS[k + 3])
+    if size + fresh[i] > tonumber(ARGV[1 + i]) then return {-1, i} end
+  end
+end
+local seq = redis.call('INCRBY', KEYS[1], total) - total
+for t = 1, #created do
+  if created[t] == 1 then
+    seq = seq + 1
+    local a = argBase + (t - 1) * 3
+    local qi, priority = tonumber(ARGV[a]), ARGV[a + 1]
+    local fields = cjson.decode(ARGV[a + 2])
+    local flat = {'seq', seq, 'attempts', 0}
+    for name, value in pairs(fields) do
+      flat[#flat + 1] = name
+      flat[#flat + 1] = value
+    end
+    redis.call('HSET', KEYS[firstTask + t - 1], unpack(flat))
+    redis.call('ZADD', KEYS[2 + (qi - 1) * 3], pendingScore(priority, seq), fields.id)
+  end
+end
+local reply = {1}
+for t = 1, #created do reply[t + 1] = created[t] end
+return reply
+`,
+};
+
+/**
+ * Claims up to a batch of tasks for delivery, within the queue's prefetch window. Retries whose
+ * backoff is over go back to pending first. A retried task whose last delivery went to the owner
+ * goes to the alternate consumer, so a failed delivery is retried elsewhere.
+ * KEYS[1] pending, KEYS[2] inflight, KEYS[3] delayed
+ * ARGV[1] now, ARGV[2] window, ARGV[3] batch, ARGV[4] ack deadline, ARGV[5] task key prefix,
+ * ARGV[6] owner consumer id, ARGV[7] alternate consumer id ('' when there is none)
+ * Returns {{consumer id, task hash as a flat field/value list}, ...}.
+ * Task keys are built from ARGV[5]: the one script that reads keys named inside a queue.
+ */
+export const claimScript: LuaScript = {
+  name: 'tqClaim',
+  lua: `
+${PENDING_SCORE}
+local now = tonumber(ARGV[1])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)) do
+  local fields = redis.call('HMGET', ARGV[5] .. id, 'priority', 'seq')
+  if fields[2] then redis.call('ZADD', KEYS[1], pendingScore(fields[1], fields[2]), id) end
+  redis.call('ZREM', KEYS[3], id)
+end
+local n = math.min(tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]), tonumber(ARGV[3]))
+if n <= 0 then return {} end
+local popped = redis.call('ZPOPMIN', KEYS[1], n)
+local out = {}
+for i = 1, #popped, 2 do
+  local id = popped[i]
+  local key = ARGV[5] .. id
+  local state = redis.call('HMGET', key, 'status', 'consumer')
+  if state[1] == 'queued' or state[1] == 'dispatched' then
+    local target = ARGV[6]
+    if ARGV[7] ~= '' and state[2] == ARGV[6] then target = ARGV[7] end
+    redis.call('HINCRBY', key, 'attempts', 1)
+    redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', now, 'consumer', target)
+    redis.call('ZADD', KEYS[2], ARGV[4], id)
+    out[#out + 1] = {target, redis.call('HGETALL', key)}
+  end
+end
+return out
+`,
+};
+
+/**
+ * Completes deliveries the consumer acked as stored. An ack is believed only if the task really is
+ * stored (or already gone after completion), so a bogus ack cannot drop a task.
+ * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] pending, KEYS[3 + i] the task key of ARGV[i]
+ * ARGV[i] task ids
+ * Returns each task's created_time (ms) when the ack completed its delivery, else '0'.
+ */
+export const ackScript: LuaScript = {
+  name: 'tqAck',
+  lua: `
+local out = {}
+for i, id in ipairs(ARGV) do
+  local state = redis.call('HMGET', KEYS[3 + i], 'status', 'created_time')
+  out[i] = '0'
+  if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' then
+    local removed = redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+    if removed == 1 and state[2] then out[i] = state[2] end
+  end
+end
+return out
+`,
+};
+
+/**
+ * Ends a delivery that failed (a nack, an error, a timeout): the task waits out its backoff in
+ * delayed, or goes to the dead letters once its retries are spent. `release` instead returns it
+ * without counting the attempt (the consumer was only full). A task already stored just leaves
+ * in-flight: its ack was lost, not its work.
+ * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] dead, KEYS[4] task
+ * ARGV[1] task id, ARGV[2] attempt the failure is about ('' = the current one), ARGV[3] error,
+ * ARGV[4] retry at (ms), ARGV[5] now (ms), ARGV[6] 'fail' or 'release'
+ * Returns 0 stale (not in flight, or another attempt), 1 retry scheduled, 2 dead-lettered,
+ * 3 already stored, 4 released.
+ */
+export const failScript: LuaScript = {
+  name: 'tqFail',
+  lua: `
+local id = ARGV[1]
+if not redis.call('ZSCORE', KEYS[1], id) then return 0 end
+local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries')
+local attempts = tonumber(state[2] or '0')
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= attempts then return 0 end
+redis.call('ZREM', KEYS[1], id)
+if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' then return 3 end
+if ARGV[6] == 'release' then
+  redis.call('HINCRBY', KEYS[4], 'attempts', -1)
+  redis.call('HSET', KEYS[4], 'status', 'queued')
+  redis.call('ZADD', KEYS[2], ARGV[4], id)
+  return 4
+end
+redis.call('HSET', KEYS[4], 'last_error', ARGV[3], 'task_update_time', ARGV[5])
+if attempts > tonumber(state[3] or '0') then
+  redis.call('HSET', KEYS[4], 'status', 'dead_lettered')
+  redis.call('ZADD', KEYS[3], ARGV[5], id)
+  return 2
+end
+redis.call('HSET', KEYS[4], 'status', 'queued')
+redis.call('ZADD', KEYS[2], ARGV[4], id)
+return 1
+`,
+};
+
+/**
+ * Puts dead-lettered tasks back in their queue with their retries reset.
+ * KEYS[1] dead, KEYS[2] pending; ARGV[1] task key prefix, ARGV[2] how many at most, ARGV[3] now
+ * Returns how many were replayed.
+ */
+export const replayScript: LuaScript = {
+  name: 'tqReplay',
+  lua: `
+${PENDING_SCORE}
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+local replayed = 0
+for _, id in ipairs(ids) do
+  local key = ARGV[1] .. id
+  local fields = redis.call('HMGET', key, 'priority', 'seq', 'status')
+  if fields[3] == 'dead_lettered' then
+    redis.call('HSET', key, 'status', 'queued', 'attempts', 0, 'task_update_time', ARGV[3])
+    redis.call('ZADD', KEYS[2], pendingScore(fields[1], fields[2]), id)
+    replayed = replayed + 1
+  end
+  redis.call('ZREM', KEYS[1], id)
+end
+return replayed
+`,
+};
+
+/**
+ * Declares a queue or updates it: capacity replaced, binding keys added. Idempotent.
+ * KEYS[1] queues hash, KEYS[2] bindings hash
+ * ARGV[1] name, ARGV[2] definition JSON ({name, binding_keys, capacity}), ARGV[3..] binding keys
+ * Returns {1, ''} created, {0, ''} existed, or {-1, key, other queue} when a binding key is taken.
+ */
+export const declareQueueScript: LuaScript = {
+  name: 'tqDeclareQueue',
+  lua: `
+for i = 3, #ARGV do
+  local owner = redis.call('HGET', KEYS[2], ARGV[i])
+  if owner and owner ~= ARGV[1] then return {-1, ARGV[i], owner} end
+end
+local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
+local definition = cjson.decode(ARGV[2])
+if existed == 1 then
+  local previous = cjson.decode(redis.call('HGET', KEYS[1], ARGV[1]))
+  definition.declared = previous.declared
+  local keys = {}
+  for _, key in ipairs(previous.binding_keys) do keys[key] = true end
+  for _, key in ipairs(definition.binding_keys) do
+    if not keys[key] then table.insert(previous.binding_keys, key) end
+  end
+  definition.binding_keys = previous.binding_keys
+else
+  definition.declared = redis.call('HLEN', KEYS[1]) + 1
+end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(definition))
+for i = 3, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], ARGV[1]) end
+return {existed == 1 and 0 or 1, ''}
+`,
+};
+
+export const QUEUE_SCRIPTS = [enqueueScript, claimScript, ackScript, failScript, replayScript, declareQueueScript];

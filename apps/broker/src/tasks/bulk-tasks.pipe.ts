@@ -1,0 +1,35 @@
+import { createValidationPipe, CreateTaskDto } from '@app/common';
+import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+
+export const MAX_BULK_TASKS = 1000;
+/** Enough errors to fix a batch by; a batch of 1000 bad items need not list 1000. */
+const MAX_REPORTED_ERRORS = 50;
+
+/**
+ * Validates a bulk body: an array of 1..1000 tasks, each validated exactly like a single task,
+ * every error prefixed with its item's index so one bad item can be found and fixed.
+ */
+@Injectable()
+export class BulkTasksPipe implements PipeTransform<unknown, Promise<CreateTaskDto[]>> {
+  private readonly itemPipe = createValidationPipe();
+
+  async transform(value: unknown): Promise<CreateTaskDto[]> {
+    if (!Array.isArray(value)) throw new BadRequestException('the body must be a JSON array of tasks');
+    if (value.length === 0) throw new BadRequestException('the bulk body must hold at least one task');
+    if (value.length > MAX_BULK_TASKS) throw new BadRequestException(`at most ${MAX_BULK_TASKS} tasks per bulk request, got ${value.length}`);
+    const problems: string[] = [];
+    const dtos: CreateTaskDto[] = [];
+    for (const [index, item] of value.entries()) {
+      try {
+        dtos.push(await this.itemPipe.transform(item, { type: 'body', metatype: CreateTaskDto }));
+      } catch (error) {
+        if (!(error instanceof BadRequestException)) throw error;
+        const message = (error.getResponse() as { message: string | string[] }).message;
+        problems.push(...[message].flat().map((m) => `[${index}] ${m}`));
+        if (problems.length >= MAX_REPORTED_ERRORS) break;
+      }
+    }
+    if (problems.length) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
+    return dtos;
+  }
+}

@@ -1,0 +1,68 @@
+import { Clock, CreateTaskDto, MetricsRegistry, newTask, Task, taskFromHash, TaskHash, taskToHash } from '@app/common';
+import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
+import { Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { DispatcherService } from '../dispatcher/dispatcher.service';
+import { ExchangeService } from '../exchange/exchange.service';
+import { QueueRegistry } from '../queue-registry/queue-registry.service';
+import { enqueueScript } from '../queue-registry/queue-scripts.lua';
+import { QueueFullError } from './tasks.errors';
+
+export interface AcceptedTask {
+  task: Task;
+  /** false when the id was already known: the task was not enqueued again. */
+  created: boolean;
+}
+
+/**
+ * Turns validated requests into tasks in their queues: route every task first (an unroutable one
+ * rejects the whole request), then enqueue them all in one atomic script, so a request is stored
+ * whole or not at all.
+ */
+@Injectable()
+export class RequestProcessor {
+  private readonly accepted;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectRedisKeys() private readonly keys: RedisKeys,
+    private readonly exchange: ExchangeService,
+    private readonly queues: QueueRegistry,
+    private readonly dispatcher: DispatcherService,
+    private readonly clock: Clock,
+    metrics: MetricsRegistry,
+  ) {
+    this.accepted = metrics.counter('tq_accepted_total', 'Tasks accepted into a queue');
+  }
+
+  async accept(dtos: CreateTaskDto[]): Promise<AcceptedTask[]> {
+    const now = this.clock.now();
+    const tasks = dtos.map((dto) => newTask(dto, now));
+    const routed = await this.exchange.routeAll(tasks.map((task) => task.binding_key));
+    const queueNames = [...new Set(routed)];
+    const queueIndex = new Map(queueNames.map((name, i) => [name, i + 1]));
+    const keys = [
+      this.keys.sequence,
+      ...queueNames.flatMap((q) => [this.keys.queuePending(q), this.keys.queueInflight(q), this.keys.queueDelayed(q)]),
+      ...tasks.map((task) => this.keys.task(task.id)),
+    ];
+    const args: (string | number)[] = [queueNames.length, ...queueNames.map((q) => this.queues.get(q).capacity)];
+    tasks.forEach((task, i) => {
+      task.queue = routed[i];
+      args.push(queueIndex.get(routed[i])!, task.priority, JSON.stringify(taskToHash(task)));
+    });
+    const [code, ...created] = await runScript<number[]>(this.redis, enqueueScript, keys, args);
+    if (code === -1) throw new QueueFullError(queueNames[created[0] - 1]);
+    const fresh = created.filter((c) => c === 1).length;
+    if (fresh > 0) {
+      this.accepted.inc(fresh);
+      queueNames.forEach((queue) => this.dispatcher.notify(queue));
+    }
+    return tasks.map((task, i) => ({ task, created: created[i] === 1 }));
+  }
+
+  async find(id: string): Promise<Task | undefined> {
+    const hash = (await this.redis.hgetall(this.keys.task(id))) as TaskHash;
+    return hash.id ? taskFromHash(hash) : undefined;
+  }
+}

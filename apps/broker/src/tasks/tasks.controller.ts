@@ -1,0 +1,82 @@
+import { CreateTaskDto, Task } from '@app/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { UnroutableError } from '../exchange/exchange.service';
+import { AcceptedTask, RequestProcessor } from './request-processor.service';
+import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
+import { QueueFullError } from './tasks.errors';
+
+/** The RequestController: the broker's task API. */
+@ApiTags('tasks')
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly processor: RequestProcessor) {}
+
+  @Post()
+  @ApiCreatedResponse({ description: '{id, queue, status}: the task is in Redis' })
+  @ApiOkResponse({ description: 'A task with this id already exists; it is returned and not enqueued again' })
+  @ApiUnprocessableEntityResponse({ description: 'No queue is bound to the binding key' })
+  @ApiPayloadTooLargeResponse({ description: 'The request is over the size cap' })
+  @ApiServiceUnavailableResponse({ description: 'The queue is at capacity; retry after Retry-After seconds' })
+  async create(@Body() dto: CreateTaskDto, @Res({ passthrough: true }) res: Response) {
+    const [accepted] = await this.acceptOrThrow([dto], res);
+    if (!accepted.created) {
+      res.status(HttpStatus.OK);
+      return (await this.processor.find(accepted.task.id)) ?? accepted.task;
+    }
+    return { id: accepted.task.id, queue: accepted.task.queue, status: accepted.task.status };
+  }
+
+  @Post('bulk')
+  @ApiBody({ type: [CreateTaskDto], description: `Up to ${MAX_BULK_TASKS} tasks, all accepted or none` })
+  @ApiCreatedResponse({ description: '{ids}: every task is in Redis (known ids are not enqueued twice)' })
+  @ApiUnprocessableEntityResponse({ description: 'An item has no queue bound to its binding key' })
+  @ApiServiceUnavailableResponse({ description: 'A queue is at capacity; nothing was enqueued' })
+  async createBulk(@Body(BulkTasksPipe) dtos: CreateTaskDto[], @Res({ passthrough: true }) res: Response) {
+    const accepted = await this.acceptOrThrow(dtos, res);
+    return { ids: accepted.map((a) => a.task.id) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The task with its status, attempts and task_update_time' })
+  @ApiNotFoundResponse()
+  async findOne(@Param('id') id: string): Promise<Task> {
+    const task = await this.processor.find(id);
+    if (!task) throw new NotFoundException(`no task ${id}`);
+    return task;
+  }
+
+  private async acceptOrThrow(dtos: CreateTaskDto[], res: Response): Promise<AcceptedTask[]> {
+    try {
+      return await this.processor.accept(dtos);
+    } catch (error) {
+      if (error instanceof UnroutableError) throw new UnprocessableEntityException(error.message);
+      if (error instanceof QueueFullError) {
+        res.setHeader('Retry-After', '1');
+        throw new ServiceUnavailableException(error.message);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { BootedApp, bootApp, eventually } from '../../../test/helpers';
+
+/** Starts a real consumer app; BROKER_URL must be set before the first call. */
+export async function startConsumer(customize?: Parameters<typeof bootApp>[2]): Promise<BootedApp> {
+  // Required here, not imported: the consumer reads BROKER_URL when its module loads.
+  const { AppModule } = require('../../consumer/src/app.module');
+  return bootApp(AppModule, 'consumer', customize);
+}
+
+/** Declares a fresh queue bound to a key of the same name, and returns its name. */
+export async function declareQueue(brokerUrl: string, capacity = 100_000): Promise<string> {
+  const name = `q-${Math.random().toString(36).slice(2, 10)}`;
+  await request(brokerUrl).post('/queues').send({ name, binding_keys: [name], capacity }).expect(201);
+  return name;
+}
+
+/**
+ * Declares queues until one is owned by the given consumer: ownership is round-robin by
+ * declaration order, so at most one queue per live consumer is needed.
+ */
+export async function declareQueueOwnedBy(brokerUrl: string, consumerId: string): Promise<string> {
+  for (let i = 0; i < 20; i++) {
+    const name = await declareQueue(brokerUrl);
+    const owner = await eventually(async () => (await request(brokerUrl).get(`/queues/${name}`)).body.consumer ?? false, 3000, 'an owner');
+    if (owner === consumerId) return name;
+  }
+  throw new Error(`no queue could be given to ${consumerId}`);
+}
+
+export function tasksFor(bindingKey: string, count: number, extra: Record<string, unknown> = {}) {
+  return Array.from({ length: count }, (_, i) => ({ task_name: `task ${i}`, task_type: 'work', binding_key: bindingKey, payload: { i }, ...extra }));
+}
+
+export async function submitBulk(brokerUrl: string, tasks: object[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < tasks.length; i += 1000) {
+    const res = await request(brokerUrl).post('/tasks/bulk').send(tasks.slice(i, i + 1000)).expect(201);
+    ids.push(...res.body.ids);
+  }
+  return ids;
+}
+
+export async function statuses(redis: Redis, keys: RedisKeys, ids: string[]): Promise<Map<string, string | null>> {
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hget(keys.task(id), 'status');
+  const replies = (await pipeline.exec()) ?? [];
+  return new Map(ids.map((id, i) => [id, replies[i][1] as string | null]));
+}
+
+export async function queueCounts(redis: Redis, keys: RedisKeys, queue: string) {
+  const [pending, inFlight, delayed, dead] = await Promise.all([
+    redis.zcard(keys.queuePending(queue)),
+    redis.zcard(keys.queueInflight(queue)),
+    redis.zcard(keys.queueDelayed(queue)),
+    redis.zcard(keys.queueDead(queue)),
+  ]);
+  return { pending, inFlight, delayed, dead };
+}
+
+/**
+ * Waits until every id is stored and its queue is empty, then checks that each is stored exactly
+ * once: scheduled, present once in the scheduled index, and nothing left pending, in flight,
+ * retrying or dead.
+ */
+export async function expectAllStoredOnce(redis: Redis, keys: RedisKeys, queue: string, ids: string[], timeoutMs = 20_000) {
+  await eventually(
+    async () => {
+      const all = await statuses(redis, keys, ids);
+      const counts = await queueCounts(redis, keys, queue);
+      return [...all.values()].every((s) => s === TaskStatus.Scheduled) && counts.pending + counts.inFlight + counts.delayed === 0;
+    },
+    timeoutMs,
+    `${ids.length} tasks of ${queue} to be stored`,
+  );
+  expect(new Set(ids).size).toBe(ids.length);
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.zscore(keys.scheduledIndex, id);
+  const scores = ((await pipeline.exec()) ?? []).map(([, score]) => score);
+  expect(scores.filter((s) => s === null)).toHaveLength(0);
+  expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+}

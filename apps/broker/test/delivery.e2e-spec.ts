@@ -1,0 +1,185 @@
+import '../../../test/fast-timeouts';
+import { RedisKeys } from '@app/redis';
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { BootedApp, bootApp, deleteKeys, eventually, freePort, testRedis } from '../../../test/helpers';
+import { StandInConsumer } from '../../../test/stand-in-consumer';
+import { AppModule } from '../src/app.module';
+import {
+  declareQueue,
+  declareQueueOwnedBy,
+  expectAllStoredOnce,
+  queueCounts,
+  startConsumer,
+  statuses,
+  submitBulk,
+  tasksFor,
+} from './delivery-harness';
+
+describe('delivery path: broker and consumers', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
+  let redis: Redis;
+  let broker: BootedApp;
+  let brokerPort: number;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    brokerPort = await freePort();
+    process.env.BROKER_URL = `http://127.0.0.1:${brokerPort}`;
+    broker = await bootApp(AppModule, 'broker', undefined, brokerPort);
+  });
+
+  afterAll(async () => {
+    await broker?.app.close();
+    await deleteKeys(redis, process.env.REDIS_PREFIX!);
+    await redis.quit();
+  });
+
+  it('routes each task by binding key to its queue and stores it once', async () => {
+    const consumer = await startConsumer();
+    try {
+      const [a, b] = [await declareQueue(broker.url), await declareQueue(broker.url)];
+      const ids = await submitBulk(broker.url, [...tasksFor(a, 30), ...tasksFor(b, 20)]);
+      await expectAllStoredOnce(redis, keys, a, ids.slice(0, 30));
+      await expectAllStoredOnce(redis, keys, b, ids.slice(30));
+      const task = await request(broker.url).get(`/tasks/${ids[40]}`).expect(200);
+      expect(task.body).toMatchObject({ id: ids[40], queue: b, binding_key: b, status: 'scheduled', attempts: 1 });
+    } finally {
+      await consumer.app.close();
+    }
+  });
+
+  it('answers a single POST /tasks with 201, and 200 without enqueueing again for a known id', async () => {
+    const queue = await declareQueue(broker.url);
+    const body = { id: `fixed-${queue}`, task_name: 'once', task_type: 'work', binding_key: queue };
+    const first = await request(broker.url).post('/tasks').send(body).expect(201);
+    expect(first.body).toEqual({ id: body.id, queue, status: 'queued' });
+    const again = await request(broker.url).post('/tasks').send(body).expect(200);
+    expect(again.body.id).toBe(body.id);
+    expect((await queueCounts(redis, keys, queue)).pending).toBe(1);
+  });
+
+  it('dispatches higher priority first, first in first out within a priority', async () => {
+    const standIn = await new StandInConsumer('record').start();
+    try {
+      const queue = await declareQueue(broker.url);
+      const priorities = [0, 5, 9, 5, 0, 9, 1];
+      const ids = await submitBulk(broker.url, priorities.map((priority, i) => ({ ...tasksFor(queue, 1)[0], task_name: `p${priority}-${i}`, priority })));
+      await standIn.register(broker.url);
+      const received = await eventually(
+        async () => {
+          const mine = standIn.received.filter((d) => d.queue === queue);
+          return mine.length === ids.length && mine;
+        },
+        10_000,
+        'all deliveries',
+      );
+      const order = received.map((d) => ids.indexOf(d.task.id));
+      expect(order).toEqual([2, 5, 1, 3, 6, 0, 4]);
+    } finally {
+      await standIn.stop();
+    }
+  });
+
+  it('stores every task exactly once when a consumer answers 500, retrying on a different consumer', async () => {
+    const failing = await new StandInConsumer('fail-500').start();
+    await failing.register(broker.url);
+    const consumer = await startConsumer();
+    try {
+      const queue = await declareQueueOwnedBy(broker.url, failing.id!);
+      const ids = await submitBulk(broker.url, tasksFor(queue, 200));
+      await expectAllStoredOnce(redis, keys, queue, ids);
+      expect(failing.received.filter((d) => d.queue === queue).length).toBeGreaterThan(0);
+      const retried = await request(broker.url).get(`/tasks/${failing.received.find((d) => d.queue === queue)!.task.id}`);
+      expect(retried.body.attempts).toBeGreaterThanOrEqual(2);
+    } finally {
+      await failing.stop();
+      await consumer.app.close();
+    }
+  });
+
+  it('redelivers to another consumer when one takes deliveries and never acks', async () => {
+    const silent = await new StandInConsumer('never-ack').start();
+    await silent.register(broker.url);
+    const consumer = await startConsumer();
+    try {
+      const queue = await declareQueueOwnedBy(broker.url, silent.id!);
+      const ids = await submitBulk(broker.url, tasksFor(queue, 100));
+      await expectAllStoredOnce(redis, keys, queue, ids);
+      expect(silent.received.filter((d) => d.queue === queue)).toHaveLength(100);
+    } finally {
+      await silent.stop();
+      await consumer.app.close();
+    }
+  });
+
+  it('dead-letters a task after max_retries with its last error, and replays it', async () => {
+    let failing = true;
+    const consumer = await startConsumer((builder) =>
+      builder.overrideProvider(require('../../consumer/src/handlers/task-handler').TASK_HANDLERS).useValue([
+        {
+          taskType: 'doomed',
+          handle: async () => {
+            if (failing) throw new Error('disk on fire');
+            return { ok: true };
+          },
+        },
+      ]),
+    );
+    try {
+      const queue = await declareQueue(broker.url);
+      const [id] = await submitBulk(broker.url, [{ task_name: 'doomed', task_type: 'doomed', binding_key: queue, max_retries: 2 }]);
+      await eventually(async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered', 10_000, 'dead letter');
+      const dead = await request(broker.url).get(`/queues/${queue}/dead-letters`).expect(200);
+      expect(dead.body).toHaveLength(1);
+      expect(dead.body[0]).toMatchObject({ id, attempts: 3, status: 'dead_lettered' });
+      expect(dead.body[0].last_error).toContain('disk on fire');
+      expect((await request(broker.url).get(`/queues/${queue}`)).body.dead_letters).toBe(1);
+
+      failing = false;
+      const replay = await request(broker.url).post(`/queues/${queue}/dead-letters/replay`).expect(201);
+      expect(replay.body).toEqual({ replayed: 1 });
+      await expectAllStoredOnce(redis, keys, queue, [id]);
+      expect(JSON.parse((await redis.hget(keys.task(id), 'result'))!)).toEqual({ ok: true });
+    } finally {
+      await consumer.app.close();
+    }
+  });
+
+  it('rebalances queues when a consumer joins and when it leaves', async () => {
+    const first = await startConsumer();
+    const second = await startConsumer();
+    try {
+      const owners = async () => new Set(((await request(broker.url).get('/queues')).body as Array<{ consumer: string }>).map((q) => q.consumer));
+      await eventually(async () => (await owners()).size === 2, 5_000, 'two owners');
+      await second.app.close();
+      const remaining = await eventually(async () => {
+        const set = await owners();
+        return set.size === 1 && [...set][0];
+      }, 5_000, 'one owner');
+      const consumers = (await request(broker.url).get('/consumers')).body as Array<{ id: string; queues: string[] }>;
+      expect(consumers).toHaveLength(1);
+      expect(consumers[0].id).toBe(remaining);
+    } finally {
+      await first.app.close();
+    }
+  });
+
+  it('recovers in-flight deliveries after the broker is stopped and a new one starts', async () => {
+    const silent = await new StandInConsumer('never-ack').start();
+    await silent.register(broker.url);
+    const queue = await declareQueueOwnedBy(broker.url, silent.id!);
+    const ids = await submitBulk(broker.url, tasksFor(queue, 50));
+    await eventually(async () => (await queueCounts(redis, keys, queue)).inFlight === 50, 5_000, 'all in flight');
+    await broker.app.close();
+    await silent.stop();
+
+    broker = await bootApp(AppModule, 'broker', undefined, brokerPort);
+    const consumer = await startConsumer();
+    try {
+      await expectAllStoredOnce(redis, keys, queue, ids);
+    } finally {
+      await consumer.app.close();
+    }
+  });
+});

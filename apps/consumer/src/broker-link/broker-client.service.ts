@@ -1,0 +1,60 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ConsumerEnvironment } from '../config/environment';
+
+export interface Ack {
+  delivery_id: string;
+  ok: boolean;
+  error?: string;
+}
+
+export class BrokerCallError extends Error {
+  constructor(what: string, readonly status?: number) {
+    super(what);
+    this.name = 'BrokerCallError';
+  }
+}
+
+/** The consumer's calls to the broker, on a keep-alive agent with timeouts. */
+@Injectable()
+export class BrokerClient {
+  private readonly baseUrl: string;
+
+  constructor(
+    private readonly http: HttpService,
+    config: ConfigService<ConsumerEnvironment, true>,
+  ) {
+    this.baseUrl = config.get('BROKER_URL').replace(/\/$/, '');
+  }
+
+  async register(url: string, capacity: number): Promise<{ id: string; queues: string[] }> {
+    return this.call('post', '/consumers', { url, capacity }, 201);
+  }
+
+  /** The queues this consumer owns now; a BrokerCallError with status 404 means register again. */
+  async heartbeat(id: string): Promise<{ queues: string[] }> {
+    return this.call('post', `/consumers/${encodeURIComponent(id)}/heartbeat`, {}, 200);
+  }
+
+  async deregister(id: string): Promise<void> {
+    await this.call('delete', `/consumers/${encodeURIComponent(id)}`, undefined, 204);
+  }
+
+  async sendAcks(acks: Ack[]): Promise<void> {
+    await this.call('post', '/acks', { acks }, 204);
+  }
+
+  private async call<T>(method: 'post' | 'delete', path: string, body: unknown, expected: number): Promise<T> {
+    let response;
+    try {
+      response = await this.http.axiosRef.request({ method, url: `${this.baseUrl}${path}`, data: body });
+    } catch (error) {
+      throw new BrokerCallError(`${method.toUpperCase()} ${path}: ${(error as Error).message}`);
+    }
+    if (response.status !== expected) {
+      throw new BrokerCallError(`${method.toUpperCase()} ${path} answered ${response.status}: ${JSON.stringify(response.data)}`, response.status);
+    }
+    return response.data as T;
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BrokerLinkModule } from '../broker-link/broker-link.module';
+import { HandlersModule } from '../handlers/handlers.module';
+import { TaskStoreModule } from '../task-store/task-store.module';
+import { ConsumerPool } from './consumer-pool.service';
+import { DeliveriesController } from './deliveries.controller';
+
+@Module({
+  imports: [HandlersModule, TaskStoreModule, BrokerLinkModule],
+  controllers: [DeliveriesController],
+  providers: [ConsumerPool],
+  exports: [ConsumerPool],
+})
+export class ConsumerPoolModule {}

@@ -1,0 +1,110 @@
+import { assignRoundRobin, MetricsRegistry, Task, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '@app/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { createHash } from 'node:crypto';
+import { AckBatcher } from '../broker-link/ack-batcher.service';
+import { ConsumerEnvironment } from '../config/environment';
+import { HandlerRegistry } from '../handlers/handler-registry.service';
+import { TaskStore } from '../task-store/task-store.service';
+import { DeliveryDto } from './dto/delivery.dto';
+import { InternalConsumer } from './internal-consumer';
+
+export class PoolFullError extends Error {
+  constructor(readonly consumerIndex: number) {
+    super(`internal consumer ${consumerIndex} has no room for this batch`);
+    this.name = 'PoolFullError';
+  }
+}
+
+export class DrainingError extends Error {
+  constructor() {
+    super('this consumer is shutting down and takes no more deliveries');
+    this.name = 'DrainingError';
+  }
+}
+
+export class BadDeliveryError extends Error {
+  constructor(index: number, reason: string) {
+    super(`deliveries[${index}]: ${reason}`);
+    this.name = 'BadDeliveryError';
+  }
+}
+
+/**
+ * K internal consumers, each a bounded buffer. This instance's queues are spread over them
+ * round-robin; a delivery from a queue it does not own (a redelivery from elsewhere) goes to the
+ * internal consumer its queue name hashes to. A batch is taken whole or not at all.
+ */
+@Injectable()
+export class ConsumerPool {
+  private readonly logger = new Logger(ConsumerPool.name);
+  private readonly consumers: InternalConsumer[];
+  private queueToConsumer = new Map<string, number>();
+  private draining = false;
+  private readonly received;
+
+  constructor(
+    handlers: HandlerRegistry,
+    store: TaskStore,
+    acks: AckBatcher,
+    config: ConfigService<ConsumerEnvironment, true>,
+    metrics: MetricsRegistry,
+  ) {
+    this.consumers = Array.from(
+      { length: config.get('WORKERS') },
+      (_, i) => new InternalConsumer(i, config.get('BUFFER_SIZE'), handlers, store, (batch) => acks.add(batch)),
+    );
+    this.received = metrics.counter('tq_deliveries_received_total', 'Tasks accepted into the buffers');
+    metrics.gauge('tq_buffered_tasks', 'Tasks waiting in each internal consumer', async () =>
+      this.consumers.map((c) => ({ labels: { consumer: String(c.index) }, value: c.size })),
+    );
+  }
+
+  get capacity(): number {
+    return this.consumers.reduce((sum, c) => sum + c.capacity, 0);
+  }
+
+  /** Spreads this instance's queues over its internal consumers. */
+  assign(queues: string[]): void {
+    const indexes = this.consumers.map((c) => String(c.index));
+    const assignment = assignRoundRobin([...queues].sort(), indexes);
+    const next = new Map<string, number>();
+    for (const [index, owned] of assignment) for (const queue of owned) next.set(queue, Number(index));
+    const changed = next.size !== this.queueToConsumer.size || [...next].some(([q, i]) => this.queueToConsumer.get(q) !== i);
+    if (changed) this.logger.log(`queues: ${[...next].map(([q, i]) => `${q} -> #${i}`).join(', ') || 'none'}`);
+    this.queueToConsumer = next;
+  }
+
+  assignedQueues(): Map<string, number> {
+    return new Map(this.queueToConsumer);
+  }
+
+  /** Buffers a batch; throws PoolFullError (nothing buffered) when any part does not fit. */
+  accept(deliveries: DeliveryDto[]): void {
+    if (this.draining) throw new DrainingError();
+    const groups = new Map<InternalConsumer, Array<{ deliveryId: string; task: Task }>>();
+    deliveries.forEach((delivery, i) => {
+      const task = delivery.task as unknown as Task;
+      if (typeof task.id !== 'string' || !TASK_ID_PATTERN.test(task.id)) throw new BadDeliveryError(i, 'task.id is missing or malformed');
+      if (typeof task.task_type !== 'string' || !TASK_TYPE_PATTERN.test(task.task_type)) throw new BadDeliveryError(i, 'task.task_type is missing or malformed');
+      const consumer = this.consumerFor(delivery.queue);
+      groups.set(consumer, [...(groups.get(consumer) ?? []), { deliveryId: delivery.delivery_id, task }]);
+    });
+    for (const [consumer, group] of groups) if (consumer.room() < group.length) throw new PoolFullError(consumer.index);
+    for (const [consumer, group] of groups) consumer.push(group);
+    this.received.inc(deliveries.length);
+  }
+
+  /** Stops taking deliveries, then waits for the buffers to empty. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    await Promise.all(this.consumers.map((c) => c.whenIdle()));
+  }
+
+  private consumerFor(queue: string): InternalConsumer {
+    const owned = this.queueToConsumer.get(queue);
+    if (owned !== undefined) return this.consumers[owned];
+    const hash = createHash('sha1').update(queue).digest().readUInt32BE(0);
+    return this.consumers[hash % this.consumers.length];
+  }
+}

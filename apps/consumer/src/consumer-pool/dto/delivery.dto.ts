@@ -1,0 +1,33 @@
+import { QUEUE_NAME_PATTERN } from '@app/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsDefined, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+export class DeliveryDto {
+  @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b' })
+  @IsDefined()
+  @IsString()
+  @MaxLength(256)
+  delivery_id: string;
+
+  @ApiProperty({ example: 'email' })
+  @IsDefined()
+  @IsString()
+  @Matches(QUEUE_NAME_PATTERN)
+  queue: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The task, as GET /tasks/:id shows it; its id and task_type are checked' })
+  @IsDefined()
+  @IsObject()
+  task: Record<string, unknown>;
+}
+
+export class DeliveryBatchDto {
+  @ApiProperty({ type: [DeliveryDto] })
+  @IsDefined()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => DeliveryDto)
+  deliveries: DeliveryDto[];
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { BrokerLinkModule } from '../broker-link/broker-link.module';
+import { ConsumerPoolModule } from '../consumer-pool/consumer-pool.module';
+import { RegistrationService } from './registration.service';
+
+@Module({ imports: [BrokerLinkModule, ConsumerPoolModule], providers: [RegistrationService], exports: [RegistrationService] })
+export class RegistrationModule {}

@@ -1,0 +1,43 @@
+import { Clock, retentionMs, TTL_SLACK_MS } from '@app/common';
+import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, storeTaskScript } from '@app/redis';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Redis } from 'ioredis';
+import { ConsumerEnvironment } from '../config/environment';
+
+export interface StoreRequest {
+  id: string;
+  /** The handler's result, stored with the task. */
+  result?: unknown;
+}
+
+/**
+ * Stores delivered tasks in Redis with their TTL, in one pipeline per batch. Idempotent by id
+ * (see storeTaskScript): storing a redelivered task again changes nothing.
+ */
+@Injectable()
+export class TaskStore {
+  private readonly keepMs: number;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectRedisKeys() private readonly keys: RedisKeys,
+    private readonly clock: Clock,
+    config: ConfigService<ConsumerEnvironment, true>,
+  ) {
+    this.keepMs = retentionMs(config.get('RETENTION_DAYS')) + TTL_SLACK_MS;
+  }
+
+  /** Stores each task; throws if Redis fails, so nothing is acked that was not stored. */
+  async storeMany(requests: StoreRequest[]): Promise<void> {
+    const now = this.clock.now();
+    const pipeline = this.redis.pipeline();
+    for (const request of requests) {
+      const result = request.result === undefined ? '' : JSON.stringify(request.result);
+      queueScript(pipeline, storeTaskScript, [this.keys.task(request.id), this.keys.scheduledIndex], [now, this.keepMs, result]);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const failed = replies.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+}

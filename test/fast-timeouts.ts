@@ -1,0 +1,15 @@
+/**
+ * Imported first by e2e files that run the delivery path: short ack timeouts, backoffs and
+ * heartbeats, so retries and recoveries happen within a test. The apps read these when their
+ * modules are imported, hence a side-effect import placed before them.
+ */
+Object.assign(process.env, {
+  ACK_TIMEOUT_MS: '1500',
+  DELIVERY_TIMEOUT_MS: '1000',
+  BACKOFF_BASE_MS: '20',
+  BACKOFF_FACTOR: '2',
+  BACKOFF_CAP_MS: '200',
+  HEARTBEAT_INTERVAL_MS: '200',
+  DISPATCH_POLL_MS: '10',
+  ACK_FLUSH_MS: '2',
+});

@@ -1,0 +1,70 @@
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type StandInBehaviour = 'fail-500' | 'never-ack' | 'record';
+
+export interface RecordedDelivery {
+  delivery_id: string;
+  queue: string;
+  task: { id: string; priority: number; attempts: number };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => resolve(body));
+  });
+}
+
+/**
+ * A misbehaving consumer for the broker's tests: it registers like a real one, then answers every
+ * delivery with 500, or takes it (202) and never acks, or takes and records it. It stores nothing.
+ */
+export class StandInConsumer {
+  readonly received: RecordedDelivery[] = [];
+  id?: string;
+  private server?: Server;
+  private heartbeats?: NodeJS.Timeout;
+  private brokerUrl?: string;
+
+  constructor(private behaviour: StandInBehaviour) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer(async (req, res) => {
+      const body = await readBody(req);
+      if (req.url !== '/deliveries') return void res.writeHead(404).end();
+      const { deliveries } = JSON.parse(body) as { deliveries: RecordedDelivery[] };
+      this.received.push(...deliveries);
+      res.writeHead(this.behaviour === 'fail-500' ? 500 : 202, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  /** Registers with the broker; capacity bounds its batches. */
+  async register(brokerUrl: string, capacity = 1000): Promise<string> {
+    const res = await fetch(`${brokerUrl}/consumers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: this.url, capacity }),
+    });
+    this.id = ((await res.json()) as { id: string }).id;
+    this.brokerUrl = brokerUrl;
+    // Heartbeats keep it registered, as a real consumer's do.
+    this.heartbeats = setInterval(() => fetch(`${brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST' }).catch(() => undefined), 100);
+    return this.id;
+  }
+
+  /** Deregisters (when registered) and closes its server. */
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeats);
+    if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE' }).catch(() => undefined);
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
