@@ -36,7 +36,8 @@ function requestIdMiddleware(logger: ConsoleLogger) {
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       };
-      if (res.statusCode >= 500) logger.error(entry, 'http');
+      // 503 is back-pressure (a full queue or buffer), not a fault.
+      if (res.statusCode >= 500 && res.statusCode !== 503) logger.error(entry, 'http');
       else if (res.statusCode >= 400) logger.warn(entry, 'http');
       else logger.verbose(entry, 'http');
     });

@@ -1,0 +1,143 @@
+import { RedisKeys } from '@app/redis';
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { itServesTheBasics } from '../../../test/app-basics';
+import { BootedApp, bootApp, deleteKeys, testRedis } from '../../../test/helpers';
+import { AppModule } from '../src/app.module';
+
+/** Every key the broker holds, except the queue set it declares at start. */
+async function taskKeys(redis: Redis, prefix: string): Promise<string[]> {
+  const keys = await redis.keys(`${prefix}:*`);
+  return keys.filter((key) => !key.endsWith(':queues') && !key.endsWith(':bindings')).sort();
+}
+
+const valid = { task_name: 'send mail', task_type: 'email' };
+
+describe('broker: bad input', () => {
+  const prefix = process.env.REDIS_PREFIX!;
+  let broker: BootedApp;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    broker = await bootApp(AppModule, 'broker');
+  });
+
+  afterAll(async () => {
+    await broker.app.close();
+    await deleteKeys(redis, prefix);
+    await redis.quit();
+  });
+
+  itServesTheBasics(() => broker.url, ['/tasks', '/tasks/bulk', '/tasks/{id}', '/queues', '/consumers', '/acks', '/producers']);
+
+  const rejected: Array<[string, object | string, number, RegExp]> = [
+    ['a missing task_name', { task_type: 'email' }, 400, /task_name/],
+    ['a missing task_type', { task_name: 'x' }, 400, /task_type/],
+    ['a number for task_name', { ...valid, task_name: 42 }, 400, /task_name must be a string/],
+    ['an empty task_name', { ...valid, task_name: '' }, 400, /task_name/],
+    ['a 201-character task_name', { ...valid, task_name: 'x'.repeat(201) }, 400, /task_name/],
+    ['an upper-case task_type', { ...valid, task_type: 'Email' }, 400, /task_type/],
+    ['a string priority', { ...valid, priority: '5' }, 400, /priority/],
+    ['priority 10', { ...valid, priority: 10 }, 400, /priority/],
+    ['a negative priority', { ...valid, priority: -1 }, 400, /priority/],
+    ['a fractional priority', { ...valid, priority: 1.5 }, 400, /priority/],
+    ['an array payload', { ...valid, payload: [1, 2] }, 400, /payload/],
+    ['a string payload', { ...valid, payload: 'x' }, 400, /payload/],
+    ['a date that is not ISO-8601', { ...valid, scheduled_time: '22/11/2026' }, 400, /scheduled_time/],
+    ['an impossible date', { ...valid, scheduled_time: '2026-02-30T10:00:00Z' }, 400, /scheduled_time/],
+    ['an unknown periodicity', { ...valid, periodicity: 'yearly' }, 400, /periodicity/],
+    ['a six-field cron', { ...valid, periodicity: '0 0 * * * *' }, 400, /periodicity/],
+    ['max_retries 26', { ...valid, max_retries: 26 }, 400, /max_retries/],
+    ['a client-set status', { ...valid, status: 'complete' }, 400, /property status should not exist/],
+    ['a client-set task_update_time', { ...valid, task_update_time: '2026-01-01T00:00:00Z' }, 400, /task_update_time/],
+    ['an id with a slash', { ...valid, id: 'a/b' }, 400, /id must be/],
+    ['an unknown binding key', { ...valid, binding_key: 'nobody-listens' }, 422, /binding_key "nobody-listens"/],
+    ['a body over 64 KiB', { ...valid, payload: { blob: 'x'.repeat(70_000) } }, 413, /at most 65536 bytes/],
+  ];
+
+  it.each(rejected)('rejects %s with the right status, naming the problem, storing nothing', async (_what, body, status, message) => {
+    const before = await taskKeys(redis, prefix);
+    const res = await request(broker.url).post('/tasks').send(body).expect(status);
+    expect([res.body.message].flat().join('\n')).toMatch(message);
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it('rejects malformed JSON with 400', async () => {
+    const res = await request(broker.url).post('/tasks').set('content-type', 'application/json').send('{"task_name": ').expect(400);
+    expect(JSON.stringify(res.body)).toMatch(/JSON|Unexpected/i);
+  });
+
+  it('names every bad field at once', async () => {
+    const res = await request(broker.url).post('/tasks').send({ priority: 99 }).expect(400);
+    const message = JSON.stringify(res.body.message);
+    for (const field of ['task_name', 'task_type', 'priority']) expect(message).toContain(field);
+  });
+
+  it('rejects a whole bulk request for one bad item, naming its index', async () => {
+    const before = await taskKeys(redis, prefix);
+    const res = await request(broker.url).post('/tasks/bulk').send([valid, valid, { ...valid, priority: 'high' }]).expect(400);
+    expect(JSON.stringify(res.body.message)).toContain('[2] priority');
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it('rejects a whole bulk request for one unroutable item, naming it', async () => {
+    const before = await taskKeys(redis, prefix);
+    const res = await request(broker.url).post('/tasks/bulk').send([valid, { ...valid, binding_key: 'nowhere' }]).expect(422);
+    expect(res.body.message).toContain('(item 1)');
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it.each([
+    ['an object', { tasks: [] }, /JSON array/],
+    ['an empty array', [], /at least one/],
+    ['1001 tasks', Array.from({ length: 1001 }, () => valid), /at most 1000/],
+  ])('rejects a bulk body that is %s', async (_what, body, message) => {
+    const res = await request(broker.url).post('/tasks/bulk').send(body).expect(400);
+    expect(JSON.stringify(res.body.message)).toMatch(message);
+  });
+
+  it('answers 503 with Retry-After when a queue is at capacity, storing nothing of the request', async () => {
+    await request(broker.url).post('/queues').send({ name: 'tiny', binding_keys: ['tiny'], capacity: 2 }).expect(201);
+    await request(broker.url).post('/tasks/bulk').send([{ ...valid, binding_key: 'tiny' }]).expect(201);
+    const before = await taskKeys(redis, prefix);
+    const res = await request(broker.url).post('/tasks/bulk').send([{ ...valid, binding_key: 'tiny' }, { ...valid, binding_key: 'tiny' }]).expect(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body.message).toContain('tiny');
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it('declares queues idempotently and refuses a binding key bound elsewhere', async () => {
+    const queue = { name: 'reports', binding_keys: ['report-x'], capacity: 10 };
+    await request(broker.url).post('/queues').send(queue).expect(201);
+    await request(broker.url).post('/queues').send(queue).expect(200);
+    const conflict = await request(broker.url).post('/queues').send({ ...queue, name: 'other' }).expect(409);
+    expect(conflict.body.message).toContain('report-x');
+    await request(broker.url).post('/queues').send({ name: 'BAD', binding_keys: [], capacity: 0 }).expect(400);
+  });
+
+  it('answers 404 for unknown tasks, queues and consumers', async () => {
+    await request(broker.url).get('/tasks/nope').expect(404);
+    await request(broker.url).get('/queues/nope').expect(404);
+    await request(broker.url).post('/consumers/nope/heartbeat').expect(404);
+    await request(broker.url).delete('/consumers/nope').expect(404);
+  });
+
+  it('ignores acks for unknown deliveries and validates the ack body', async () => {
+    await request(broker.url).post('/acks').send({ acks: [{ delivery_id: 'default~1~ghost', ok: true }] }).expect(204);
+    await request(broker.url).post('/acks').send({ acks: [{ delivery_id: 'x', ok: 'yes' }] }).expect(400);
+  });
+
+  it('registers producers and lists them', async () => {
+    await request(broker.url).post('/producers').send({ name: 'p-1', url: 'http://127.0.0.1:8080' }).expect(201);
+    const list = await request(broker.url).get('/producers').expect(200);
+    expect(list.body).toEqual([expect.objectContaining({ id: 'p-1', url: 'http://127.0.0.1:8080' })]);
+    await request(broker.url).post('/producers').send({ url: 'not a url' }).expect(400);
+  });
+
+  it('counts accepted tasks in /metrics', async () => {
+    const metrics = await request(broker.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/tq_accepted_total \d+/);
+    expect(metrics.text).toContain('tq_queue_depth{queue="tiny"} 1');
+  });
+});
