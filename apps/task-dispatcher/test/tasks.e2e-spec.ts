@@ -17,7 +17,7 @@ describe('GET /tasks', () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const res = await request(booted.url).get('/tasks').query(cursor ? { ...query, cursor } : query).expect(200);
+      const res: request.Response = await request(booted.url).get('/tasks').query(cursor ? { ...query, cursor } : query).expect(200);
       pages.push(res.body.items.map((task: { id: string }) => task.id));
       cursor = res.body.next_cursor;
     } while (cursor && pages.length < 100);
@@ -47,7 +47,7 @@ describe('GET /tasks', () => {
   it('pages through scheduled tasks in due order, each once, across ties larger than a page', async () => {
     const pages = await allPages({ status: 'scheduled', limit: 4 });
     expect(pages.map((page) => page.length)).toEqual([4, 4, 4, 4, 4, 4, 1]);
-    expect(pages.flat()).toEqual(await redis.zrange(keys.scheduledIndex, 0, -1));
+    expect(pages.flat()).toEqual(await redis.zrange(keys.scheduledIndex, '0', '-1'));
   });
 
   it('returns whole tasks, with times as ISO-8601', async () => {
