@@ -1,5 +1,5 @@
 import { keepAliveAxiosConfig } from '@app/common';
-import { HttpModule, HttpModuleOptions } from '@nestjs/axios';
+import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ProducerEnvironment } from '../config/environment';
@@ -11,10 +11,9 @@ import { ProducerService } from './producer.service';
   imports: [
     HttpModule.registerAsync({
       inject: [ConfigService],
-      // As many sockets as the largest run may have requests in flight. The cast: axios types
-      // defaults' headers more loosely than a request's, and the helper sets none.
+      // As many sockets as the largest run may have requests in flight.
       useFactory: (config: ConfigService<ProducerEnvironment, true>) =>
-        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), MAX_CONCURRENCY) as HttpModuleOptions,
+        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), MAX_CONCURRENCY),
     }),
   ],
   controllers: [ProduceController],

@@ -1,5 +1,5 @@
 import { keepAliveAxiosConfig } from '@app/common';
-import { HttpModule, HttpModuleOptions } from '@nestjs/axios';
+import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ProducerEnvironment } from '../config/environment';
@@ -9,9 +9,8 @@ import { RegistrationService } from './registration.service';
   imports: [
     HttpModule.registerAsync({
       inject: [ConfigService],
-      // Axios types defaults' headers more loosely than a request's; the helper sets none.
       useFactory: (config: ConfigService<ProducerEnvironment, true>) =>
-        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), 1) as HttpModuleOptions,
+        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), 1),
     }),
   ],
   providers: [RegistrationService],
