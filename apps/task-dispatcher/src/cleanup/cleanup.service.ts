@@ -50,7 +50,8 @@ export class CleanupService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    startCronJob(this.cron, CRON_JOB, this.config.getOrThrow<string>('CLEANUP_CRON'), () => void this.runPass().catch((error: Error) => this.logger.error(`cleanup pass failed: ${error.message}`)));
+    const tick = () => void this.runPass().catch((error: Error) => this.logger.error(`cleanup pass failed: ${error.message}`));
+    startCronJob(this.cron, CRON_JOB, this.config.getOrThrow<string>('CLEANUP_CRON'), tick);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -50,7 +50,8 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   onApplicationBootstrap(): void {
-    startCronJob(this.cron, CRON_JOB, this.config.getOrThrow<string>('SCHEDULER_CRON'), () => void this.runPass().catch((error: Error) => this.logger.error(`scheduler pass failed: ${error.message}`)));
+    const tick = () => void this.runPass().catch((error: Error) => this.logger.error(`scheduler pass failed: ${error.message}`));
+    startCronJob(this.cron, CRON_JOB, this.config.getOrThrow<string>('SCHEDULER_CRON'), tick);
   }
 
   async onModuleDestroy(): Promise<void> {
