@@ -12,13 +12,16 @@ export class ConsumerEnvironment extends BaseEnvironment {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   ADVERTISED_URL?: string;
 
+  /** Largest request body, bytes: a delivery batch of DELIVERY_BATCH tasks must fit. */
+  MAX_BODY_BYTES: number = 32 * 1024 * 1024;
+
   /** Internal consumers (K), each with its own bounded buffer. */
   @Type(() => Number) @IsInt() @Min(1)
   WORKERS: number = 4;
 
   /** Tasks each internal consumer may hold. */
   @Type(() => Number) @IsInt() @Min(1)
-  BUFFER_SIZE: number = 1_000;
+  BUFFER_SIZE: number = 5_000;
 
   @Type(() => Number) @IsInt() @Min(100)
   HEARTBEAT_INTERVAL_MS: number = 2_000;

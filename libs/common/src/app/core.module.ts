@@ -20,10 +20,15 @@ export interface CoreModuleOptions<T extends object> {
 @Module({})
 export class CoreModule {
   static forRoot<T extends object>(options: CoreModuleOptions<T>): DynamicModule {
+    const before = new Set(Object.keys(process.env));
+    const config = ConfigModule.forRoot({ isGlobal: true, cache: true, validate: environmentValidator(options.environment) });
+    // forRoot copies every validated default into process.env; undo that, so that apps sharing a
+    // process (the e2e tests) each see their own defaults, not the first app's.
+    for (const key of Object.keys(process.env)) if (!before.has(key)) delete process.env[key];
     return {
       module: CoreModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, cache: true, validate: environmentValidator(options.environment) }),
+        config,
         RedisModule.forRootAsync({ scripts: options.scripts }),
         ClockModule,
         HealthModule,
