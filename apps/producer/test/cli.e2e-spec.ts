@@ -43,7 +43,7 @@ describe('npm run produce (the CLI)', () => {
   });
 
   it('produces every task, shows progress and ends with the summary and exit 0', async () => {
-    const run = await runCli(['--broker', broker.url, '--count', '250', '--concurrency', '4', '--batch', '50', '--types', 'a,b', '--priority', '0..9']);
+    const run = await runCli(['--broker', broker.url, '--count', '250', '--concurrency', '16', '--batch', '10', '--types', 'a,b', '--priority', '0..9']);
     expect(run.stderr).toContain(`producing 250 tasks to ${broker.url}`);
     expect(run.stderr).toMatch(/100\.0%\s+250\/250\s+[\d,]+ tasks\/s\s+ETA 0s/);
     expect(run.stdout).toMatch(/^\s+sent\s+250$/m);
@@ -51,7 +51,8 @@ describe('npm run produce (the CLI)', () => {
     expect(run.stdout).toMatch(/^\s+failed\s+0$/m);
     expect(run.code).toBe(0);
     expect(broker.tasks.size).toBe(250);
-    expect(broker.bulkRequests).toBe(5);
+    expect(broker.bulkRequests).toBe(25);
+    expect(run.stderr).not.toContain('Warning');
   }, 30_000);
 
   it('exits 1 with the reasons when tasks are not accepted, and prints JSON on request', async () => {

@@ -2,6 +2,7 @@ import { backoffDelay } from '@app/common';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { acceptedIds, rejectionReason, retryAfterMs } from './broker-response';
@@ -46,6 +47,8 @@ export class ProducerService implements OnModuleDestroy {
     const batch = Math.min(MAX_BATCH, Math.max(1, options.batch ?? 1));
     const concurrency = Math.min(MAX_CONCURRENCY, Math.max(1, options.concurrency ?? 16), Math.ceil(count / batch));
     const controller = new AbortController();
+    // Each request in flight listens on the run's signal; that many listeners are expected, not a leak.
+    setMaxListeners(concurrency + 10, controller.signal);
     this.runs.add(controller);
     const tally = new ProduceTally();
     const started = performance.now();
