@@ -23,7 +23,9 @@ const apps = [
 ];
 
 function run(label, command, args, env = {}) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: Ctrl-C reaches only this script, which stops the apps in order.
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.label = label;
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${label}] ${line}`));
   }
@@ -37,18 +39,19 @@ function run(label, command, args, env = {}) {
   return child;
 }
 
-function stop(code = 0) {
+/** Consumers and producers first (they drain and deregister), then broker and task-dispatcher, then Redis. */
+const SHUTDOWN_STAGES = [['consumer', 'producer'], ['broker', 'task-dispatcher'], ['redis']];
+
+async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  // Apps first, Redis last, so the apps' final writes land.
-  const apps = children.filter((c) => c.label !== 'redis' && c.exitCode === null);
-  for (const child of apps) child.kill('SIGTERM');
-  const redis = children.find((c) => c.label === 'redis');
-  Promise.all(apps.map((c) => new Promise((resolve) => c.once('exit', resolve)))).then(() => {
-    if (redis && redis.exitCode === null) redis.kill('SIGTERM');
-    process.exit(code);
-  });
-  setTimeout(() => process.exit(code), 15_000).unref();
+  setTimeout(() => process.exit(code), 20_000).unref();
+  for (const stage of SHUTDOWN_STAGES) {
+    const running = children.filter((c) => stage.includes(c.label) && c.exitCode === null && c.signalCode === null);
+    for (const child of running) child.kill('SIGTERM');
+    await Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+  }
+  process.exit(code);
 }
 
 async function ensureRedis() {
@@ -71,8 +74,7 @@ async function ensureRedis() {
   }
   const dataDir = path.join(root, '.data');
   fs.mkdirSync(dataDir, { recursive: true });
-  const redis = run('redis', 'redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes']);
-  redis.label = 'redis';
+  run('redis', 'redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes']);
   for (let i = 0; i < 50 && !(await pingRedis(url)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await pingRedis(url))) {
     console.error('redis-server did not start; see the [redis] lines above');
@@ -99,6 +101,8 @@ async function waitHealthy(port, timeoutMs = 30_000) {
 async function main() {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  // Should this script die some other way, take the apps along.
+  process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
   const redisUrl = await ensureRedis();
   if (!process.argv.includes('--no-build')) {
     console.log('building the four apps (nest build --all)...');
