@@ -44,6 +44,12 @@ describe('delivery path: broker and consumers', () => {
       await expectAllStoredOnce(redis, keys, b, ids.slice(30));
       const task = await request(broker.url).get(`/tasks/${ids[40]}`).expect(200);
       expect(task.body).toMatchObject({ id: ids[40], queue: b, binding_key: b, status: 'scheduled', attempts: 1 });
+      const metrics = (await request(broker.url).get('/metrics')).text;
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1]);
+      expect(value('tq_acked_total')).toBeGreaterThanOrEqual(50);
+      expect(value('tq_dispatched_total')).toBeGreaterThanOrEqual(50);
+      expect(value('tq_accept_to_ack_seconds_count')).toBe(value('tq_acked_total'));
+      expect(metrics).toContain(`tq_queue_in_flight{queue="${a}"} 0`);
     } finally {
       await consumer.app.close();
     }
