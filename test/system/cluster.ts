@@ -1,0 +1,339 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { createServer, AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+
+export type AppName = 'broker' | 'consumer' | 'producer' | 'task-dispatcher';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** How long a process may take to answer /health, and to exit after SIGTERM. */
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Settings that make retries, recoveries and rebalancing happen within a test, and keep the
+ * task-dispatcher's crons from firing by themselves (Jan 1st, midnight): passes run only when a
+ * test calls POST /scheduler/run or /cleanup/run.
+ */
+export const FAST_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  ACK_TIMEOUT_MS: '1500',
+  DELIVERY_TIMEOUT_MS: '1000',
+  HEARTBEAT_INTERVAL_MS: '300',
+  BACKOFF_BASE_MS: '20',
+  BACKOFF_FACTOR: '2',
+  BACKOFF_CAP_MS: '200',
+  DISPATCH_POLL_MS: '10',
+  ACK_FLUSH_MS: '2',
+  SCHEDULER_CRON: '0 0 0 1 1 *',
+  CLEANUP_CRON: '0 0 0 1 1 *',
+  SCHEDULER_MAX_BATCHES: '100000',
+  BROKER_TIMEOUT_MS: '5000',
+  SUBMIT_MAX_RETRIES: '20',
+};
+
+/** Six queues, so that with three consumers each owns two and a fourth consumer gets one of its own. */
+export const SYSTEM_QUEUES = ['default', 'email', 'report', 'sms', 'video', 'billing'];
+
+/** A fresh key prefix under the run's prefix (TEST_RUN_PREFIX, set by scripts/test.js). */
+export function systemPrefix(label = 'system'): string {
+  const run = process.env.TEST_RUN_PREFIX ?? `tqsys-${randomBytes(3).toString('hex')}`;
+  return `${run}:${label}-${randomBytes(3).toString('hex')}`;
+}
+
+export function redisClient(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+}
+
+/** Deletes every key under the prefix with SCAN + UNLINK: the server is shared, so never FLUSHALL. */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns something other than undefined/false; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const live = new Set<ChildProcess>();
+// Whatever ends this process (a crash, Ctrl-C, jest's forced exit), its children go with it.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** One built app running as a child process, its output appended to a log file. */
+export class AppProcess {
+  private child?: ChildProcess;
+  private exited?: Promise<Exit>;
+  /** Every exit so far, in order. */
+  readonly exits: Exit[] = [];
+  starts = 0;
+
+  constructor(
+    readonly label: string,
+    readonly app: AppName,
+    readonly port: number,
+    readonly env: Record<string, string>,
+    readonly logFile: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Spawns the app (not waiting for it to be healthy). */
+  spawn(): void {
+    if (this.running) throw new Error(`${this.label} is already running`);
+    const main = path.join(ROOT, 'dist', 'apps', this.app, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the system tests`);
+    const fd = openSync(this.logFile, 'a');
+    const child = spawn(process.execPath, [main], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    this.starts++;
+    this.child = child;
+    live.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        const exit = { code, signal };
+        this.exits.push(exit);
+        resolve(exit);
+      }),
+    );
+  }
+
+  async start(): Promise<void> {
+    this.spawn();
+    await this.waitHealthy();
+  }
+
+  async waitHealthy(timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    await waitFor(
+      `${this.label} (${this.url}) to answer /health`,
+      async () => {
+        if (!this.running) throw new Error(`${this.label} exited: ${JSON.stringify(this.exits.at(-1))}\n${this.tail(30)}`);
+        const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2_000) });
+        return res.ok;
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  /** Sends a signal and waits for the exit; after SIGTERM, a process still alive at the timeout is SIGKILLed and reported. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS): Promise<Exit & { hung: boolean }> {
+    if (!this.running) return { ...(this.exits.at(-1) ?? { code: null, signal: null }), hung: false };
+    this.child!.kill(signal);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const outcome = await Promise.race([this.exited!, timedOut]);
+    clearTimeout(timer);
+    if (outcome !== 'timeout') return { ...outcome, hung: false };
+    this.child!.kill('SIGKILL');
+    return { ...(await this.exited!), hung: true };
+  }
+
+  kill(): Promise<Exit & { hung: boolean }> {
+    return this.stop('SIGKILL');
+  }
+
+  async restart(): Promise<void> {
+    await this.stop('SIGTERM');
+    await this.start();
+  }
+
+  /** The last lines of its log. */
+  tail(lines = 20): string {
+    try {
+      const text = readFileSync(this.logFile, 'utf8').trimEnd();
+      return text.split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+}
+
+export interface ClusterOptions {
+  prefix: string;
+  brokers?: number;
+  consumers?: number;
+  dispatchers?: number;
+  producers?: number;
+  /** Extra environment for every app. */
+  env?: Record<string, string>;
+  queues?: string[];
+}
+
+/**
+ * The built apps as child processes on free ports against the shared Redis under one key prefix:
+ * brokers, consumers (consumer i talks to broker i mod N and advertises its own URL),
+ * task-dispatchers and producers (producer i talks to broker i mod N).
+ */
+export class Cluster {
+  readonly brokers: AppProcess[] = [];
+  readonly consumers: AppProcess[] = [];
+  readonly dispatchers: AppProcess[] = [];
+  readonly producers: AppProcess[] = [];
+  readonly logDir: string;
+  readonly queues: string[];
+
+  private constructor(readonly options: ClusterOptions) {
+    this.logDir = mkdtempSync(path.join(tmpdir(), 'tq-system-'));
+    this.queues = options.queues ?? SYSTEM_QUEUES;
+  }
+
+  get prefix(): string {
+    return this.options.prefix;
+  }
+
+  get all(): AppProcess[] {
+    return [...this.brokers, ...this.consumers, ...this.dispatchers, ...this.producers];
+  }
+
+  /** Starts the brokers first (they declare the queues), then everything else at once. */
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(options);
+    const base = {
+      ...FAST_ENV,
+      REDIS_URL,
+      REDIS_PREFIX: options.prefix,
+      QUEUES: cluster.queues.map((q) => `${q}:${q}:100000`).join(';'),
+      ...options.env,
+    };
+    const make = async (app: AppName, label: string, env: Record<string, string> = {}) => {
+      const port = await freePort();
+      return new AppProcess(label, app, port, { ...base, ...env }, path.join(cluster.logDir, `${label}.log`));
+    };
+    for (let i = 0; i < (options.brokers ?? 1); i++) cluster.brokers.push(await make('broker', `broker-${i + 1}`));
+    const brokerFor = (i: number) => cluster.brokers[i % cluster.brokers.length].url;
+    for (let i = 0; i < (options.consumers ?? 1); i++) {
+      const consumer = await make('consumer', `consumer-${i + 1}`, { BROKER_URL: brokerFor(i) });
+      consumer.env.ADVERTISED_URL = consumer.url;
+      cluster.consumers.push(consumer);
+    }
+    for (let i = 0; i < (options.dispatchers ?? 1); i++) cluster.dispatchers.push(await make('task-dispatcher', `task-dispatcher-${i + 1}`));
+    for (let i = 0; i < (options.producers ?? 1); i++) {
+      cluster.producers.push(await make('producer', `producer-${i + 1}`, { BROKER_URL: brokerFor(i), PRODUCER_NAME: `producer-${i + 1}` }));
+    }
+    try {
+      await Promise.all(cluster.brokers.map((b) => b.start()));
+      await Promise.all([...cluster.consumers, ...cluster.dispatchers, ...cluster.producers].map((p) => p.start()));
+      await cluster.waitForConsumers();
+    } catch (error) {
+      await cluster.stopAll();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** Waits until every running consumer is registered and alive in the brokers' shared view. */
+  async waitForConsumers(timeoutMs = 30_000): Promise<void> {
+    const broker = this.brokers.find((b) => b.running);
+    if (!broker) return;
+    const expected = this.consumers.filter((c) => c.running).map((c) => c.url);
+    await waitFor(
+      `consumers ${expected.join(', ')} to be registered`,
+      async () => {
+        const res = await fetch(`${broker.url}/consumers`, { signal: AbortSignal.timeout(2_000) });
+        const listed = ((await res.json()) as Array<{ url: string }>).map((c) => c.url);
+        return expected.every((url) => listed.includes(url));
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  /** Stops every process (SIGTERM, then SIGKILL for any that hang), ignoring those already down. */
+  async stopAll(signal: NodeJS.Signals = 'SIGTERM'): Promise<Map<string, Exit & { hung: boolean }>> {
+    const exits = await Promise.all(this.all.map(async (p) => [p.label, await p.stop(signal)] as const));
+    return new Map(exits);
+  }
+
+  /** The tail of every process's log, for a failing test's message. */
+  logTails(lines = 15): string {
+    return this.all
+      .map((p) => `--- ${p.label} (${p.url}, ${p.running ? 'running' : `exited ${JSON.stringify(p.exits.at(-1))}`}, log ${p.logFile})\n${p.tail(lines)}`)
+      .join('\n');
+  }
+
+  /** Runs a test body; if it throws, the error carries the tail of every process's log. */
+  async withLogs<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      err.message = `${err.message}\n\nProcess logs (tails; full logs in ${this.logDir}):\n${this.logTails()}`;
+      throw err;
+    }
+  }
+}
+
+/** POSTs JSON with a timeout and returns status and parsed body (text when not JSON). */
+export async function postJson(url: string, body: unknown, timeoutMs = 30_000): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed };
+}

@@ -1,0 +1,211 @@
+import type Redis from 'ioredis';
+import { waitFor } from './cluster';
+
+/** The index and queue keys, spelled as libs/redis/src/keys.ts spells them. */
+export const keyNames = (prefix: string) => ({
+  task: (id: string) => `${prefix}:task:${id}`,
+  taskPattern: `${prefix}:task:*`,
+  queues: `${prefix}:queues`,
+  scheduled: `${prefix}:index:scheduled`,
+  complete: `${prefix}:index:complete`,
+  pending: (q: string) => `${prefix}:queue:{${q}}:pending`,
+  inflight: (q: string) => `${prefix}:queue:{${q}}:inflight`,
+  delayed: (q: string) => `${prefix}:queue:{${q}}:delayed`,
+  dead: (q: string) => `${prefix}:queue:{${q}}:dead`,
+});
+
+export interface QueueCounts {
+  pending: number;
+  inflight: number;
+  delayed: number;
+  dead: number;
+}
+
+/**
+ * What a test knows was accepted: ids the broker answered 201 for (bulk submissions with
+ * client-chosen ids), and per task_name how many tasks the producer reported accepted (its ids
+ * are made inside the producer). Every stored task must be one of these, exactly once.
+ */
+export class Ledger {
+  readonly ids = new Set<string>();
+  readonly byName = new Map<string, number>();
+
+  addIds(ids: Iterable<string>): void {
+    for (const id of ids) this.ids.add(id);
+  }
+
+  addProduced(taskName: string, accepted: number): void {
+    this.byName.set(taskName, (this.byName.get(taskName) ?? 0) + accepted);
+  }
+
+  get expected(): number {
+    return this.ids.size + [...this.byName.values()].reduce((a, b) => a + b, 0);
+  }
+}
+
+export interface StoredTask {
+  key: string;
+  hash: Record<string, string>;
+  inScheduled: string | null;
+  inComplete: string | null;
+}
+
+/** Every task hash under the prefix, with its index entries, read in pipelined chunks. */
+export async function readAllTasks(redis: Redis, prefix: string): Promise<Map<string, StoredTask>> {
+  const k = keyNames(prefix);
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', k.taskPattern, 'COUNT', 2000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  const tasks = new Map<string, StoredTask>();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const chunk = [...new Set(keys.slice(i, i + 1000))];
+    const pipeline = redis.pipeline();
+    for (const key of chunk) {
+      const id = key.slice(`${prefix}:task:`.length);
+      pipeline.hgetall(key).zscore(k.scheduled, id).zscore(k.complete, id);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    chunk.forEach((key, j) => {
+      const [[e1, hash], [e2, inScheduled], [e3, inComplete]] = replies.slice(j * 3, j * 3 + 3);
+      if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+      const id = key.slice(`${prefix}:task:`.length);
+      if (Object.keys(hash as object).length) tasks.set(id, { key, hash: hash as Record<string, string>, inScheduled: inScheduled as string | null, inComplete: inComplete as string | null });
+    });
+  }
+  return tasks;
+}
+
+export async function queueCounts(redis: Redis, prefix: string): Promise<Map<string, QueueCounts>> {
+  const k = keyNames(prefix);
+  const names = Object.keys(await redis.hgetall(k.queues));
+  const pipeline = redis.pipeline();
+  for (const q of names) pipeline.zcard(k.pending(q)).zcard(k.inflight(q)).zcard(k.delayed(q)).zcard(k.dead(q));
+  const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
+  return new Map(names.map((q, i) => [q, { pending: counts[i * 4], inflight: counts[i * 4 + 1], delayed: counts[i * 4 + 2], dead: counts[i * 4 + 3] }]));
+}
+
+export function totals(counts: Map<string, QueueCounts>): QueueCounts {
+  const sum = { pending: 0, inflight: 0, delayed: 0, dead: 0 };
+  for (const c of counts.values()) for (const f of Object.keys(sum) as (keyof QueueCounts)[]) sum[f] += c[f];
+  return sum;
+}
+
+export interface Report {
+  /** Tasks in Redis that the ledger expects. */
+  stored: number;
+  expected: number;
+  lost: number;
+  duplicates: number;
+  problems: string[];
+  queues: QueueCounts;
+}
+
+export interface CheckOptions {
+  /**
+   * A scheduler pass that caught up started at this time (ms): every task stored before it and
+   * due by then must have run exactly once. Without it, no task may have run.
+   */
+  passAt?: number;
+  /** Check only the tasks of these ids and names; others under the prefix are ignored. */
+  only?: Ledger;
+}
+
+const STORED = new Set(['scheduled', 'complete']);
+
+/**
+ * Compares Redis with the ledger: every accepted task stored once (no missing id, no extra task
+ * under a known name, no task nobody submitted), each in a sane state: status scheduled or
+ * complete as its time says, in exactly the right index, attempts within 1..max_retries+1,
+ * run_count 1 for what a pass triggered and absent otherwise, and every queue empty.
+ */
+export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledger, options: CheckOptions = {}): Promise<Report> {
+  const tasks = await readAllTasks(redis, prefix);
+  const queues = totals(await queueCounts(redis, prefix));
+  const problems: string[] = [];
+  const note = (message: string) => problems.length < 40 && problems.push(message);
+  let lost = 0;
+  let duplicates = 0;
+  let stored = 0;
+
+  const relevant: StoredTask[] = [];
+  for (const id of ledger.ids) {
+    const task = tasks.get(id);
+    if (!task) {
+      lost++;
+      note(`lost: accepted task ${id} is not in Redis`);
+    } else relevant.push(task);
+  }
+  const perName = new Map<string, number>();
+  for (const [id, task] of tasks) {
+    if (ledger.ids.has(id)) continue;
+    const name = task.hash.task_name;
+    if (ledger.byName.has(name)) {
+      perName.set(name, (perName.get(name) ?? 0) + 1);
+      relevant.push(task);
+    } else if (!options.only) {
+      duplicates++;
+      note(`unexpected task ${id} (${name}): nobody submitted it`);
+    }
+  }
+  for (const [name, accepted] of ledger.byName) {
+    const found = perName.get(name) ?? 0;
+    if (found < accepted) {
+      lost += accepted - found;
+      note(`lost: ${accepted} tasks named "${name}" were accepted, ${found} are in Redis`);
+    } else if (found > accepted) {
+      duplicates += found - accepted;
+      note(`duplicated: ${accepted} tasks named "${name}" were accepted, ${found} are in Redis`);
+    }
+  }
+
+  for (const { key, hash, inScheduled, inComplete } of relevant) {
+    const id = hash.id;
+    const where = `${id} (${hash.task_name})`;
+    if (!STORED.has(hash.status)) {
+      note(`${where}: status ${hash.status}, not stored${hash.last_error ? ` (last error: ${hash.last_error})` : ''}`);
+      continue;
+    }
+    stored++;
+    if (key !== `${prefix}:task:${id}`) note(`${where}: hash under ${key} names id ${id}`);
+    const attempts = Number(hash.attempts);
+    if (!(attempts >= 1 && attempts <= Number(hash.max_retries) + 1)) note(`${where}: attempts ${hash.attempts} outside 1..max_retries+1`);
+    const runs = hash.run_count === undefined ? 0 : Number(hash.run_count);
+    const storedBeforePass = options.passAt !== undefined && Number(hash.stored_time) <= options.passAt;
+    const shouldRun = storedBeforePass && Number(hash.anchor_time) <= options.passAt! ? 1 : 0;
+    if (runs !== shouldRun) note(`${where}: run_count ${runs}, expected ${shouldRun} (${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`);
+    if (hash.status === 'complete') {
+      if (hash.periodicity !== 'once') note(`${where}: a ${hash.periodicity} task is complete`);
+      if (runs !== 1) note(`${where}: complete with run_count ${runs}`);
+      if (inComplete === null) note(`${where}: complete but not in the complete index`);
+      if (inScheduled !== null) note(`${where}: complete but still in the scheduled index`);
+    } else {
+      if (inScheduled === null) note(`${where}: scheduled but not in the scheduled index`);
+      else if (Number(inScheduled) !== Number(hash.scheduled_time)) note(`${where}: index score ${inScheduled} != scheduled_time ${hash.scheduled_time}`);
+      if (inComplete !== null) note(`${where}: scheduled but in the complete index`);
+      if (runs === 1 && hash.periodicity === 'once') note(`${where}: a once task ran but is still scheduled`);
+      if (runs === 1 && Number(hash.scheduled_time) <= Number(hash.last_run_time)) note(`${where}: ran but its next time is not after the run`);
+    }
+  }
+  for (const [field, n] of Object.entries(queues)) if (n > 0) note(`queues still hold ${n} ${field} tasks`);
+  return { stored, expected: ledger.expected, lost, duplicates, problems, queues };
+}
+
+/** Waits until every queue is empty and every expected task is stored (or the time is up), then checks. */
+export async function drainAndCheck(redis: Redis, prefix: string, ledger: Ledger, options: CheckOptions & { timeoutMs?: number } = {}): Promise<Report> {
+  await waitFor(
+    `${ledger.expected} tasks to be stored and the queues to drain`,
+    async () => {
+      const q = totals(await queueCounts(redis, prefix));
+      if (q.pending + q.inflight + q.delayed > 0) return false;
+      const report = await checkStoredOnce(redis, prefix, ledger, options);
+      return report.stored >= report.expected || report.queues.dead > 0;
+    },
+    options.timeoutMs ?? 60_000,
+    250,
+  ).catch(() => undefined);
+  return checkStoredOnce(redis, prefix, ledger, options);
+}
