@@ -26,6 +26,11 @@ interface FailedDelivery {
 
 /** A consumer answering 503 (buffers full) is left alone this long before the queue tries again. */
 const FULL_CONSUMER_PAUSE_MS = 100;
+/**
+ * Batches of one queue on the wire at once. While they are out, new tasks gather in pending and
+ * the next claim takes them together: under load a batch per round trip instead of a POST per task.
+ */
+const MAX_SENDING_PER_QUEUE = 1;
 /** Expired deliveries reclaimed per queue per sweep. */
 const REAP_BATCH = 500;
 
@@ -45,6 +50,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private readonly loops = new Map<string, Promise<void>>();
   private readonly wakers = new Map<string, () => void>();
   private readonly deliveries = new Set<Promise<void>>();
+  /** Batches each queue has on the wire now. */
+  private readonly sending = new Map<string, number>();
+  /** Queues notified while their loop was busy: its next sleep returns at once, so no wake-up is lost. */
+  private readonly woken = new Set<string>();
   /** Queues whose consumer said it is full, and until when to leave it alone. */
   private readonly pausedUntil = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
@@ -103,7 +112,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
 
   /** Wakes the queue's loop: new tasks arrived or in-flight room freed up. */
   notify(queue: string): void {
-    this.wakers.get(queue)?.();
+    const wake = this.wakers.get(queue);
+    if (wake) wake();
+    else this.woken.add(queue);
   }
 
   async ack(acks: AckDto[]): Promise<void> {
@@ -169,6 +180,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     const idle = this.config.get('DISPATCH_POLL_MS');
     const paused = (this.pausedUntil.get(queue) ?? 0) - this.clock.now();
     if (paused > 0) return paused;
+    // A batch coming back notifies the queue, so this wait ends as soon as there is room.
+    if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE) return idle;
     const owner = (await this.consumers.assignment()).get(queue);
     if (!owner) return idle;
     const alternate = await this.consumers.alternateTo(owner);
@@ -192,11 +205,18 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     for (const [consumerId, flat] of claimed) {
       const hash: TaskHash = {};
       for (let i = 0; i < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
-      byConsumer.set(consumerId, [...(byConsumer.get(consumerId) ?? []), hash]);
+      const group = byConsumer.get(consumerId);
+      if (group) group.push(hash);
+      else byConsumer.set(consumerId, [hash]);
     }
     for (const [consumerId, hashes] of byConsumer) {
       const consumer = consumerId === owner.id ? owner : alternate!;
-      const delivery = this.deliver(queue, consumer, hashes).finally(() => this.deliveries.delete(delivery));
+      this.sending.set(queue, (this.sending.get(queue) ?? 0) + 1);
+      const delivery = this.deliver(queue, consumer, hashes).finally(() => {
+        this.deliveries.delete(delivery);
+        this.sending.set(queue, (this.sending.get(queue) ?? 1) - 1);
+        this.notify(queue);
+      });
       this.deliveries.add(delivery);
     }
     return 0;
@@ -272,6 +292,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private sleep(key: string, ms: number): Promise<void> {
+    if (this.woken.delete(key)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
