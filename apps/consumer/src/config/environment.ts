@@ -34,5 +34,5 @@ export class ConsumerEnvironment extends BaseEnvironment {
   ACK_BATCH_SIZE: number = 200;
 
   @Type(() => Number) @IsInt() @Min(0)
-  ACK_FLUSH_MS: number = 5;
+  ACK_FLUSH_MS: number = 20;
 }
