@@ -5,7 +5,7 @@
  * under fresh key prefixes that are deleted at the end (SCAN + UNLINK; never FLUSHALL: the Redis
  * may be shared), and every process started is stopped.
  *
- *   npm run bench [-- --quick] [--cpu-prof] [--only bulk,single,paced,flat,passes] [--no-bullmq]
+ *   npm run bench [-- --quick] [--cpu-prof] [--only bulk,single,paced,baseline,flat,passes] [--no-bullmq]
  *
  * --quick       scaled-down counts, a smoke run of a minute or so
  * --cpu-prof    broker and consumers write V8 CPU profiles to bench/profiles/<timestamp>/
@@ -26,9 +26,9 @@ import { parseArgs } from 'node:util';
 import { BullSystem, bullPasses } from './lib/bull';
 import { chunks, makeTasks, Percentiles, pool, submit } from './lib/load';
 import { OurSystem, ROOT, Throughput } from './lib/ours';
-import { killAllStarted } from './lib/processes';
+import { cpuSecondsOf, freePort, killAllStarted, spawnTracked, stop, waitHealthy } from './lib/processes';
 
-const SCENARIOS = ['bulk', 'single', 'paced', 'flat', 'passes'] as const;
+const SCENARIOS = ['bulk', 'single', 'paced', 'baseline', 'flat', 'passes'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: flags } = parseArgs({
@@ -69,7 +69,7 @@ interface Side {
   cleanupSeconds?: number;
 }
 
-const results: { ours: Side; bullmq: Side; flat?: { small: number; large: number; rssSmall: number; rssLarge: number; growth: number } } = {
+const results: { ours: Side; bullmq: Side; bareNest?: Throughput & { cpu: CpuUse }; flat?: { small: number; large: number; rssSmall: number; rssLarge: number; growth: number } } = {
   ours: {},
   bullmq: {},
 };
@@ -182,6 +182,29 @@ async function runBull(): Promise<void> {
   }
 }
 
+/** bench/bare-nest.ts driven like the broker's one-per-request scenario: what Nest on Express allows at all. */
+async function runBaseline(): Promise<void> {
+  const port = await freePort();
+  const app = spawnTracked('bare-nest', process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join('bench', 'bare-nest.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port) },
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitHealthy(app, url);
+    const tasks = makeTasks('bare', SIZES.single);
+    const seconds = await withCpu(results.ours, 'baseline', { cpuSeconds: () => ({ 'bare-nest': cpuSecondsOf(app.child.pid) }) }, async () => {
+      const started = performance.now();
+      await pool(tasks, SINGLE_CONCURRENCY, (task) => submit(`${url}/tasks`, task));
+      return (performance.now() - started) / 1000;
+    });
+    results.bareNest = { tasks: tasks.length, acceptSeconds: seconds, seconds, perSecond: tasks.length / seconds, cpu: results.ours.cpu!.baseline };
+    log(`bare Nest on Express, validated POSTs, no Redis (${SINGLE_CONCURRENCY} callers): ${results.bareNest.perSecond.toFixed(0)}/s`);
+  } finally {
+    await stop(app);
+  }
+}
+
 /** Broker RSS with few and with many tasks queued: nothing consumes them, so they all stay in Redis. */
 async function runFlat(): Promise<void> {
   const system = await OurSystem.start({ redisUrl, prefix: prefixes.flat, consumers: 0, taskDispatcher: false }, redis);
@@ -256,6 +279,7 @@ function table(): string {
   add('  bulk: all accepted after', ours.bulk?.acceptSeconds, bullmq.bulk?.acceptSeconds, s);
   add(`one per request, ${SINGLE_CONCURRENCY} callers, end to end`, ours.single?.perSecond, bullmq.single?.perSecond, perS, '>= 1x', (r) => r >= 1);
   add('  one per request: all accepted after', ours.single?.acceptSeconds, bullmq.single?.acceptSeconds, s);
+  add('  bare Nest+Express validated POST, no Redis (ceiling)', results.bareNest?.perSecond, bullmq.single?.perSecond, perS);
   const paced = `paced ${SIZES.pacedRate}/s for ${SIZES.pacedSeconds} s, accept->stored`;
   add(`${paced} p50`, ours.paced?.p50, bullmq.paced?.p50, ms);
   add(`${paced} p90`, ours.paced?.p90, bullmq.paced?.p90, ms);
@@ -297,6 +321,7 @@ async function main(): Promise<void> {
       await runOurs();
       if (withBull) await runBull();
     }
+    if (only.has('baseline')) await runBaseline();
     if (only.has('flat')) await runFlat();
     if (only.has('passes')) {
       runOurPasses();

@@ -44,10 +44,20 @@ export function postJson(url: string, body: unknown): Promise<number> {
   });
 }
 
-/** POSTs until accepted: 503 is back-pressure and waits; any other failure is a bench error. */
+/**
+ * POSTs until accepted: 503 is back-pressure and waits; a reset of a reused keep-alive socket (the
+ * server closed it idle as we sent) is resent, which the task ids make safe; anything else is a bench error.
+ */
 export async function submit(url: string, body: unknown): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const status = await postJson(url, body);
+  for (let attempt = 0, resets = 0; ; attempt++) {
+    let status: number;
+    try {
+      status = await postJson(url, body);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === 'ECONNRESET' || code === 'EPIPE') && ++resets <= 3) continue;
+      throw error;
+    }
     if (status >= 200 && status < 300) return;
     if (status !== 503 || attempt > 200) throw new Error(`POST ${url} answered ${status}`);
     await sleep(20);
