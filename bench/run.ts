@@ -69,7 +69,7 @@ interface Side {
   cleanupSeconds?: number;
 }
 
-const results: { ours: Side; bullmq: Side; bareNest?: Throughput & { cpu: CpuUse }; flat?: { small: number; large: number; rssSmall: number; rssLarge: number; growth: number } } = {
+const results: { ours: Side; bullmq: Side; bareNest?: Throughput & { cpu: CpuUse }; flat?: { small: number; large: number; rssCold: number; rssSmall: number; rssLarge: number; growth: number } } = {
   ours: {},
   bullmq: {},
 };
@@ -205,7 +205,13 @@ async function runBaseline(): Promise<void> {
   }
 }
 
-/** Broker RSS with few and with many tasks queued: nothing consumes them, so they all stay in Redis. */
+/**
+ * Broker RSS with few and with many tasks queued: nothing consumes them, so they all stay in Redis.
+ * V8 keeps the heap it grew under load, so the small figure is taken after the broker has handled
+ * as many tasks as the large one will have: the small batch resubmitted (known ids are accepted and
+ * not enqueued again, through the same parse, validation and script) until the counts match. The
+ * cold figure, before that, is kept for comparison.
+ */
 async function runFlat(): Promise<void> {
   const system = await OurSystem.start({ redisUrl, prefix: prefixes.flat, consumers: 0, taskDispatcher: false }, redis);
   try {
@@ -216,13 +222,18 @@ async function runFlat(): Promise<void> {
       return system.memory().broker?.rss ?? NaN;
     };
     await fill('flat-small', SIZES.flatSmall);
+    const rssCold = await settledRss();
+    for (let handled = SIZES.flatSmall; handled < SIZES.flatLarge; handled += SIZES.flatSmall) await fill('flat-small', SIZES.flatSmall);
     const rssSmall = await settledRss();
     await fill('flat-large', SIZES.flatLarge - SIZES.flatSmall);
     const rssLarge = await settledRss();
     const { queued } = await system.counts();
     if (queued !== SIZES.flatLarge) throw new Error(`expected ${SIZES.flatLarge} queued tasks, found ${queued}`);
-    results.flat = { small: SIZES.flatSmall, large: SIZES.flatLarge, rssSmall, rssLarge, growth: rssLarge / rssSmall - 1 };
-    log(`broker RSS: ${mb(rssSmall)} with ${SIZES.flatSmall} queued, ${mb(rssLarge)} with ${SIZES.flatLarge} queued (${pct(results.flat.growth)})`);
+    results.flat = { small: SIZES.flatSmall, large: SIZES.flatLarge, rssCold, rssSmall, rssLarge, growth: rssLarge / rssSmall - 1 };
+    log(
+      `broker RSS: ${mb(rssSmall)} with ${SIZES.flatSmall} queued (${mb(rssCold)} before the warm-up), ` +
+        `${mb(rssLarge)} with ${SIZES.flatLarge} queued (${pct(results.flat.growth)})`,
+    );
   } finally {
     await system.stop();
     await unlinkPrefix(prefixes.flat);
@@ -292,7 +303,8 @@ function table(): string {
   add(`scheduler pass, ${SIZES.passes} due (BullMQ: promoteJobs)`, ours.schedulerSeconds, bullmq.schedulerSeconds, s);
   add(`cleanup pass, ${SIZES.passes} expired (BullMQ: clean)`, ours.cleanupSeconds, bullmq.cleanupSeconds, s);
   if (flat) {
-    rows.push([`broker RSS, ${flat.small} queued`, mb(flat.rssSmall), '', '', '', '']);
+    rows.push([`broker RSS, ${flat.small} queued, cold`, mb(flat.rssCold), '', '', '', '']);
+    rows.push([`broker RSS, ${flat.small} queued, after handling ${flat.large}`, mb(flat.rssSmall), '', '', '', '']);
     rows.push([`broker RSS, ${flat.large} queued`, mb(flat.rssLarge), '', pct(flat.growth), 'within 20%', Math.abs(flat.growth) <= 0.2 ? 'met' : 'NOT MET']);
   }
   const header: Row = ['metric', 'ours', 'BullMQ 6.7', 'ours/BullMQ', 'target', ''];
