@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm test`: unit tests, then e2e tests, against the real Redis at REDIS_URL, all under one fresh
- * key prefix that is deleted at the end. With no Redis it fails at once and says so.
+ * `npm test`: unit tests, e2e tests, then (after building the apps) the full-system tests, against
+ * the real Redis at REDIS_URL, all under one fresh key prefix that is deleted at the end. With no
+ * Redis it fails at once and says so. Arguments go to every jest run (e.g. a test name pattern).
  */
 const { spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -14,9 +15,14 @@ const runPrefix = `tqtest-${randomBytes(4).toString('hex')}`;
 const jest = path.join(root, 'node_modules', '.bin', 'jest');
 const extraArgs = process.argv.slice(2);
 
+const nest = path.join(root, 'node_modules', '.bin', 'nest');
+
+// [name, jest arguments, command to run first]
 const suites = [
   ['unit', ['--config', 'jest.config.js']],
   ['e2e', ['--config', 'jest-e2e.config.js', '--runInBand']],
+  // The system tests run the built apps as processes, so they test what `npm start` runs.
+  ['system', ['--config', 'jest-system.config.js', '--runInBand'], [nest, ['build', '--all']]],
 ];
 
 async function deletePrefix() {
@@ -39,8 +45,12 @@ async function main() {
   const env = { ...process.env, REDIS_URL: redisUrl, TEST_RUN_PREFIX: runPrefix };
   let failed = false;
   try {
-    for (const [name, args] of suites) {
+    for (const [name, args, before] of suites) {
       console.log(`\n=== ${name} tests (Redis ${redisUrl}, prefix ${runPrefix}) ===`);
+      if (before && spawnSync(before[0], before[1], { cwd: root, env, stdio: 'inherit' }).status !== 0) {
+        failed = true;
+        break;
+      }
       const result = spawnSync(jest, [...args, ...extraArgs], { cwd: root, env, stdio: 'inherit' });
       if (result.status !== 0) {
         failed = true;
