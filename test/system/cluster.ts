@@ -295,9 +295,16 @@ export class Cluster {
     );
   }
 
+  /** Starts whatever is not running (brokers first), so a case begins with the whole cluster up. */
+  async ensureRunning(): Promise<void> {
+    await Promise.all(this.brokers.filter((b) => !b.running).map((b) => b.start()));
+    await Promise.all([...this.consumers, ...this.dispatchers, ...this.producers].filter((p) => !p.running).map((p) => p.start()));
+    await this.waitForConsumers();
+  }
+
   /** Stops every process (SIGTERM, then SIGKILL for any that hang), ignoring those already down. */
-  async stopAll(signal: NodeJS.Signals = 'SIGTERM'): Promise<Map<string, Exit & { hung: boolean }>> {
-    const exits = await Promise.all(this.all.map(async (p) => [p.label, await p.stop(signal)] as const));
+  async stopAll(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS): Promise<Map<string, Exit & { hung: boolean }>> {
+    const exits = await Promise.all(this.all.map(async (p) => [p.label, await p.stop(signal, timeoutMs)] as const));
     return new Map(exits);
   }
 

@@ -96,8 +96,9 @@ export class Load {
     let lastError = '';
     for (let attempt = 0; ; attempt++) {
       const urls = this.options.brokers();
-      const url = urls[broker % urls.length];
+      const url = urls[broker % Math.max(urls.length, 1)];
       try {
+        if (!url) throw new Error('no broker is running');
         const res = await fetch(`${url}/tasks/bulk`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
