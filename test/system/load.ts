@@ -36,6 +36,8 @@ export interface LoadOptions {
   /** Pause between one worker's requests, to spread the run over time. */
   pauseMs?: number;
   queues?: string[];
+  /** Makes the i-th task (default taskFor); its id must be `<tag>-<i>`. */
+  make?: (tag: string, i: number) => Record<string, unknown>;
   /** How long one batch may keep failing (a broker down, Redis paused) before the run fails. */
   batchDeadlineMs?: number;
 }
@@ -85,7 +87,8 @@ export class Load {
       const first = this.next;
       const size = Math.min(batch, total - first);
       this.next += size;
-      const tasks = Array.from({ length: size }, (_, k) => taskFor(this.options.tag, first + k, this.options.queues));
+      const make = this.options.make ?? ((tag: string, i: number) => taskFor(tag, i, this.options.queues));
+      const tasks = Array.from({ length: size }, (_, k) => make(this.options.tag, first + k));
       broker = await this.submit(tasks, broker);
       if (pauseMs) await sleep(pauseMs);
     }
