@@ -9,7 +9,7 @@ import { ConsumerInstance, ConsumerRegistry } from '../consumers/consumer-regist
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { ackScript, claimScript, failScript } from '../queue-registry/queue-scripts.lua';
 import { deliveryId, parseDeliveryId } from './delivery-id';
-import { AckDto } from './dto/ack.dto';
+import { Ack } from './ack-batch.pipe';
 
 interface ClaimedTask {
   consumerId: string;
@@ -117,7 +117,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     else this.woken.add(queue);
   }
 
-  async ack(acks: AckDto[]): Promise<void> {
+  async ack(acks: Ack[]): Promise<void> {
     const stored = new Map<string, string[]>();
     const failed: FailedDelivery[] = [];
     for (const ack of acks) {
@@ -126,7 +126,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         this.logger.warn(`ignoring an ack for unknown delivery id ${ack.delivery_id}`);
         continue;
       }
-      if (ack.ok) stored.set(ref.queue, [...(stored.get(ref.queue) ?? []), ref.taskId]);
+      if (ack.ok) {
+        const ids = stored.get(ref.queue);
+        if (ids) ids.push(ref.taskId);
+        else stored.set(ref.queue, [ref.taskId]);
+      }
       else failed.push({ ...ref, attempt: ref.attempt, error: ack.error ?? 'handler failed', mode: 'fail' });
     }
     const now = this.clock.now();

@@ -6,7 +6,7 @@ import { AckBatcher } from '../broker-link/ack-batcher.service';
 import { ConsumerEnvironment } from '../config/environment';
 import { HandlerRegistry } from '../handlers/handler-registry.service';
 import { TaskStore } from '../task-store/task-store.service';
-import { DeliveryDto } from './dto/delivery.dto';
+import { Delivery } from './delivery-batch.pipe';
 import { InternalConsumer } from './internal-consumer';
 
 export class PoolFullError extends Error {
@@ -80,7 +80,7 @@ export class ConsumerPool {
   }
 
   /** Buffers a batch; throws PoolFullError (nothing buffered) when any part does not fit. */
-  accept(deliveries: DeliveryDto[]): void {
+  accept(deliveries: Delivery[]): void {
     if (this.draining) throw new DrainingError();
     const groups = new Map<InternalConsumer, Array<{ deliveryId: string; task: Task }>>();
     deliveries.forEach((delivery, i) => {
@@ -88,7 +88,9 @@ export class ConsumerPool {
       if (typeof task.id !== 'string' || !TASK_ID_PATTERN.test(task.id)) throw new BadDeliveryError(i, 'task.id is missing or malformed');
       if (typeof task.task_type !== 'string' || !TASK_TYPE_PATTERN.test(task.task_type)) throw new BadDeliveryError(i, 'task.task_type is missing or malformed');
       const consumer = this.consumerFor(delivery.queue);
-      groups.set(consumer, [...(groups.get(consumer) ?? []), { deliveryId: delivery.delivery_id, task }]);
+      const group = groups.get(consumer);
+      if (group) group.push({ deliveryId: delivery.delivery_id, task });
+      else groups.set(consumer, [{ deliveryId: delivery.delivery_id, task }]);
     });
     for (const [consumer, group] of groups) if (consumer.room() < group.length) throw new PoolFullError(consumer.index);
     for (const [consumer, group] of groups) consumer.push(group);

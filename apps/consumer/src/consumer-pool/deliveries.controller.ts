@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { BadDeliveryError, ConsumerPool, DrainingError, PoolFullError } from './consumer-pool.service';
+import { DeliveryBatch, DeliveryBatchPipe } from './delivery-batch.pipe';
 import { DeliveryBatchDto } from './dto/delivery.dto';
 
 @ApiTags('deliveries')
@@ -8,11 +9,13 @@ import { DeliveryBatchDto } from './dto/delivery.dto';
 export class DeliveriesController {
   constructor(private readonly pool: ConsumerPool) {}
 
+  /** DeliveryBatch is an interface, so the global ValidationPipe passes the body on to DeliveryBatchPipe. */
   @Post()
   @HttpCode(202)
+  @ApiBody({ type: DeliveryBatchDto })
   @ApiAcceptedResponse({ description: 'Buffered; each task is acked to the broker once stored' })
   @ApiServiceUnavailableResponse({ description: 'The buffers are full (or this consumer is stopping): nothing was taken' })
-  deliver(@Body() body: DeliveryBatchDto): { accepted: number } {
+  deliver(@Body(DeliveryBatchPipe) body: DeliveryBatch): { accepted: number } {
     try {
       this.pool.accept(body.deliveries);
     } catch (error) {
