@@ -1,4 +1,4 @@
-import { backoffDelay, BackoffPolicy, Clock, MetricsRegistry, taskFromHash, TaskHash } from '@app/common';
+import { backoffDelay, BackoffPolicy, Clock, CorruptTaskError, MetricsRegistry, Task, taskFromHash, TaskHash } from '@app/common';
 import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, runScript } from '@app/redis';
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
@@ -7,14 +7,9 @@ import type { Redis } from 'ioredis';
 import { BrokerEnvironment } from '../config/environment';
 import { ConsumerInstance, ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
-import { ackScript, claimScript, failScript } from '../queue-registry/queue-scripts.lua';
+import { ackScript, CLAIMED_FIELDS, claimScript, failScript } from '../queue-registry/queue-scripts.lua';
 import { deliveryId, parseDeliveryId } from './delivery-id';
 import { Ack } from './ack-batch.pipe';
-
-interface ClaimedTask {
-  consumerId: string;
-  hash: TaskHash;
-}
 
 interface FailedDelivery {
   queue: string;
@@ -190,7 +185,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (!owner) return idle;
     const alternate = await this.consumers.alternateTo(owner);
     const now = this.clock.now();
-    const claimed = await runScript<Array<[string, string[]]>>(
+    const claimed = await runScript<Array<[string, Array<string | null>]>>(
       this.redis,
       claimScript,
       [this.keys.queuePending(queue), this.keys.queueInflight(queue), this.keys.queueDelayed(queue)],
@@ -202,21 +197,36 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         this.keys.taskPrefix,
         owner.id,
         alternate?.id ?? '',
+        ...CLAIMED_FIELDS,
       ],
     );
     if (claimed.length === 0) return idle;
-    const byConsumer = new Map<string, TaskHash[]>();
-    for (const [consumerId, flat] of claimed) {
+    const byConsumer = new Map<string, Task[]>();
+    const corrupt: FailedDelivery[] = [];
+    for (const [consumerId, values] of claimed) {
       const hash: TaskHash = {};
-      for (let i = 0; i < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
+      CLAIMED_FIELDS.forEach((field, i) => {
+        const value = values[i];
+        if (value !== null && value !== undefined) hash[field] = value;
+      });
+      let task: Task;
+      try {
+        task = taskFromHash(hash);
+      } catch (error) {
+        if (!(error instanceof CorruptTaskError)) throw error;
+        this.logger.error(`not delivering from ${queue}: ${error.message}`);
+        if (hash.id) corrupt.push({ queue, taskId: hash.id, attempt: '', error: error.message, mode: 'fail' });
+        continue;
+      }
       const group = byConsumer.get(consumerId);
-      if (group) group.push(hash);
-      else byConsumer.set(consumerId, [hash]);
+      if (group) group.push(task);
+      else byConsumer.set(consumerId, [task]);
     }
-    for (const [consumerId, hashes] of byConsumer) {
+    await this.fail(corrupt);
+    for (const [consumerId, tasks] of byConsumer) {
       const consumer = consumerId === owner.id ? owner : alternate!;
       this.sending.set(queue, (this.sending.get(queue) ?? 0) + 1);
-      const delivery = this.deliver(queue, consumer, hashes).finally(() => {
+      const delivery = this.deliver(queue, consumer, tasks).finally(() => {
         this.deliveries.delete(delivery);
         this.sending.set(queue, (this.sending.get(queue) ?? 1) - 1);
         this.notify(queue);
@@ -226,12 +236,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     return 0;
   }
 
-  private async deliver(queue: string, consumer: ConsumerInstance, hashes: TaskHash[]): Promise<void> {
-    const deliveries = hashes.map((hash) => ({
-      delivery_id: deliveryId({ queue, attempt: Number(hash.attempts), taskId: hash.id }),
-      queue,
-      task: { ...taskFromHash(hash), queue, attempts: Number(hash.attempts) },
-    }));
+  private async deliver(queue: string, consumer: ConsumerInstance, tasks: Task[]): Promise<void> {
+    const deliveries = tasks.map((task) => {
+      task.queue = queue;
+      task.attempts ??= 0;
+      return { delivery_id: deliveryId({ queue, attempt: task.attempts, taskId: task.id }), queue, task };
+    });
     let failure: string | undefined;
     let consumerFull = false;
     try {
@@ -247,10 +257,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
     if (failure) this.logger.warn(`delivery of ${deliveries.length} tasks from ${queue} failed: ${failure}`);
     await this.fail(
-      hashes.map((hash) => ({
+      tasks.map((task) => ({
         queue,
-        taskId: hash.id,
-        attempt: Number(hash.attempts),
+        taskId: task.id,
+        attempt: task.attempts ?? '',
         error: failure ?? '',
         mode: consumerFull ? 'release' : 'fail',
       })),
