@@ -25,6 +25,8 @@ const PROTO_STRIPPED = 'ValidationPipe strips __proto__/constructor silently ins
 const NAN_LIMIT = 'limit=abc becomes NaN, which DefaultValuePipe replaces by its default -> 200';
 
 const task = { task_name: 'hostile', task_type: 'default' };
+// 10,000 levels fit the 64 KiB limits. An app's recursion survives 10,000 once warmed up (optimised
+// frames are smaller), so a deep case comes before the big ones on its endpoint, or goes 100,000 deep.
 const deep = (levels: number, leaf = '1') => '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);
 const deepArray = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 const delivery = { delivery_id: 'default~1~hostile-1', queue: 'default', task: { id: 'hostile-1', task_type: 'work' } };
@@ -68,7 +70,7 @@ const hostile: Array<[string, Hostile]> = [
   ['broker /tasks/bulk: one bad item among good ones', { app: 'broker', method: 'POST', path: '/tasks/bulk', body: [task, task, { ...task, priority: 'high' }], status: 400, message: /\[2\] priority/ }],
   ['broker /tasks/bulk: one unroutable item', { app: 'broker', method: 'POST', path: '/tasks/bulk', body: [task, { ...task, binding_key: 'nowhere' }], status: 422, message: /item 1/ }],
   ['broker /tasks/bulk: a body over 16 MiB', { app: 'broker', method: 'POST', path: '/tasks/bulk', body: Array.from({ length: 900 }, () => ({ ...task, payload: { blob: 'x'.repeat(20_000) } })), status: 413 }],
-  ['broker /tasks/bulk: items nested 10,000 levels', { app: 'broker', method: 'POST', path: '/tasks/bulk', raw: `[${deep(10_000)}]`, status: 400 , bug: STACK_OVERFLOW }],
+  ['broker /tasks/bulk: items nested 100,000 levels', { app: 'broker', method: 'POST', path: '/tasks/bulk', raw: `[${deep(100_000)}]`, status: 400 , bug: STACK_OVERFLOW }],
   // broker: POST /queues
   ['broker /queues: an upper-case name', { app: 'broker', method: 'POST', path: '/queues', body: { name: 'Evil', binding_keys: ['evil'], capacity: 10 }, status: 400, message: /name/ }],
   ['broker /queues: capacity -5', { app: 'broker', method: 'POST', path: '/queues', body: { name: 'evil', binding_keys: ['evil'], capacity: -5 }, status: 400, message: /capacity/ }],
@@ -95,12 +97,13 @@ const hostile: Array<[string, Hostile]> = [
   ['broker GET /queues/:name/dead-letters: an unknown queue', { app: 'broker', method: 'GET', path: '/queues/no-such-queue/dead-letters', status: 404 }],
   ['broker GET /queues/:name/dead-letters: limit "abc"', { app: 'broker', method: 'GET', path: '/queues/default/dead-letters?limit=abc', status: 400, message: /numeric|limit/i , bug: NAN_LIMIT }],
   // consumer: POST /deliveries
+  // Intermittently 500 today (the stack overflow below, depending on how warm the consumer is): reported.
+  ['consumer /deliveries: a task nested 10,000 levels', { app: 'consumer', method: 'POST', path: '/deliveries', raw: `{"deliveries":[{"delivery_id":"default~1~deep","queue":"default","task":${deep(10_000)}}]}`  }],
   ['consumer /deliveries: deliveries an object', { app: 'consumer', method: 'POST', path: '/deliveries', body: { deliveries: delivery }, status: 400, message: /deliveries/ }],
   ['consumer /deliveries: a delivery without its task', { app: 'consumer', method: 'POST', path: '/deliveries', body: { deliveries: [{ ...delivery, task: undefined }] }, status: 400, message: /task/ }],
   ['consumer /deliveries: a task id with a slash', { app: 'consumer', method: 'POST', path: '/deliveries', body: { deliveries: [{ ...delivery, task: { id: '../x', task_type: 'work' } }] }, status: 400, message: /task\.id/ }],
   ['consumer /deliveries: an upper-case queue', { app: 'consumer', method: 'POST', path: '/deliveries', body: { deliveries: [{ ...delivery, queue: 'DEFAULT' }] }, status: 400, message: /queue/ }],
   ['consumer /deliveries: 10,001 deliveries', { app: 'consumer', method: 'POST', path: '/deliveries', body: { deliveries: Array.from({ length: 10_001 }, () => delivery) }, status: 400, message: /deliveries/ }],
-  ['consumer /deliveries: a task nested 10,000 levels', { app: 'consumer', method: 'POST', path: '/deliveries', raw: `{"deliveries":[{"delivery_id":"default~1~deep","queue":"default","task":${deep(10_000)}}]}` , bug: STACK_OVERFLOW }],
   ['consumer /deliveries: a text/plain body', { app: 'consumer', method: 'POST', path: '/deliveries', raw: JSON.stringify({ deliveries: [delivery] }), contentType: 'text/plain', status: 400 }],
   // producer: POST /produce
   ['producer /produce: count 0', { app: 'producer', method: 'POST', path: '/produce', body: { ...produce, count: 0 }, status: 400, message: /count/ }],
@@ -149,7 +152,7 @@ async function snapshot(redis: Redis, prefix: string, leaked: Set<string>): Prom
     const type = await redis.type(key);
     if (type === 'hash') out[key] = await redis.hgetall(key);
     else if (type === 'zset') {
-      const flat = await redis.zrange(key, 0, -1, 'WITHSCORES');
+      const flat = await redis.zrange(key, '0', '-1', 'WITHSCORES');
       const entries: string[][] = [];
       for (let i = 0; i < flat.length; i += 2) if (!leaked.has(flat[i])) entries.push(key === `${prefix}:consumers` ? [flat[i]] : [flat[i], flat[i + 1]]);
       if (entries.length) out[key] = entries;
@@ -164,7 +167,7 @@ async function send(url: string, req: Hostile): Promise<{ status: number; text: 
   const res = await fetch(`${url}${req.path}`, {
     method: req.method,
     headers: { ...(raw !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}), ...req.headers },
-    body: raw,
+    body: typeof raw === 'string' || raw === undefined ? raw : new Uint8Array(raw),
     signal: AbortSignal.timeout(30_000),
   });
   return { status: res.status, text: await res.text() };
@@ -234,7 +237,7 @@ describe('bad input against every public endpoint: a 4xx naming the problem, not
     }
     const message = [body.message ?? ''].flat().join('\n');
     expect({ status: res.status, message: message.slice(0, 500) }).toEqual({
-      status: req.status ?? expect.toBeWithin4xx(),
+      status: req.status ?? (res.status >= 400 && res.status < 500 ? res.status : 'a 4xx'),
       message: req.message ? expect.stringMatching(req.message) : expect.stringMatching(/\S/),
     });
     expect(after).toEqual(before);
@@ -245,20 +248,4 @@ describe('bad input against every public endpoint: a 4xx naming the problem, not
 
   // FAILING, reported to the lead (see each case's `bug`): these are answered 5xx or 2xx today.
   it.failing.each(hostile.filter(([, req]) => req.bug))('%s: 4xx with a message, nothing stored', (_what, req) => cluster.withLogs(() => expectRefused(req)));
-});
-
-declare module 'expect' {
-  interface AsymmetricMatchers {
-    toBeWithin4xx(): void;
-  }
-  interface Matchers<R> {
-    toBeWithin4xx(): R;
-  }
-}
-
-expect.extend({
-  toBeWithin4xx(received: number) {
-    const pass = Number.isInteger(received) && received >= 400 && received < 500;
-    return { pass, message: () => `expected a 4xx status, got ${received}` };
-  },
 });
