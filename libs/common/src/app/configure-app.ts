@@ -18,29 +18,38 @@ export function jsonLogger(level = 'log'): ConsoleLogger {
   return new ConsoleLogger({ json: true, logLevels: LEVELS.slice(0, upTo + 1) });
 }
 
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const REQUEST_STARTED = Symbol('requestStarted');
+type TimedResponse = Response & { [REQUEST_STARTED]?: bigint };
+
 /**
  * Gives each request an id (taken from `x-request-id` or made), echoes it, and logs failed
- * requests with it; successful ones only at verbose level, since the hot path serves thousands a second.
+ * requests with it; successful ones only at verbose level, since the hot path serves thousands a
+ * second. One 'finish' listener shared by every response (no closure per request): it reads the
+ * id back from the response header and the start time from a symbol on the response.
  */
 function requestIdMiddleware(logger: ConsoleLogger) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  const verbose = logger.isLevelEnabled('verbose');
+  function onFinish(this: TimedResponse) {
+    const status = this.statusCode;
+    if (status < 400 && !verbose) return;
+    const entry = {
+      requestId: this.getHeader('x-request-id'),
+      method: this.req.method,
+      path: this.req.originalUrl,
+      status,
+      ms: Number(process.hrtime.bigint() - (this[REQUEST_STARTED] ?? 0n)) / 1e6,
+    };
+    // 503 is back-pressure (a full queue or buffer), not a fault.
+    if (status >= 500 && status !== 503) logger.error(entry, 'http');
+    else if (status >= 400) logger.warn(entry, 'http');
+    else logger.verbose(entry, 'http');
+  }
+  return (req: Request, res: TimedResponse, next: NextFunction) => {
     const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    res.setHeader('x-request-id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const entry = {
-        requestId,
-        method: req.method,
-        path: req.originalUrl,
-        status: res.statusCode,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      };
-      // 503 is back-pressure (a full queue or buffer), not a fault.
-      if (res.statusCode >= 500 && res.statusCode !== 503) logger.error(entry, 'http');
-      else if (res.statusCode >= 400) logger.warn(entry, 'http');
-      else logger.verbose(entry, 'http');
-    });
+    res.setHeader('x-request-id', typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID());
+    res[REQUEST_STARTED] = process.hrtime.bigint();
+    res.on('finish', onFinish);
     next();
   };
 }
@@ -53,6 +62,9 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   const config = app.get(ConfigService);
   const logger = jsonLogger(config.get<string>('LOG_LEVEL'));
   app.useLogger(logger);
+  // An API's bodies are not cached by clients: no ETag (a hash of every response body) and no banner.
+  app.set('etag', false);
+  app.disable('x-powered-by');
   app.use(requestIdMiddleware(logger));
   app.useBodyParser('json', { limit: config.get<number>('MAX_BODY_BYTES') ?? 65_536 });
   const document = SwaggerModule.createDocument(
