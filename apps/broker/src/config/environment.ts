@@ -27,7 +27,7 @@ export class BrokerEnvironment extends BaseEnvironment {
 
   /** Tasks per POST /deliveries. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  DELIVERY_BATCH: number = 200;
+  DELIVERY_BATCH: number = 1_000;
 
   @Type(() => Number) @IsInt() @Min(100)
   DELIVERY_TIMEOUT_MS: number = 5_000;
