@@ -21,7 +21,7 @@ export async function bootApp(
   port = 0,
 ): Promise<BootedApp> {
   const moduleRef = await customize(Test.createTestingModule({ imports: [module] })).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   configureApp(app, { title, description: title });
   await app.listen(port, '127.0.0.1');
   const { port: listening } = app.getHttpServer().address() as AddressInfo;

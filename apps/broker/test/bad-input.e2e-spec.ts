@@ -68,6 +68,26 @@ describe('broker: bad input', () => {
     expect(JSON.stringify(res.body)).toMatch(/JSON|Unexpected/i);
   });
 
+  it.each([
+    ['a form-encoded body', 'application/x-www-form-urlencoded', 'task_name=x&task_type=email', 415, /must be JSON/],
+    ['a text body', 'text/plain', JSON.stringify(valid), 415, /must be JSON/],
+    ['invalid UTF-8', 'application/json', Buffer.concat([Buffer.from('{"task_name":"a'), Buffer.from([0x80, 0xff]), Buffer.from('","task_type":"email"}')]), 400, /UTF-8/],
+    ['a payload nested 10,000 levels', 'application/json', `{"task_name":"d","task_type":"email","payload":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, 400, /nested deeper/],
+    ['a __proto__ key in the payload', 'application/json', '{"task_name":"p","task_type":"email","payload":{"__proto__":{"x":1}}}', 400, /__proto__/],
+    ['a top-level constructor key', 'application/json', '{"task_name":"p","task_type":"email","constructor":{"prototype":{}}}', 400, /constructor|prototype/],
+  ])('rejects %s before it is parsed into a task', async (_what, type, raw, status, message) => {
+    const before = await taskKeys(redis, prefix);
+    // serialize as is: superagent would turn a Buffer into JSON of its bytes.
+    const res = await request(broker.url).post('/tasks').set('content-type', type).serialize((body: unknown) => body as string).send(raw).expect(status);
+    expect(res.body.message).toMatch(message);
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it('rejects a non-numeric dead-letter limit', async () => {
+    const res = await request(broker.url).get('/queues/default/dead-letters?limit=abc').expect(400);
+    expect(JSON.stringify(res.body.message)).toContain('limit');
+  });
+
   it('names every bad field at once', async () => {
     const res = await request(broker.url).post('/tasks').send({ priority: 99 }).expect(400);
     const message = JSON.stringify(res.body.message);

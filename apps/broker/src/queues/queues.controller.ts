@@ -2,25 +2,22 @@ import {
   Body,
   ConflictException,
   Controller,
-  DefaultValuePipe,
   Get,
   HttpStatus,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import { DeclareQueueDto } from '../queue-registry/dto/declare-queue.dto';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { BindingConflictError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
-
-const MAX_LISTED = 1000;
+import { LimitQueryDto, MAX_LISTED } from './dto/limit-query.dto';
 
 @ApiTags('queues')
 @Controller('queues')
@@ -62,21 +59,19 @@ export class QueuesController {
   }
 
   @Get(':name/dead-letters')
-  @ApiQuery({ name: 'limit', required: false, description: `At most ${MAX_LISTED}` })
   @ApiOkResponse({ description: 'Dead-lettered tasks, oldest first, with their last error' })
   @ApiNotFoundResponse()
-  async deadLetters(@Param('name') name: string, @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number) {
+  async deadLetters(@Param('name') name: string, @Query() query: LimitQueryDto) {
     await this.known(name);
-    return this.queues.deadLetters(name, Math.min(Math.max(limit, 1), MAX_LISTED));
+    return this.queues.deadLetters(name, query.limit ?? 100);
   }
 
   @Post(':name/dead-letters/replay')
-  @ApiQuery({ name: 'limit', required: false, description: `At most ${MAX_LISTED} per call` })
   @ApiCreatedResponse({ description: '{replayed}: how many dead letters went back into the queue' })
   @ApiNotFoundResponse()
-  async replay(@Param('name') name: string, @Query('limit', new DefaultValuePipe(MAX_LISTED), ParseIntPipe) limit: number) {
+  async replay(@Param('name') name: string, @Query() query: LimitQueryDto) {
     await this.known(name);
-    const replayed = await this.queues.replayDeadLetters(name, Math.min(Math.max(limit, 1), MAX_LISTED));
+    const replayed = await this.queues.replayDeadLetters(name, query.limit ?? MAX_LISTED);
     this.dispatcher.notify(name);
     return { replayed };
   }

@@ -19,7 +19,8 @@ export class AckBatcher {
   private pending: Ack[] = [];
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
-  private stopped = false;
+  /** When retrying stops: never while running, the shutdown deadline once draining. */
+  private giveUpAt = Infinity;
   private readonly batchSize: number;
   private readonly flushMs: number;
 
@@ -43,11 +44,11 @@ export class AckBatcher {
 
   /** At shutdown: sends everything pending, until nothing is left or `deadline` (ms epoch) passes. */
   async drain(deadline = Date.now() + 10_000): Promise<void> {
+    this.giveUpAt = deadline;
     while ((this.pending.length || this.flushing) && Date.now() < deadline) {
       this.flush();
       await this.flushing;
     }
-    this.stopped = true;
     clearTimeout(this.timer);
     if (this.pending.length) this.logger.warn(`${this.pending.length} acks unsent at shutdown; the broker will redeliver those tasks`);
   }
@@ -67,10 +68,11 @@ export class AckBatcher {
         failures = 0;
       } catch (error) {
         this.pending.unshift(...batch);
-        if (this.stopped) return;
         failures++;
         if (failures === 1 || failures % 20 === 0) this.logger.warn(`sending ${batch.length} acks failed (${(error as Error).message}); retrying`);
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures, RETRY_POLICY)));
+        const wait = Math.min(backoffDelay(failures, RETRY_POLICY), this.giveUpAt - Date.now());
+        if (wait <= 0) return;
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
   }

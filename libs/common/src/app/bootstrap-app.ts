@@ -10,7 +10,7 @@ import { AppDescription, configureApp, jsonLogger } from './configure-app';
  */
 export function bootstrapApp(module: Type<unknown>, description: AppDescription & { defaultPort: number }): void {
   const start = async () => {
-    const app = await NestFactory.create<NestExpressApplication>(module, { logger: jsonLogger(), bufferLogs: true });
+    const app = await NestFactory.create<NestExpressApplication>(module, { logger: jsonLogger(), bufferLogs: true, bodyParser: false });
     configureApp(app, description);
     app.enableShutdownHooks();
     const port = app.get(ConfigService).get<number>('PORT') ?? description.defaultPort;

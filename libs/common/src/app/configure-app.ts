@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { rejectForbiddenKeys, verifyJsonBody } from './json-body';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -50,8 +51,18 @@ function requestIdMiddleware(logger: ConsoleLogger) {
     res.setHeader('x-request-id', typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID());
     res[REQUEST_STARTED] = process.hrtime.bigint();
     res.on('finish', onFinish);
+    if (hasNonJsonBody(req)) {
+      res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'the body must be JSON (Content-Type: application/json)' });
+      return;
+    }
     next();
   };
+}
+
+/** A request that carries a body in some other format than JSON. */
+function hasNonJsonBody(req: Request): boolean {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  return hasBody && !/^application\/([\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '');
 }
 
 /**
@@ -66,7 +77,13 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   app.set('etag', false);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware(logger));
-  app.useBodyParser('json', { limit: config.get<number>('MAX_BODY_BYTES') ?? 65_536 });
+  // JSON only (the app is created without Nest's default parsers, so a form body is never a task),
+  // refusing invalid UTF-8, deep nesting and prototype keys before anything walks the body.
+  app.useBodyParser('json', {
+    limit: config.get<number>('MAX_BODY_BYTES') ?? 65_536,
+    verify: verifyJsonBody,
+    reviver: rejectForbiddenKeys,
+  });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(description.title).setDescription(description.description).setVersion('1.0').build(),

@@ -1,0 +1,28 @@
+import { BadJsonBodyError, jsonDepthExceeds, rejectForbiddenKeys, verifyJsonBody } from './json-body';
+
+const verify = (raw: string | Buffer) => verifyJsonBody({} as never, undefined, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+
+describe('JSON body checks', () => {
+  it('measures nesting, ignoring brackets inside strings and escaped quotes', () => {
+    expect(jsonDepthExceeds(Buffer.from('{"a":{"b":[1,2]}}'), 3)).toBe(false);
+    expect(jsonDepthExceeds(Buffer.from('{"a":{"b":[[1]]}}'), 3)).toBe(true);
+    expect(jsonDepthExceeds(Buffer.from('{"a":"[[[[[\\"{{{{"}'), 1)).toBe(false);
+  });
+
+  it('refuses deep bodies and invalid UTF-8, accepts ordinary ones', () => {
+    expect(() => verify('{"a":'.repeat(100) + '1' + '}'.repeat(100))).toThrow(/nested deeper/);
+    expect(() => verify(Buffer.from([0x7b, 0x22, 0x80, 0x22, 0x3a, 0x31, 0x7d]))).toThrow(/UTF-8/);
+    expect(() => verify('{"task_name":"ünïcödé ✓","payload":{"list":[1,{"x":[]}]}}')).not.toThrow();
+  });
+
+  it('refuses prototype keys anywhere, as a 400', () => {
+    expect(() => JSON.parse('{"payload":{"__proto__":{"x":1}}}', rejectForbiddenKeys)).toThrow(BadJsonBodyError);
+    expect(() => JSON.parse('{"constructor":{"prototype":{}}}', rejectForbiddenKeys)).toThrow(/constructor|prototype/);
+    expect(JSON.parse('{"a":{"proto":1}}', rejectForbiddenKeys)).toEqual({ a: { proto: 1 } });
+    try {
+      JSON.parse('{"__proto__":1}', rejectForbiddenKeys);
+    } catch (error) {
+      expect((error as BadJsonBodyError).status).toBe(400);
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+
+/** Deeper bodies are refused: nothing here needs them, and recursive code downstream overflows on them. */
+export const MAX_JSON_DEPTH = 32;
+/** Keys refused anywhere in a body: they reach prototypes when merged into objects. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export class BadJsonBodyError extends Error {
+  // status for body-parser, statusCode so Nest answers it as an HTTP error instead of logging a 500's stack.
+  readonly status = 400;
+  readonly statusCode = 400;
+  readonly expose = true;
+  readonly type = 'entity.verify.failed';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadJsonBodyError';
+  }
+}
+
+/** The deepest nesting of objects and arrays in raw JSON, stopping as soon as it passes `max`. */
+export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i];
+    if (inString) {
+      if (byte === 0x5c) i++; // backslash: skip the escaped byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) {
+      if (++depth > max) return true;
+    } else if (byte === 0x7d || byte === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * body-parser `verify`: refuses bytes that are not UTF-8 (they would be silently replaced by
+ * U+FFFD and stored mangled) and nesting deeper than MAX_JSON_DEPTH, before any parsing.
+ */
+export function verifyJsonBody(_req: IncomingMessage, _res: unknown, raw: Buffer): void {
+  if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
+  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) throw new BadJsonBodyError(`the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+}
+
+/** JSON.parse reviver: refuses prototype-polluting keys instead of letting them be stripped silently. */
+export function rejectForbiddenKeys(key: string, value: unknown): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw new BadJsonBodyError(`the key "${key}" is not allowed in a body`);
+  return value;
+}
