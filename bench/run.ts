@@ -69,7 +69,7 @@ interface Side {
   cleanupSeconds?: number;
 }
 
-const results: { ours: Side; bullmq: Side; bareNest?: Throughput & { cpu: CpuUse }; flat?: { small: number; large: number; rssCold: number; rssSmall: number; rssLarge: number; growth: number } } = {
+const results: { ours: Side; bullmq: Side; bareNest?: Throughput & { cpu: CpuUse }; bareFastify?: Throughput & { cpu: CpuUse }; flat?: { small: number; large: number; rssCold: number; rssSmall: number; rssLarge: number; growth: number } } = {
   ours: {},
   bullmq: {},
 };
@@ -182,26 +182,34 @@ async function runBull(): Promise<void> {
   }
 }
 
-/** bench/bare-nest.ts driven like the broker's one-per-request scenario: what Nest on Express allows at all. */
+/**
+ * bench/bare-nest.ts driven like the broker's one-per-request scenario: what Nest allows at all on
+ * Express (the apps' adapter), and on Fastify (the documented alternative), one after the other.
+ */
 async function runBaseline(): Promise<void> {
-  const port = await freePort();
-  const app = spawnTracked('bare-nest', process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join('bench', 'bare-nest.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port) },
-  });
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitHealthy(app, url);
-    const tasks = makeTasks('bare', SIZES.single);
-    const seconds = await withCpu(results.ours, 'baseline', { cpuSeconds: () => ({ 'bare-nest': cpuSecondsOf(app.child.pid) }) }, async () => {
-      const started = performance.now();
-      await pool(tasks, SINGLE_CONCURRENCY, (task) => submit(`${url}/tasks`, task));
-      return (performance.now() - started) / 1000;
+  for (const adapter of ['express', 'fastify'] as const) {
+    const port = await freePort();
+    const app = spawnTracked(`bare-nest-${adapter}`, process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join('bench', 'bare-nest.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), ADAPTER: adapter },
     });
-    results.bareNest = { tasks: tasks.length, acceptSeconds: seconds, seconds, perSecond: tasks.length / seconds, cpu: results.ours.cpu!.baseline };
-    log(`bare Nest on Express, validated POSTs, no Redis (${SINGLE_CONCURRENCY} callers): ${results.bareNest.perSecond.toFixed(0)}/s`);
-  } finally {
-    await stop(app);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitHealthy(app, url);
+      const tasks = makeTasks(`bare-${adapter}`, SIZES.single);
+      const scenario = `baseline-${adapter}`;
+      const seconds = await withCpu(results.ours, scenario, { cpuSeconds: () => ({ [`bare-nest-${adapter}`]: cpuSecondsOf(app.child.pid) }) }, async () => {
+        const started = performance.now();
+        await pool(tasks, SINGLE_CONCURRENCY, (task) => submit(`${url}/tasks`, task));
+        return (performance.now() - started) / 1000;
+      });
+      const figure = { tasks: tasks.length, acceptSeconds: seconds, seconds, perSecond: tasks.length / seconds, cpu: results.ours.cpu![scenario] };
+      if (adapter === 'express') results.bareNest = figure;
+      else results.bareFastify = figure;
+      log(`bare Nest on ${adapter}, validated POSTs, no Redis (${SINGLE_CONCURRENCY} callers): ${figure.perSecond.toFixed(0)}/s`);
+    } finally {
+      await stop(app);
+    }
   }
 }
 
@@ -291,6 +299,7 @@ function table(): string {
   add(`one per request, ${SINGLE_CONCURRENCY} callers, end to end`, ours.single?.perSecond, bullmq.single?.perSecond, perS, '>= 1x', (r) => r >= 1);
   add('  one per request: all accepted after', ours.single?.acceptSeconds, bullmq.single?.acceptSeconds, s);
   add('  bare Nest+Express validated POST, no Redis (ceiling)', results.bareNest?.perSecond, bullmq.single?.perSecond, perS);
+  add('  bare Nest+Fastify validated POST, no Redis (ceiling)', results.bareFastify?.perSecond, bullmq.single?.perSecond, perS);
   const paced = `paced ${SIZES.pacedRate}/s for ${SIZES.pacedSeconds} s, accept->stored`;
   add(`${paced} p50`, ours.paced?.p50, bullmq.paced?.p50, ms);
   add(`${paced} p90`, ours.paced?.p90, bullmq.paced?.p90, ms);
