@@ -55,6 +55,19 @@ describe('delivery path: broker and consumers', () => {
     }
   });
 
+  it('delivers and stores a task whose payload is as deep as the broker accepts', async () => {
+    const consumer = await startConsumer();
+    try {
+      const queue = await declareQueue(broker.url);
+      // The task object is level 1 and its payload level 2, so 30 more levels reach the limit of 32.
+      const payload = JSON.parse('{"a":'.repeat(30) + '1' + '}'.repeat(30));
+      const res = await request(broker.url).post('/tasks').send({ task_name: 'deep', task_type: 'work', binding_key: queue, payload }).expect(201);
+      await expectAllStoredOnce(redis, keys, queue, [res.body.id]);
+    } finally {
+      await consumer.app.close();
+    }
+  });
+
   it('answers a single POST /tasks with 201, and 200 without enqueueing again for a known id', async () => {
     const queue = await declareQueue(broker.url);
     const body = { id: `fixed-${queue}`, task_name: 'once', task_type: 'work', binding_key: queue };

@@ -15,6 +15,9 @@ export class ConsumerEnvironment extends BaseEnvironment {
   /** Largest request body, bytes: a delivery batch of DELIVERY_BATCH tasks must fit. */
   MAX_BODY_BYTES: number = 32 * 1024 * 1024;
 
+  /** A delivery wraps the task in three more levels than the broker accepted it with. */
+  MAX_JSON_DEPTH: number = 40;
+
   /** Internal consumers (K), each with its own bounded buffer. */
   @Type(() => Number) @IsInt() @Min(1)
   WORKERS: number = 4;

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { rejectForbiddenKeys, verifyJsonBody } from './json-body';
+import { jsonBodyVerifier, rejectForbiddenKeys } from './json-body';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -67,7 +67,7 @@ function hasNonJsonBody(req: Request): boolean {
 
 /**
  * What main.ts and the e2e tests both apply to an app, so tests see production behaviour:
- * structured logs, request ids, the body limit (MAX_BODY_BYTES) and Swagger UI at /docs.
+ * structured logs, request ids, the body checks (MAX_BODY_BYTES, MAX_JSON_DEPTH) and Swagger UI at /docs.
  */
 export function configureApp(app: NestExpressApplication, description: AppDescription): void {
   const config = app.get(ConfigService);
@@ -81,7 +81,7 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   // refusing invalid UTF-8, deep nesting and prototype keys before anything walks the body.
   app.useBodyParser('json', {
     limit: config.get<number>('MAX_BODY_BYTES') ?? 65_536,
-    verify: verifyJsonBody,
+    verify: jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32),
     reviver: rejectForbiddenKeys,
   });
   const document = SwaggerModule.createDocument(

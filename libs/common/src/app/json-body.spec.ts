@@ -1,6 +1,6 @@
-import { BadJsonBodyError, jsonDepthExceeds, rejectForbiddenKeys, verifyJsonBody } from './json-body';
+import { BadJsonBodyError, jsonBodyVerifier, jsonDepthExceeds, rejectForbiddenKeys } from './json-body';
 
-const verify = (raw: string | Buffer) => verifyJsonBody({} as never, undefined, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+const verify = (raw: string | Buffer) => jsonBodyVerifier(32)({} as never, undefined, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 
 describe('JSON body checks', () => {
   it('measures nesting, ignoring brackets inside strings and escaped quotes', () => {

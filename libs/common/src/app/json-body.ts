@@ -1,8 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 
-/** Deeper bodies are refused: nothing here needs them, and recursive code downstream overflows on them. */
-export const MAX_JSON_DEPTH = 32;
 /** Keys refused anywhere in a body: they reach prototypes when merged into objects. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -37,12 +35,15 @@ export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
 }
 
 /**
- * body-parser `verify`: refuses bytes that are not UTF-8 (they would be silently replaced by
- * U+FFFD and stored mangled) and nesting deeper than MAX_JSON_DEPTH, before any parsing.
+ * A body-parser `verify` that refuses bytes that are not UTF-8 (they would be silently replaced
+ * by U+FFFD and stored mangled) and nesting deeper than `maxDepth` (recursive code downstream
+ * overflows the stack on such bodies), before any parsing.
  */
-export function verifyJsonBody(_req: IncomingMessage, _res: unknown, raw: Buffer): void {
-  if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
-  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) throw new BadJsonBodyError(`the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+export function jsonBodyVerifier(maxDepth: number) {
+  return (_req: IncomingMessage, _res: unknown, raw: Buffer): void => {
+    if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
+    if (jsonDepthExceeds(raw, maxDepth)) throw new BadJsonBodyError(`the body is nested deeper than ${maxDepth} levels`);
+  };
 }
 
 /** JSON.parse reviver: refuses prototype-polluting keys instead of letting them be stripped silently. */

@@ -31,6 +31,13 @@ export class BaseEnvironment {
   @Min(1024)
   MAX_BODY_BYTES: number = 65_536;
 
+  /** Deepest nesting of a request body; deeper ones get 400. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(4)
+  @Max(1000)
+  MAX_JSON_DEPTH: number = 32;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 }
