@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { AppProcess, Cluster, deletePrefix, redisClient, sleep, systemPrefix, waitFor } from './cluster';
+import { AppProcess, Cluster, deletePrefix, postJson, redisClient, sleep, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
 import { drainAndCheck, Ledger, queueCounts, readAllTasks, Report, totals } from './ledger';
 import { Load } from './load';
 import { Misbehaviour, MisbehavingConsumer } from './stand-in';
@@ -74,6 +74,23 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
       expectNothingLost(await drainAndCheck(redis, prefix, ledger), ledger.expected);
       await victim.start();
       await cluster.waitForConsumers();
+      expectNothingLost(await drainAndCheck(redis, prefix, ledger), ledger.expected);
+    }));
+
+  it('loses nothing when a broker is SIGTERMed while the producer and clients submit', () =>
+    cluster.withLogs(async () => {
+      const victim = cluster.brokers[1];
+      expect(cluster.producers[0].env.BROKER_URL).toBe(cluster.brokers[0].url);
+      const load = Load.start({ brokers: runningBrokers, ledger, tag: 'term-broker', total: 1500, batch: 100, concurrency: 2, pauseMs: 20 });
+      const run = { task_name: 'term-broker-produced', count: 800, concurrency: 8, task_types: SYSTEM_QUEUES };
+      const produced = postJson(`${cluster.producers[0].url}/produce`, run, 120_000);
+      await load.until(300);
+      const exit = await victim.stop('SIGTERM', 15_000);
+      expect(exit.hung).toBe(false);
+      const summary = await produced;
+      await load.done;
+      expect(summary).toMatchObject({ status: 200, body: { accepted: run.count, failed: 0, rejected: 0 } });
+      ledger.addProduced(run.task_name, summary.body.accepted);
       expectNothingLost(await drainAndCheck(redis, prefix, ledger), ledger.expected);
     }));
 

@@ -190,7 +190,9 @@ export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledg
       if (runs === 1 && Number(hash.scheduled_time) <= Number(hash.last_run_time)) note(`${where}: ran but its next time is not after the run`);
     }
   }
-  for (const [field, n] of Object.entries(queues)) if (n > 0) note(`queues still hold ${n} ${field} tasks`);
+  // Said first, so the cap on problems cannot hide it.
+  const held = Object.entries(queues).filter(([, n]) => n > 0);
+  if (held.length) problems.unshift(`queues still hold ${held.map(([field, n]) => `${n} ${field}`).join(', ')}`);
   return { stored, expected: ledger.expected, lost, duplicates, problems, queues };
 }
 
