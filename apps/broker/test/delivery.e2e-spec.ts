@@ -68,6 +68,23 @@ describe('delivery path: broker and consumers', () => {
     }
   });
 
+  it('splits deliveries of large tasks below the consumer body limit instead of having them refused', async () => {
+    // Queued before any consumer is there, so the first claim takes all 600 at once:
+    // 36 MB of 60 KB tasks, over the consumer's 32 MiB body limit if sent as one batch.
+    const queue = await declareQueue(broker.url);
+    const tasks = tasksFor(queue, 600, { payload: { blob: 'x'.repeat(60_000) } });
+    const ids: string[] = [];
+    for (let i = 0; i < tasks.length; i += 200) ids.push(...(await submitBulk(broker.url, tasks.slice(i, i + 200))));
+    const consumer = await startConsumer();
+    try {
+      await expectAllStoredOnce(redis, keys, queue, ids, 30_000);
+      const attempts = await Promise.all(ids.slice(0, 20).map(async (id) => Number(await redis.hget(keys.task(id), 'attempts'))));
+      expect(new Set(attempts)).toEqual(new Set([1]));
+    } finally {
+      await consumer.app.close();
+    }
+  });
+
   it('answers a single POST /tasks with 201, and 200 without enqueueing again for a known id', async () => {
     const queue = await declareQueue(broker.url);
     const body = { id: `fixed-${queue}`, task_name: 'once', task_type: 'work', binding_key: queue };

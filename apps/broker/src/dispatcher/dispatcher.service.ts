@@ -26,6 +26,13 @@ const FULL_CONSUMER_PAUSE_MS = 100;
  * the next claim takes them together: under load a batch per round trip instead of a POST per task.
  */
 const MAX_SENDING_PER_QUEUE = 1;
+/**
+ * Bound of one POST /deliveries body, well under the consumer's MAX_BODY_BYTES: a batch of large
+ * tasks is split rather than refused with 413 (and retried until it is dead-lettered).
+ */
+const MAX_DELIVERY_BYTES = 8 * 1024 * 1024;
+/** A task's JSON beside its payload: names, times, ids. */
+const TASK_OVERHEAD_BYTES = 600;
 /** Expired deliveries reclaimed per queue per sweep. */
 const REAP_BATCH = 500;
 
@@ -201,7 +208,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       ],
     );
     if (claimed.length === 0) return idle;
-    const byConsumer = new Map<string, Task[]>();
+    // One delivery per consumer, split where the payloads would pass MAX_DELIVERY_BYTES.
+    const deliveries: Array<{ consumerId: string; tasks: Task[]; bytes: number }> = [];
+    const open = new Map<string, { consumerId: string; tasks: Task[]; bytes: number }>();
     const corrupt: FailedDelivery[] = [];
     for (const [consumerId, values] of claimed) {
       const hash: TaskHash = {};
@@ -218,12 +227,18 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         if (hash.id) corrupt.push({ queue, taskId: hash.id, attempt: '', error: error.message, mode: 'fail' });
         continue;
       }
-      const group = byConsumer.get(consumerId);
-      if (group) group.push(task);
-      else byConsumer.set(consumerId, [task]);
+      const bytes = (hash.payload?.length ?? 0) + TASK_OVERHEAD_BYTES;
+      let group = open.get(consumerId);
+      if (!group || group.bytes + bytes > MAX_DELIVERY_BYTES) {
+        group = { consumerId, tasks: [], bytes: 0 };
+        open.set(consumerId, group);
+        deliveries.push(group);
+      }
+      group.tasks.push(task);
+      group.bytes += bytes;
     }
     await this.fail(corrupt);
-    for (const [consumerId, tasks] of byConsumer) {
+    for (const { consumerId, tasks } of deliveries) {
       const consumer = consumerId === owner.id ? owner : alternate!;
       this.sending.set(queue, (this.sending.get(queue) ?? 0) + 1);
       const delivery = this.deliver(queue, consumer, tasks).finally(() => {

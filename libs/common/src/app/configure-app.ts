@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { jsonBodyVerifier, rejectForbiddenKeys } from './json-body';
+import { jsonBodyVerifier } from './json-body';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -82,7 +82,6 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   app.useBodyParser('json', {
     limit: config.get<number>('MAX_BODY_BYTES') ?? 65_536,
     verify: jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32),
-    reviver: rejectForbiddenKeys,
   });
   const document = SwaggerModule.createDocument(
     app,

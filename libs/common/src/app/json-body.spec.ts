@@ -15,6 +15,13 @@ describe('JSON body checks', () => {
     expect(() => verify('{"task_name":"ünïcödé ✓","payload":{"list":[1,{"x":[]}]}}')).not.toThrow();
   });
 
+  it('refuses prototype keys in a body, also spelt with escapes', () => {
+    expect(() => verify('{"payload":{"__proto__":{"x":1}}}')).toThrow(/__proto__/);
+    expect(() => verify('{"\\u005f\\u005fproto__":{"x":1}}')).toThrow(/__proto__/);
+    expect(() => verify('{"a":{"constructor":{"prototype":{}}}}')).toThrow(/constructor|prototype/);
+    expect(() => verify('{"text":"a constructor is fine in a value"}')).not.toThrow();
+  });
+
   it('refuses prototype keys anywhere, as a 400', () => {
     expect(() => JSON.parse('{"payload":{"__proto__":{"x":1}}}', rejectForbiddenKeys)).toThrow(BadJsonBodyError);
     expect(() => JSON.parse('{"constructor":{"prototype":{}}}', rejectForbiddenKeys)).toThrow(/constructor|prototype/);

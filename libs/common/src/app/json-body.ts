@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 
 /** Keys refused anywhere in a body: they reach prototypes when merged into objects. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Byte sequences without which a body cannot hold a forbidden key. */
+const SUSPICIOUS = ['__proto__', 'constructor', 'prototype', '\\u'].map((text) => Buffer.from(text));
 
 export class BadJsonBodyError extends Error {
   // status for body-parser, statusCode so Nest answers it as an HTTP error instead of logging a 500's stack.
@@ -43,8 +45,12 @@ export function jsonBodyVerifier(maxDepth: number) {
   return (_req: IncomingMessage, _res: unknown, raw: Buffer): void => {
     if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
     if (jsonDepthExceeds(raw, maxDepth)) throw new BadJsonBodyError(`the body is nested deeper than ${maxDepth} levels`);
+    // A reviver on every parse triples its cost; only a body that could spell a forbidden key
+    // (literally, or with \u escapes) pays for the checked parse.
+    if (SUSPICIOUS.some((pattern) => raw.includes(pattern))) JSON.parse(raw.toString('utf8'), rejectForbiddenKeys);
   };
 }
+
 
 /** JSON.parse reviver: refuses prototype-polluting keys instead of letting them be stripped silently. */
 export function rejectForbiddenKeys(key: string, value: unknown): unknown {
