@@ -105,8 +105,11 @@ process.once('exit', () => {
 export class AppProcess {
   private child?: ChildProcess;
   private exited?: Promise<Exit>;
+  private stopping = false;
   /** Every exit so far, in order. */
   readonly exits: Exit[] = [];
+  /** Exits nobody here asked for: a crash, or a signal from outside the test (another session's cleanup). */
+  readonly unexpectedExits: Array<Exit & { at: string }> = [];
   starts = 0;
 
   constructor(
@@ -142,6 +145,7 @@ export class AppProcess {
     });
     closeSync(fd);
     this.starts++;
+    this.stopping = false;
     this.child = child;
     live.add(child);
     this.exited = new Promise((resolve) =>
@@ -149,6 +153,7 @@ export class AppProcess {
         live.delete(child);
         const exit = { code, signal };
         this.exits.push(exit);
+        if (!this.stopping) this.unexpectedExits.push({ ...exit, at: new Date().toISOString() });
         resolve(exit);
       }),
     );
@@ -175,6 +180,7 @@ export class AppProcess {
   /** Sends a signal and waits for the exit; after SIGTERM, a process still alive at the timeout is SIGKILLed and reported. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS): Promise<Exit & { hung: boolean }> {
     if (!this.running) return { ...(this.exits.at(-1) ?? { code: null, signal: null }), hung: false };
+    this.stopping = true;
     this.child!.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
@@ -317,10 +323,18 @@ export class Cluster {
 
   /** Runs a test body; if it throws, the error carries the tail of every process's log. */
   async withLogs<T>(body: () => Promise<T>): Promise<T> {
+    const seen = this.all.map((p) => p.unexpectedExits.length);
     try {
-      return await body();
+      const result = await body();
+      // A process that died by itself (or was killed from outside) makes the case fail even if its checks passed.
+      if (this.all.some((p, i) => p.unexpectedExits.length > seen[i])) throw new Error('a process exited during the case without being stopped');
+      return result;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
+      const unexpected = this.all.flatMap((p) => p.unexpectedExits.map((e) => `${p.label} exited at ${e.at} (code ${e.code}, signal ${e.signal})`));
+      if (unexpected.length) {
+        err.message = `NOTE: processes exited without this test stopping them (a crash, or a signal from outside):\n  ${unexpected.join('\n  ')}\n\n${err.message}`;
+      }
       err.message = `${err.message}\n\nProcess logs (tails; full logs in ${this.logDir}):\n${this.logTails()}`;
       throw err;
     }

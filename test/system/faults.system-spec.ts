@@ -37,6 +37,8 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
   // A case that failed half-way must not leave the next one with a broken cluster.
   beforeEach(() => cluster.ensureRunning());
 
+  afterEach(() => Load.abortAll());
+
   afterAll(async () => {
     await cluster?.stopAll();
     await deletePrefix(redis, prefix);
@@ -136,8 +138,8 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
     it('gets its deliveries taken back and stored by the others, once each', () =>
       cluster.withLogs(async () => {
         const standIn = new MisbehavingConsumer(behaviour, cluster.brokers[0].url);
-        const id = await standIn.start();
         try {
+          const id = await standIn.start();
           await waitFor(`stand-in ${id} to own a queue`, async () => {
             const consumers = (await (await fetch(`${cluster.brokers[0].url}/consumers`)).json()) as Array<{ id: string; queues: string[] }>;
             return consumers.find((c) => c.id === standIn.id)?.queues.length;

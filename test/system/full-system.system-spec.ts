@@ -16,6 +16,8 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
     cluster = await Cluster.start({ prefix, brokers: 2, consumers: 3, dispatchers: 2, producers: 1 });
   });
 
+  afterEach(() => Load.abortAll());
+
   afterAll(async () => {
     await cluster?.stopAll();
     await deletePrefix(redis, prefix);

@@ -48,15 +48,20 @@ export interface LoadOptions {
  * until one answers 201, so every task ends up accepted exactly once and in the ledger.
  */
 export class Load {
+  private static readonly running = new Set<Load>();
   accepted = 0;
   resent = 0;
   readonly done: Promise<void>;
   private stopped = false;
+  private aborted = false;
   private next = 0;
 
   constructor(private readonly options: LoadOptions) {
     const workers = Array.from({ length: options.concurrency ?? 2 }, (_, w) => this.worker(w));
-    this.done = Promise.all(workers).then(() => undefined);
+    Load.running.add(this);
+    this.done = Promise.all(workers)
+      .then(() => undefined)
+      .finally(() => Load.running.delete(this));
     // The caller awaits `done` later; until then a failure must not count as unhandled.
     this.done.catch(() => undefined);
   }
@@ -69,6 +74,16 @@ export class Load {
   stop(): Promise<void> {
     this.stopped = true;
     return this.done;
+  }
+
+  /**
+   * Ends every load still running, without waiting for its batches to be accepted: for afterEach,
+   * so a case that failed half-way does not go on submitting (and keep jest alive) after it.
+   */
+  static async abortAll(): Promise<void> {
+    const loads = [...Load.running];
+    for (const load of loads) load.aborted = load.stopped = true;
+    await Promise.allSettled(loads.map((load) => load.done));
   }
 
   /** Resolves once at least `n` tasks were accepted. */
@@ -98,6 +113,7 @@ export class Load {
     const deadline = Date.now() + (this.options.batchDeadlineMs ?? 90_000);
     let lastError = '';
     for (let attempt = 0; ; attempt++) {
+      if (this.aborted) throw new Error('the load was aborted');
       const urls = this.options.brokers();
       const url = urls[broker % Math.max(urls.length, 1)];
       try {

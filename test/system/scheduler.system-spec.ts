@@ -37,6 +37,8 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
 
   beforeEach(() => cluster.ensureRunning());
 
+  afterEach(() => Load.abortAll());
+
   afterAll(async () => {
     await cluster?.stopAll();
     await deletePrefix(redis, prefix);

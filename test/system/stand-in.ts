@@ -42,7 +42,13 @@ export class MisbehavingConsumer {
   async start(capacity = 1000): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    await this.register(capacity);
+    try {
+      await this.register(capacity);
+    } catch (error) {
+      // A stand-in left listening would keep jest from exiting.
+      await this.stop();
+      throw error;
+    }
     this.heartbeat = setInterval(() => void this.beat(capacity), this.heartbeatMs);
     return this.id!;
   }
@@ -52,7 +58,7 @@ export class MisbehavingConsumer {
     for (const timer of this.timers) clearTimeout(timer);
     if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE' }).catch(() => undefined);
     this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    if (this.server?.listening) await new Promise((resolve) => this.server!.close(resolve));
   }
 
   private async register(capacity: number): Promise<void> {
