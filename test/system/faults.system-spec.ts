@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { Agent, request } from 'node:http';
 import { AppProcess, Cluster, deletePrefix, postJson, redisClient, sleep, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
 import { drainAndCheck, Ledger, queueCounts, readAllTasks, Report, totals } from './ledger';
 import { Load } from './load';
@@ -94,6 +95,30 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
       expect(summary).toMatchObject({ status: 200, body: { accepted: run.count, failed: 0, rejected: 0 } });
       ledger.addProduced(run.task_name, summary.body.accepted);
       expectNothingLost(await drainAndCheck(redis, prefix, ledger), ledger.expected);
+    }));
+
+  it('stops a broker on SIGTERM while clients keep its keep-alive connections busy', () =>
+    cluster.withLogs(async () => {
+      const victim = cluster.brokers[1];
+      const agent = new Agent({ keepAlive: true, maxSockets: 3 });
+      const get = () =>
+        new Promise<void>((resolve) => {
+          const req = request(`${victim.url}/health`, { agent }, (res) => res.resume().on('end', resolve));
+          req.on('error', () => setTimeout(resolve, 20));
+          req.end();
+        });
+      let hammering = true;
+      const hammer = Promise.all([0, 1, 2].map(async () => {
+        while (hammering) await get();
+      }));
+      await sleep(300);
+      const exit = await victim.stop('SIGTERM', 10_000);
+      hammering = false;
+      await hammer;
+      agent.destroy();
+      // A server that waits for busy keep-alive sockets to go idle never closes under load.
+      expect(exit.hung).toBe(false);
+      await cluster.ensureRunning();
     }));
 
   it('loses nothing when everything is SIGTERMed and started again', () =>

@@ -10,7 +10,14 @@ import { AppDescription, configureApp, jsonLogger } from './configure-app';
  */
 export function bootstrapApp(module: Type<unknown>, description: AppDescription & { defaultPort: number }): void {
   const start = async () => {
-    const app = await NestFactory.create<NestExpressApplication>(module, { logger: jsonLogger(), bufferLogs: true, bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(module, {
+      logger: jsonLogger(),
+      bufferLogs: true,
+      bodyParser: false,
+      // Peers keep their keep-alive sockets busy (acks, heartbeats, submits), so a plain close
+      // would wait for them forever; every caller retries idempotently after a cut connection.
+      forceCloseConnections: true,
+    });
     configureApp(app, description);
     app.enableShutdownHooks();
     const port = app.get(ConfigService).get<number>('PORT') ?? description.defaultPort;
