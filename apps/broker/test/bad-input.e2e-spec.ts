@@ -1,4 +1,3 @@
-import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { itServesTheBasics } from '../../../test/app-basics';

@@ -16,3 +16,4 @@ export * from './app/validation';
 export * from './clock/clock.module';
 export * from './app/core.module';
 export * from './task/retention';
+export * from './app/batch-body';
