@@ -12,4 +12,6 @@ Object.assign(process.env, {
   HEARTBEAT_INTERVAL_MS: '200',
   DISPATCH_POLL_MS: '10',
   ACK_FLUSH_MS: '2',
+  // Smaller than the broker's DELIVERY_BATCH, so the tests also prove batches fit a consumer's buffer.
+  BUFFER_SIZE: '300',
 });

@@ -1,5 +1,5 @@
 import '../../../test/fast-timeouts';
-import { RedisKeys } from '@app/redis';
+import { defineScripts, RedisKeys, runScript, storeTaskScript } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, bootApp, deleteKeys, eventually, freePort, testRedis } from '../../../test/helpers';
@@ -24,6 +24,7 @@ describe('delivery path: broker and consumers', () => {
 
   beforeAll(async () => {
     redis = testRedis();
+    defineScripts(redis, [storeTaskScript]);
     brokerPort = await freePort();
     process.env.BROKER_URL = `http://127.0.0.1:${brokerPort}`;
     broker = await bootApp(AppModule, 'broker', undefined, brokerPort);
@@ -156,7 +157,8 @@ describe('delivery path: broker and consumers', () => {
         {
           taskType: 'doomed',
           handle: async () => {
-            if (failing) throw new Error('disk on fire');
+            // Longer than an ack's error may be: the consumer must cut it, or the broker refuses the acks.
+            if (failing) throw new Error(`disk on fire ${'!'.repeat(5_000)}`);
             return { ok: true };
           },
         },
@@ -179,6 +181,23 @@ describe('delivery path: broker and consumers', () => {
       expect(JSON.parse((await redis.hget(keys.task(id), 'result'))!)).toEqual({ ok: true });
     } finally {
       await consumer.app.close();
+    }
+  });
+
+  it('takes a task out of the dead letters when a slow consumer stores it after all', async () => {
+    const silent = await new StandInConsumer('never-ack').start();
+    await silent.register(broker.url);
+    try {
+      const queue = await declareQueueOwnedBy(broker.url, silent.id!);
+      const [id] = await submitBulk(broker.url, [{ task_name: 'late', task_type: 'work', binding_key: queue, max_retries: 0 }]);
+      await eventually(async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered', 10_000, 'dead letter');
+      // The consumer that held it all along stores it and acks its (first and only) delivery.
+      await runScript(redis, storeTaskScript, [keys.task(id), keys.scheduledIndex], [Date.now(), 86_400_000, '']);
+      await request(broker.url).post('/acks').send({ acks: [{ delivery_id: `${queue}~1~${id}`, ok: true }] }).expect(204);
+      expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
+      expect((await statuses(redis, keys, [id])).get(id)).toBe('scheduled');
+    } finally {
+      await silent.stop();
     }
   });
 

@@ -16,7 +16,8 @@ interface FailedDelivery {
   taskId: string;
   attempt: number | '';
   error: string;
-  mode: 'fail' | 'release';
+  /** fail: count the attempt; release: the consumer was only full; expired: the reaper's, failed only if still past its deadline. */
+  mode: 'fail' | 'release' | 'expired';
 }
 
 /** A consumer answering 503 (buffers full) is left alone this long before the queue tries again. */
@@ -141,7 +142,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         const created = await runScript<string[]>(
           this.redis,
           ackScript,
-          [this.keys.queueInflight(queue), this.keys.queueDelayed(queue), this.keys.queuePending(queue), ...ids.map((id) => this.keys.task(id))],
+          [
+            this.keys.queueInflight(queue),
+            this.keys.queueDelayed(queue),
+            this.keys.queuePending(queue),
+            this.keys.queueDead(queue),
+            ...ids.map((id) => this.keys.task(id)),
+          ],
           ids,
         );
         for (const createdMs of created.map(Number).filter((ms) => ms > 0)) {
@@ -241,11 +248,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     for (const { consumerId, tasks } of deliveries) {
       const consumer = consumerId === owner.id ? owner : alternate!;
       this.sending.set(queue, (this.sending.get(queue) ?? 0) + 1);
-      const delivery = this.deliver(queue, consumer, tasks).finally(() => {
-        this.deliveries.delete(delivery);
-        this.sending.set(queue, (this.sending.get(queue) ?? 1) - 1);
-        this.notify(queue);
-      });
+      const delivery = this.deliver(queue, consumer, tasks)
+        // Whatever failed here (Redis gone mid-failure), the reaper retries these tasks at their deadline.
+        .catch((error: Error) => this.logger.error(`delivering from ${queue}: ${error.message}`))
+        .finally(() => {
+          this.deliveries.delete(delivery);
+          this.sending.set(queue, (this.sending.get(queue) ?? 1) - 1);
+          this.notify(queue);
+        });
       this.deliveries.add(delivery);
     }
     return 0;
@@ -294,7 +304,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         pipeline,
         failScript,
         [this.keys.queueInflight(failure.queue), this.keys.queueDelayed(failure.queue), this.keys.queueDead(failure.queue), this.keys.task(failure.taskId)],
-        [failure.taskId, failure.attempt, failure.error.slice(0, 2000), retryAt, now, failure.mode],
+        [failure.taskId, failure.attempt, failure.error.slice(0, 2000), retryAt, now, failure.mode === 'release' ? 'release' : 'fail', failure.mode],
       );
     }
     const results = (await pipeline.exec()) ?? [];
@@ -316,7 +326,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       for (const id of expired) pipeline.hget(this.keys.task(id), 'attempts');
       const attempts = ((await pipeline.exec()) ?? []).map(([, value]) => Number(value) || 1);
       this.logger.warn(`${expired.length} deliveries from ${queue} were not acked in time; retrying them`);
-      await this.fail(expired.map((taskId, i) => ({ queue, taskId, attempt: attempts[i], error: 'no ack within the ack timeout', mode: 'fail' })));
+      await this.fail(expired.map((taskId, i) => ({ queue, taskId, attempt: attempts[i], error: 'no ack within the ack timeout', mode: 'expired' })));
     }
   }
 

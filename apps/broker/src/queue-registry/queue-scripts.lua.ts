@@ -6,7 +6,8 @@ import { LuaScript } from '@app/redis';
  * first in first out), inflight (scored by ack deadline) and delayed (scored by when a retry may go);
  * dead letters are a fourth. A task's hash holds its fields and `attempts`, `seq`, `consumer`.
  */
-const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - tonumber(priority)) * 1e13 + tonumber(seq) end`;
+// Unreadable fields count as 0, so one corrupt task cannot make every later claim of its queue fail.
+const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - (tonumber(priority) or 0)) * 1e13 + (tonumber(seq) or 0) end`;
 
 /**
  * Enqueues tasks into one or more queues, all or nothing.
@@ -132,8 +133,9 @@ export const CLAIMED_FIELDS = [
 
 /**
  * Completes deliveries the consumer acked as stored. An ack is believed only if the task really is
- * stored (or already gone after completion), so a bogus ack cannot drop a task.
- * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] pending, KEYS[3 + i] the task key of ARGV[i]
+ * stored (or already gone after completion), so a bogus ack cannot drop a task. A task dead-lettered
+ * while a slow consumer still held it leaves the dead letters once that consumer stores it.
+ * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] pending, KEYS[4] dead, KEYS[4 + i] the task key of ARGV[i]
  * ARGV[i] task ids
  * Returns each task's created_time (ms) when the ack completed its delivery, else '0'.
  */
@@ -142,12 +144,13 @@ export const ackScript: LuaScript = {
   lua: `
 local out = {}
 for i, id in ipairs(ARGV) do
-  local state = redis.call('HMGET', KEYS[3 + i], 'status', 'created_time')
+  local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time')
   out[i] = '0'
   if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' then
     local removed = redis.call('ZREM', KEYS[1], id)
     redis.call('ZREM', KEYS[2], id)
     redis.call('ZREM', KEYS[3], id)
+    redis.call('ZREM', KEYS[4], id)
     if removed == 1 and state[2] then out[i] = state[2] end
   end
 end
@@ -162,17 +165,20 @@ return out
  * in-flight: its ack was lost, not its work.
  * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] dead, KEYS[4] task
  * ARGV[1] task id, ARGV[2] attempt the failure is about ('' = the current one), ARGV[3] error,
- * ARGV[4] retry at (ms), ARGV[5] now (ms), ARGV[6] 'fail' or 'release'
- * Returns 0 stale (not in flight, or another attempt), 1 retry scheduled, 2 dead-lettered,
+ * ARGV[4] retry at (ms), ARGV[5] now (ms), ARGV[6] 'fail' or 'release',
+ * ARGV[7] 'expired' when the reaper sends it: then only a delivery whose deadline has passed is failed
+ * Returns 0 stale (not in flight, or another attempt, or not expired), 1 retry scheduled, 2 dead-lettered,
  * 3 already stored, 4 released.
  */
 export const failScript: LuaScript = {
   name: 'tqFail',
   lua: `
 local id = ARGV[1]
-if not redis.call('ZSCORE', KEYS[1], id) then return 0 end
+local deadline = redis.call('ZSCORE', KEYS[1], id)
+if not deadline then return 0 end
+if ARGV[7] == 'expired' and tonumber(deadline) > tonumber(ARGV[5]) then return 0 end
 local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries')
-local attempts = tonumber(state[2] or '0')
+local attempts = tonumber(state[2]) or 0
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= attempts then return 0 end
 redis.call('ZREM', KEYS[1], id)
 if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' then return 3 end
@@ -183,7 +189,7 @@ if ARGV[6] == 'release' then
   return 4
 end
 redis.call('HSET', KEYS[4], 'last_error', ARGV[3], 'task_update_time', ARGV[5])
-if attempts > tonumber(state[3] or '0') then
+if attempts > (tonumber(state[3]) or 0) then
   redis.call('HSET', KEYS[4], 'status', 'dead_lettered')
   redis.call('ZADD', KEYS[3], ARGV[5], id)
   return 2

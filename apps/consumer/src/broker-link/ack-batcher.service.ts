@@ -2,11 +2,14 @@ import { backoffDelay } from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ConsumerEnvironment } from '../config/environment';
-import { Ack, BrokerClient } from './broker-client.service';
+import { Ack, BrokerCallError, BrokerClient } from './broker-client.service';
 
 /** Beyond this many unsent acks the oldest are dropped: the broker will redeliver them, and storing is idempotent. */
 const MAX_PENDING_ACKS = 200_000;
 const RETRY_POLICY = { baseMs: 50, factor: 2, capMs: 2_000 };
+
+/** A 4xx other than timeout or throttling: the same request would be refused again. */
+const refusedForGood = (status?: number) => status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /**
  * Sends acks to the broker in batches: as soon as a batch is full, or ACK_FLUSH_MS after the first
@@ -67,6 +70,12 @@ export class AckBatcher {
         await this.broker.sendAcks(batch);
         failures = 0;
       } catch (error) {
+        if (error instanceof BrokerCallError && refusedForGood(error.status)) {
+          // Sending it again would be refused again and hold up every ack behind it; the broker
+          // redelivers these tasks at their ack deadline and storing them again changes nothing.
+          this.logger.error(`the broker refused ${batch.length} acks, dropping them: ${error.message}`);
+          continue;
+        }
         this.pending.unshift(...batch);
         failures++;
         if (failures === 1 || failures % 20 === 0) this.logger.warn(`sending ${batch.length} acks failed (${(error as Error).message}); retrying`);

@@ -60,8 +60,12 @@ export class ConsumerPool {
     );
   }
 
+  /**
+   * The largest batch it can take: one queue's deliveries go to one internal consumer, and a batch
+   * is taken whole, so a batch bigger than one buffer would be refused every time.
+   */
   get capacity(): number {
-    return this.consumers.reduce((sum, c) => sum + c.capacity, 0);
+    return Math.min(...this.consumers.map((c) => c.capacity));
   }
 
   /** Spreads this instance's queues over its internal consumers. */

@@ -12,6 +12,7 @@ export interface BufferedDelivery {
 /** Tasks taken from the buffer per round: one Redis pipeline, one batch of acks. */
 const ROUND_SIZE = 500;
 const STORE_RETRY = { baseMs: 50, factor: 2, capMs: 1_000 };
+const MAX_ERROR_LENGTH = 2_000;
 /** Storing retries this many times (Redis paused or restarting) before leaving it to redelivery. */
 const STORE_ATTEMPTS = 12;
 
@@ -24,6 +25,8 @@ export class InternalConsumer {
   private readonly logger: Logger;
   private readonly buffer: BufferedDelivery[] = [];
   private running?: Promise<void>;
+  /** Tasks taken out of the buffer for the round being processed: they still count against it. */
+  private inRound = 0;
 
   constructor(
     readonly index: number,
@@ -44,7 +47,7 @@ export class InternalConsumer {
   }
 
   room(): number {
-    return this.capacity - this.buffer.length;
+    return this.capacity - this.buffer.length - this.inRound;
   }
 
   /** Buffers deliveries; the caller checked room() first. */
@@ -61,7 +64,12 @@ export class InternalConsumer {
   private async drain(): Promise<void> {
     while (this.buffer.length) {
       const round = this.buffer.splice(0, ROUND_SIZE);
-      await this.process(round);
+      this.inRound = round.length;
+      try {
+        await this.process(round);
+      } finally {
+        this.inRound = 0;
+      }
     }
   }
 
@@ -76,9 +84,12 @@ export class InternalConsumer {
       }
       try {
         const result = await handler.handle(delivery.task);
-        toStore.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, result });
+        // Serialised here, so a result that is not JSON fails its own task, not the whole round's store.
+        toStore.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, result: result === undefined ? undefined : JSON.stringify(result) });
       } catch (error) {
-        acks.push({ delivery_id: delivery.deliveryId, ok: false, error: `${handler.taskType} handler: ${(error as Error).message}` });
+        // The broker refuses longer errors, and would refuse the whole ack batch with them.
+        const message = `${handler.taskType} handler: ${(error as Error).message}`.slice(0, MAX_ERROR_LENGTH);
+        acks.push({ delivery_id: delivery.deliveryId, ok: false, error: message });
       }
     }
     if (toStore.length && (await this.storeWithRetry(toStore))) {

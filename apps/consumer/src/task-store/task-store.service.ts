@@ -7,8 +7,8 @@ import { ConsumerEnvironment } from '../config/environment';
 
 export interface StoreRequest {
   id: string;
-  /** The handler's result, stored with the task. */
-  result?: unknown;
+  /** The handler's result as JSON, stored with the task. */
+  result?: string;
 }
 
 /**
@@ -33,8 +33,7 @@ export class TaskStore {
     const now = this.clock.now();
     const pipeline = this.redis.pipeline();
     for (const request of requests) {
-      const result = request.result === undefined ? '' : JSON.stringify(request.result);
-      queueScript(pipeline, storeTaskScript, [this.keys.task(request.id), this.keys.scheduledIndex], [now, this.keepMs, result]);
+      queueScript(pipeline, storeTaskScript, [this.keys.task(request.id), this.keys.scheduledIndex], [now, this.keepMs, request.result ?? '']);
     }
     const replies = (await pipeline.exec()) ?? [];
     const failed = replies.find(([error]) => error);
