@@ -5,7 +5,7 @@ import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
 
-export { deleteKeys, freePort } from './support';
+export { deleteKeys, eventually, freePort } from './support';
 
 export interface BootedApp {
   app: NestExpressApplication;
@@ -35,18 +35,3 @@ export function testRedis(): Redis {
   return new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
 }
 
-/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value as T;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
