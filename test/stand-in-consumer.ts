@@ -60,6 +60,11 @@ export class StandInConsumer {
     return this.id;
   }
 
+  /** Goes quiet, as a consumer that hangs or loses its network does. */
+  stopHeartbeats(): void {
+    clearInterval(this.heartbeats);
+  }
+
   /** Deregisters (when registered) and closes its server. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeats);

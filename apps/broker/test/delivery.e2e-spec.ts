@@ -201,6 +201,23 @@ describe('delivery path: broker and consumers', () => {
     }
   });
 
+  it('drops a consumer that misses its heartbeats, and only that one', async () => {
+    const quiet = await new StandInConsumer('record').start();
+    const alive = await new StandInConsumer('record').start();
+    await quiet.register(broker.url);
+    await alive.register(broker.url);
+    try {
+      quiet.stopHeartbeats();
+      const ids = async () => ((await request(broker.url).get('/consumers')).body as Array<{ id: string }>).map((c) => c.id);
+      await eventually(async () => !(await ids()).includes(quiet.id!), 5_000, 'the quiet consumer to be dropped');
+      expect(await ids()).toContain(alive.id);
+      await request(broker.url).post(`/consumers/${quiet.id}/heartbeat`).expect(404);
+    } finally {
+      await quiet.stop();
+      await alive.stop();
+    }
+  });
+
   it('rebalances queues when a consumer joins and when it leaves', async () => {
     const first = await startConsumer();
     const second = await startConsumer();

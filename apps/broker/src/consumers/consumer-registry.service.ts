@@ -77,10 +77,17 @@ export class ConsumerRegistry {
     const now = this.clock.now();
     if (now - this.readAt < CACHE_MS) return this.live;
     const cutoff = now - MISSED_HEARTBEATS * this.config.get('HEARTBEAT_INTERVAL_MS');
-    const expired = await this.redis.zrangebyscore(this.keys.consumers, '-inf', `(${cutoff}`);
-    if (expired.length) {
-      await this.redis.multi().zrem(this.keys.consumers, ...expired).del(...expired.map((id) => this.keys.consumer(id))).exec();
-      this.logger.warn(`consumers ${expired.join(', ')} missed ${MISSED_HEARTBEATS} heartbeats; their queues are reassigned`);
+    const stale = await this.redis.zrangebyscore(this.keys.consumers, '-inf', `(${cutoff}`);
+    if (stale.length) {
+      // Removed by score, atomically: one whose heartbeat landed since the read stays. Only those
+      // now gone lose their registration (a heartbeat cannot bring a removed id back).
+      await this.redis.zremrangebyscore(this.keys.consumers, '-inf', `(${cutoff}`);
+      const scores = await this.redis.zmscore(this.keys.consumers, ...stale);
+      const gone = stale.filter((_, i) => scores[i] === null);
+      if (gone.length) {
+        await this.redis.del(...gone.map((id) => this.keys.consumer(id)));
+        this.logger.warn(`consumers ${gone.join(', ')} missed ${MISSED_HEARTBEATS} heartbeats; their queues are reassigned`);
+      }
     }
     const entries = await this.redis.zrangebyscore(this.keys.consumers, cutoff, '+inf', 'WITHSCORES');
     const pipeline = this.redis.pipeline();
