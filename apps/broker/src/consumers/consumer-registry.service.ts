@@ -125,8 +125,4 @@ export class ConsumerRegistry {
     const index = live.findIndex((c) => c.id === owner.id);
     return live[(index + 1) % live.length];
   }
-
-  async find(id: string): Promise<ConsumerInstance | undefined> {
-    return (await this.liveConsumers()).find((c) => c.id === id);
-  }
 }

@@ -79,10 +79,6 @@ export class ConsumerPool {
     this.queueToConsumer = next;
   }
 
-  assignedQueues(): Map<string, number> {
-    return new Map(this.queueToConsumer);
-  }
-
   /** Buffers a batch; throws PoolFullError (nothing buffered) when any part does not fit. */
   accept(deliveries: Delivery[]): void {
     if (this.draining) throw new DrainingError();

@@ -42,10 +42,6 @@ export class InternalConsumer {
     return this.buffer.length;
   }
 
-  get idle(): boolean {
-    return this.buffer.length === 0 && !this.running;
-  }
-
   room(): number {
     return this.capacity - this.buffer.length - this.inRound;
   }

@@ -33,10 +33,6 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
     private readonly config: ConfigService<ConsumerEnvironment, true>,
   ) {}
 
-  get consumerId(): string | undefined {
-    return this.id;
-  }
-
   onApplicationBootstrap(): void {
     this.schedule(0);
   }

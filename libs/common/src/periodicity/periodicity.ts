@@ -30,10 +30,6 @@ export function assertPeriodicity(value: string): void {
   parseCron(value, new Date(0));
 }
 
-export function isPeriodic(periodicity: string): boolean {
-  return periodicity !== 'once';
-}
-
 /** Adds whole calendar months in UTC, clamping to the month's last day (Jan 31 + 1 = Feb 28/29). */
 export function addUtcMonths(anchor: Date, months: number): Date {
   const year = anchor.getUTCFullYear();

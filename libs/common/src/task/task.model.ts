@@ -9,9 +9,6 @@ export enum TaskStatus {
 
 export const TASK_STATUSES: readonly TaskStatus[] = Object.values(TaskStatus);
 
-/** Statuses a consumer has already stored: a redelivery of such a task changes nothing. */
-export const STORED_STATUSES: readonly TaskStatus[] = [TaskStatus.Scheduled, TaskStatus.Complete];
-
 /** The task as it travels on the wire (snake_case, times as ISO-8601). */
 export interface Task {
   id: string;
