@@ -4,13 +4,12 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
-import { SinglePass, startCronJob, stopCronJob } from '../cron/single-pass';
+import { PASS_BUCKETS, SinglePass, startCronJob, stopCronJob } from '../cron/single-pass';
 import { deleteExpiredTasksScript } from './delete-expired-tasks.lua';
 import { CleanupPassDto } from './dto/cleanup-pass.dto';
 import { pruneIndexScript } from './prune-index.lua';
 
 const CRON_JOB = 'cleanup';
-const PASS_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60];
 
 /**
  * Keeps Redis from growing forever: every CLEANUP_CRON, or on POST /cleanup/run, deletes completed

@@ -1,6 +1,9 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 
+/** Histogram buckets (seconds) for a pass's duration: from a few ms to a minute. */
+export const PASS_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60];
+
 /**
  * Runs a pass at most once at a time in this process: a call while one runs (a slow pass overrun by
  * its cron, or POST /…/run) gets that pass's result instead of starting a second. `stop` refuses new

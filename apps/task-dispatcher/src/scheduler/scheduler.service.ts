@@ -4,13 +4,12 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
-import { SinglePass, startCronJob, stopCronJob } from '../cron/single-pass';
+import { PASS_BUCKETS, SinglePass, startCronJob, stopCronJob } from '../cron/single-pass';
 import { SchedulerPassDto } from './dto/scheduler-pass.dto';
 import { DueTaskFields, planRun, PlannedRun } from './plan-run';
 import { triggerDueTasksScript } from './trigger-due-tasks.lua';
 
 const CRON_JOB = 'scheduler';
-const PASS_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60];
 
 /**
  * Triggers due tasks: every SCHEDULER_CRON, or on POST /scheduler/run. A pass reads due ids in
