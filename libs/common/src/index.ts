@@ -2,6 +2,7 @@ export * from './task/task.model';
 export * from './task/task-hash';
 export * from './task/new-task';
 export * from './dto/create-task.dto';
+export * from './dto/create-task.check';
 export * from './periodicity/periodicity';
 export * from './clock/clock';
 export * from './backoff/backoff';

@@ -1,5 +1,6 @@
-import { createValidationPipe, CreateTaskDto } from '@app/common';
+import { CreateTaskDto } from '@app/common';
 import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { CreateTaskPipe } from './create-task.pipe';
 
 export const MAX_BULK_TASKS = 1000;
 /** Enough errors to fix a batch by; a batch of 1000 bad items need not list 1000. */
@@ -11,7 +12,7 @@ const MAX_REPORTED_ERRORS = 50;
  */
 @Injectable()
 export class BulkTasksPipe implements PipeTransform<unknown, Promise<CreateTaskDto[]>> {
-  private readonly itemPipe = createValidationPipe();
+  private readonly itemPipe = new CreateTaskPipe();
 
   async transform(value: unknown): Promise<CreateTaskDto[]> {
     if (!Array.isArray(value)) throw new BadRequestException('the body must be a JSON array of tasks');
@@ -21,7 +22,7 @@ export class BulkTasksPipe implements PipeTransform<unknown, Promise<CreateTaskD
     const dtos: CreateTaskDto[] = [];
     for (const [index, item] of value.entries()) {
       try {
-        dtos.push(await this.itemPipe.transform(item, { type: 'body', metatype: CreateTaskDto }));
+        dtos.push(await this.itemPipe.transform(item));
       } catch (error) {
         if (!(error instanceof BadRequestException)) throw error;
         const message = (error.getResponse() as { message: string | string[] }).message;

@@ -25,6 +25,7 @@ import type { Response } from 'express';
 import { UnroutableError } from '../exchange/exchange.service';
 import { AcceptedTask, RequestProcessor } from './request-processor.service';
 import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
+import { CreateTaskPipe, TaskRequest } from './create-task.pipe';
 import { QueueFullError } from './tasks.errors';
 
 /** The RequestController: the broker's task API. */
@@ -34,12 +35,13 @@ export class TasksController {
   constructor(private readonly processor: RequestProcessor) {}
 
   @Post()
+  @ApiBody({ type: CreateTaskDto })
   @ApiCreatedResponse({ description: '{id, queue, status}: the task is in Redis' })
   @ApiOkResponse({ description: 'A task with this id already exists; it is returned and not enqueued again' })
   @ApiUnprocessableEntityResponse({ description: 'No queue is bound to the binding key' })
   @ApiPayloadTooLargeResponse({ description: 'The request is over the size cap' })
   @ApiServiceUnavailableResponse({ description: 'The queue is at capacity; retry after Retry-After seconds' })
-  async create(@Body() dto: CreateTaskDto, @Res({ passthrough: true }) res: Response) {
+  async create(@Body(CreateTaskPipe) dto: TaskRequest, @Res({ passthrough: true }) res: Response) {
     const [accepted] = await this.acceptOrThrow([dto], res);
     if (!accepted.created) {
       res.status(HttpStatus.OK);
