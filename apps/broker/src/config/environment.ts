@@ -29,6 +29,14 @@ export class BrokerEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   DELIVERY_BATCH: number = 1_000;
 
+  /**
+   * Least time between two batches of one queue, ms: under load tasks gather into one POST instead
+   * of a POST each, while the first task after a quiet spell still goes at once. 0 sends as soon as
+   * the previous batch is answered.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(1000)
+  DELIVERY_LINGER_MS: number = 5;
+
   @Type(() => Number) @IsInt() @Min(100)
   DELIVERY_TIMEOUT_MS: number = 5_000;
 

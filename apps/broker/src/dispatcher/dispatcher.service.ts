@@ -34,6 +34,22 @@ const MAX_SENDING_PER_QUEUE = 1;
 const MAX_DELIVERY_BYTES = 8 * 1024 * 1024;
 /** A task's JSON beside its payload: names, times, ids. */
 const TASK_OVERHEAD_BYTES = 600;
+/** The task fields claimScript returned as a JSON array of CLAIMED_FIELDS' values, as a hash. */
+function claimedHash(json: string): TaskHash {
+  let values: unknown;
+  try {
+    values = JSON.parse(json);
+  } catch {
+    values = undefined;
+  }
+  if (!Array.isArray(values)) throw new CorruptTaskError('?', 'the claim reply is not a JSON array');
+  const hash: TaskHash = {};
+  CLAIMED_FIELDS.forEach((field, i) => {
+    if (typeof values[i] === 'string') hash[field] = values[i];
+  });
+  return hash;
+}
+
 /** Expired deliveries reclaimed per queue per sweep. */
 const REAP_BATCH = 500;
 
@@ -57,6 +73,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private readonly sending = new Map<string, number>();
   /** Queues notified while their loop was busy: its next sleep returns at once, so no wake-up is lost. */
   private readonly woken = new Set<string>();
+  /** When each queue last sent a batch (performance.now(): pacing, not task time), for DELIVERY_LINGER_MS. */
+  private readonly lastSentAt = new Map<string, number>();
   /** Queues whose consumer said it is full, and until when to leave it alone. */
   private readonly pausedUntil = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
@@ -195,11 +213,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (paused > 0) return paused;
     // A batch coming back notifies the queue, so this wait ends as soon as there is room.
     if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE) return idle;
+    const lingering = (this.lastSentAt.get(queue) ?? -Infinity) + this.config.get('DELIVERY_LINGER_MS') - performance.now();
+    if (lingering > 0) return lingering;
     const owner = (await this.consumers.assignment()).get(queue);
     if (!owner) return idle;
     const alternate = await this.consumers.alternateTo(owner);
     const now = this.clock.now();
-    const claimed = await runScript<Array<[string, Array<string | null>]>>(
+    const claimed = await runScript<string[]>(
       this.redis,
       claimScript,
       [this.keys.queuePending(queue), this.keys.queueInflight(queue), this.keys.queueDelayed(queue)],
@@ -219,14 +239,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     const deliveries: Array<{ consumerId: string; tasks: Task[]; bytes: number }> = [];
     const open = new Map<string, { consumerId: string; tasks: Task[]; bytes: number }>();
     const corrupt: FailedDelivery[] = [];
-    for (const [consumerId, values] of claimed) {
-      const hash: TaskHash = {};
-      CLAIMED_FIELDS.forEach((field, i) => {
-        const value = values[i];
-        if (value !== null && value !== undefined) hash[field] = value;
-      });
+    for (let i = 0; i < claimed.length; i += 2) {
+      const consumerId = claimed[i];
+      let hash: TaskHash = {};
       let task: Task;
       try {
+        hash = claimedHash(claimed[i + 1]);
         task = taskFromHash(hash);
       } catch (error) {
         if (!(error instanceof CorruptTaskError)) throw error;
@@ -245,6 +263,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       group.bytes += bytes;
     }
     await this.fail(corrupt);
+    this.lastSentAt.set(queue, performance.now());
     for (const { consumerId, tasks } of deliveries) {
       const consumer = consumerId === owner.id ? owner : alternate!;
       this.sending.set(queue, (this.sending.get(queue) ?? 0) + 1);

@@ -75,8 +75,9 @@ return reply
  * ARGV[1] now, ARGV[2] window, ARGV[3] batch, ARGV[4] ack deadline, ARGV[5] task key prefix,
  * ARGV[6] owner consumer id, ARGV[7] alternate consumer id ('' when there is none),
  * ARGV[8..] the task fields a delivery carries (CLAIMED_FIELDS)
- * Returns {{consumer id, {value of each field in ARGV[8..], nil when absent}}, ...}: values only,
- * so the reply is half the size of an HGETALL and leaves out what only the broker needs.
+ * Returns {consumer id, values, consumer id, values, ...} where values is a JSON array of the task's
+ * ARGV[8..] fields (false when absent): one string per task, which the broker reads with one
+ * JSON.parse, where a nested reply cost ioredis's decoder ~12 µs per task and cjson ~2 in Redis.
  * Task keys are built from ARGV[5]: the one script that reads keys named inside a queue.
  */
 export const claimScript: LuaScript = {
@@ -104,7 +105,8 @@ for i = 1, #popped, 2 do
     redis.call('HINCRBY', key, 'attempts', 1)
     redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', now, 'consumer', target)
     redis.call('ZADD', KEYS[2], ARGV[4], id)
-    out[#out + 1] = {target, redis.call('HMGET', key, unpack(fields))}
+    out[#out + 1] = target
+    out[#out + 1] = cjson.encode(redis.call('HMGET', key, unpack(fields)))
   end
 end
 return out

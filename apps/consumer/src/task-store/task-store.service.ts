@@ -1,5 +1,5 @@
 import { Clock, retentionMs, TTL_SLACK_MS } from '@app/common';
-import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, storeTaskScript } from '@app/redis';
+import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, storeTaskScript } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ export interface StoreRequest {
 }
 
 /**
- * Stores delivered tasks in Redis with their TTL, in one pipeline per batch. Idempotent by id
+ * Stores delivered tasks in Redis with their TTL, in one script call per batch. Idempotent by id
  * (see storeTaskScript): storing a redelivered task again changes nothing.
  */
 @Injectable()
@@ -30,13 +30,9 @@ export class TaskStore {
 
   /** Stores each task; throws if Redis fails, so nothing is acked that was not stored. */
   async storeMany(requests: StoreRequest[]): Promise<void> {
-    const now = this.clock.now();
-    const pipeline = this.redis.pipeline();
-    for (const request of requests) {
-      queueScript(pipeline, storeTaskScript, [this.keys.task(request.id), this.keys.scheduledIndex], [now, this.keepMs, request.result ?? '']);
-    }
-    const replies = (await pipeline.exec()) ?? [];
-    const failed = replies.find(([error]) => error);
-    if (failed) throw failed[0];
+    const keys = requests.map((request) => this.keys.task(request.id));
+    keys.push(this.keys.scheduledIndex);
+    const args = [this.clock.now(), this.keepMs, ...requests.map((request) => request.result ?? '')];
+    await runScript(this.redis, storeTaskScript, keys, args);
   }
 }
