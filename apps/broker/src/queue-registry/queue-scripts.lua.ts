@@ -1,4 +1,4 @@
-import { LuaScript } from '@app/redis';
+import { LuaScript, ZADD_ALL } from '@app/redis';
 
 /**
  * Lua for the broker's durable work-queues. A queue is three sorted sets sharing a hash tag:
@@ -8,7 +8,6 @@ import { LuaScript } from '@app/redis';
  */
 // Unreadable fields count as 0, so one corrupt task cannot make every later claim of its queue fail.
 const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - (tonumber(priority) or 0)) * 1e13 + (tonumber(seq) or 0) end`;
-
 /**
  * Enqueues tasks into one or more queues, all or nothing.
  * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed; then one task key per task.
@@ -20,6 +19,7 @@ export const enqueueScript: LuaScript = {
   name: 'tqEnqueue',
   lua: `
 ${PENDING_SCORE}
+${ZADD_ALL}
 local q = tonumber(ARGV[1])
 local firstTask = 2 + 3 * q
 local argBase = 2 + q
@@ -46,6 +46,8 @@ for i = 1, q do
   end
 end
 local seq = redis.call('INCRBY', KEYS[1], total) - total
+local scored = {}
+for i = 1, q do scored[i] = {} end
 for t = 1, #created do
   if created[t] == 1 then
     seq = seq + 1
@@ -58,8 +60,13 @@ for t = 1, #created do
       flat[#flat + 1] = value
     end
     redis.call('HSET', KEYS[firstTask + t - 1], unpack(flat))
-    redis.call('ZADD', KEYS[2 + (qi - 1) * 3], pendingScore(priority, seq), fields.id)
+    local queued = scored[qi]
+    queued[#queued + 1] = pendingScore(priority, seq)
+    queued[#queued + 1] = fields.id
   end
+end
+for i = 1, q do
+  if #scored[i] > 0 then zaddAll(KEYS[2 + (i - 1) * 3], scored[i]) end
 end
 local reply = {1}
 for t = 1, #created do reply[t + 1] = created[t] end
@@ -84,6 +91,7 @@ export const claimScript: LuaScript = {
   name: 'tqClaim',
   lua: `
 ${PENDING_SCORE}
+${ZADD_ALL}
 local now = tonumber(ARGV[1])
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)) do
   local fields = redis.call('HMGET', ARGV[5] .. id, 'priority', 'seq')
@@ -94,26 +102,37 @@ local n = math.min(tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]), tonumber(AR
 if n <= 0 then return {} end
 local popped = redis.call('ZPOPMIN', KEYS[1], n)
 local fields = {unpack(ARGV, 8)}
-local out = {}
+-- One HMGET per task reads the last consumer and the delivered fields; at[name] is a field's place in its reply.
+local at = {}
+for i, name in ipairs(fields) do at[name] = i + 1 end
+local out, inflight = {}, {}
 for i = 1, #popped, 2 do
   local id = popped[i]
   local key = ARGV[5] .. id
-  local state = redis.call('HMGET', key, 'status', 'consumer')
-  if state[1] == 'queued' or state[1] == 'dispatched' then
+  local values = redis.call('HMGET', key, 'consumer', unpack(fields))
+  local status = values[at.status]
+  if status == 'queued' or status == 'dispatched' then
     local target = ARGV[6]
-    if ARGV[7] ~= '' and state[2] == ARGV[6] then target = ARGV[7] end
-    redis.call('HINCRBY', key, 'attempts', 1)
-    redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', now, 'consumer', target)
-    redis.call('ZADD', KEYS[2], ARGV[4], id)
+    if ARGV[7] ~= '' and values[1] == ARGV[6] then target = ARGV[7] end
+    local attempts = (tonumber(values[at.attempts]) or 0) + 1
+    redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', ARGV[1], 'consumer', target, 'attempts', attempts)
+    inflight[#inflight + 1] = ARGV[4]
+    inflight[#inflight + 1] = id
+    values[at.status], values[at.task_update_time], values[at.attempts] = 'dispatched', ARGV[1], tostring(attempts)
+    table.remove(values, 1)
     out[#out + 1] = target
-    out[#out + 1] = cjson.encode(redis.call('HMGET', key, unpack(fields)))
+    out[#out + 1] = cjson.encode(values)
   end
 end
+zaddAll(KEYS[2], inflight)
 return out
 `,
 };
 
-/** The task hash fields a delivery carries, in the order claimScript returns their values. */
+/**
+ * The task hash fields a delivery carries, in the order claimScript returns their values. The claim
+ * writes status, task_update_time and attempts, so they must stay in the list.
+ */
 export const CLAIMED_FIELDS = [
   'id',
   'task_name',
@@ -149,11 +168,14 @@ for i, id in ipairs(ARGV) do
   local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time')
   out[i] = '0'
   if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' then
-    local removed = redis.call('ZREM', KEYS[1], id)
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('ZREM', KEYS[3], id)
-    redis.call('ZREM', KEYS[4], id)
-    if removed == 1 and state[2] then out[i] = state[2] end
+    -- A task is in one of its queue's sets at a time, and nearly always in flight when acked.
+    if redis.call('ZREM', KEYS[1], id) == 1 then
+      if state[2] then out[i] = state[2] end
+    else
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('ZREM', KEYS[3], id)
+      redis.call('ZREM', KEYS[4], id)
+    end
   end
 end
 return out

@@ -10,6 +10,14 @@ export interface LuaScript {
   lua: string;
 }
 
+/**
+ * ZADD of many {score, member, ...} at once: a redis.call per task cost more than the ZADD itself.
+ * In slices, because unpack puts every value on Lua's stack (at most 8000).
+ */
+export const ZADD_ALL = `local function zaddAll(key, scoredMembers)
+  for i = 1, #scoredMembers, 2000 do redis.call('ZADD', key, unpack(scoredMembers, i, math.min(i + 1999, #scoredMembers))) end
+end`;
+
 type ScriptTarget = Redis | ChainableCommander;
 type ScriptCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown> | ChainableCommander;
 

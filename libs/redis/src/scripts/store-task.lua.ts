@@ -1,4 +1,4 @@
-import { LuaScript } from './lua-script';
+import { LuaScript, ZADD_ALL } from './lua-script';
 
 /**
  * Stores delivered tasks: status `scheduled`, a TTL that outlives each task's due time by the
@@ -14,10 +14,11 @@ import { LuaScript } from './lua-script';
 export const storeTaskScript: LuaScript = {
   name: 'tqStoreTasks',
   lua: `
+${ZADD_ALL}
 local index = KEYS[#KEYS]
 local now = tonumber(ARGV[1])
 local keep = tonumber(ARGV[2])
-local outcomes = {}
+local outcomes, indexed = {}, {}
 for i = 1, #KEYS - 1 do
   local key = KEYS[i]
   local task = redis.call('HMGET', key, 'status', 'scheduled_time', 'id')
@@ -30,10 +31,12 @@ for i = 1, #KEYS - 1 do
     redis.call('HSET', key, 'status', 'scheduled', 'task_update_time', now, 'stored_time', now)
     if ARGV[2 + i] ~= '' then redis.call('HSET', key, 'result', ARGV[2 + i]) end
     redis.call('PEXPIRE', key, math.max(0, due - now) + keep)
-    redis.call('ZADD', index, due, task[3])
+    indexed[#indexed + 1] = due
+    indexed[#indexed + 1] = task[3]
     outcomes[i] = 1
   end
 end
+zaddAll(index, indexed)
 return outcomes
 `,
 };
