@@ -11,7 +11,8 @@ const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - (t
 /**
  * Enqueues tasks into one or more queues, all or nothing.
  * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed; then one task key per task.
- * ARGV[1] q; ARGV[2..q+1] each queue's capacity; then per task: queue index (1-based), priority, fields (JSON object).
+ * ARGV[1] q; ARGV[2..q+1] each queue's capacity; then per task: queue index (1-based), priority, id,
+ * and its hash fields as one JSON array of names and values, which HSET takes as it is decoded.
  * Returns {1, created_1, ..., created_n} (1 enqueued, 0 id already known), or {-1, queue index} when
  * that queue would exceed its capacity (then nothing is written).
  */
@@ -33,7 +34,7 @@ for t = 1, #KEYS - firstTask + 1 do
   else
     seen[key] = true
     created[t] = 1
-    local qi = tonumber(ARGV[argBase + (t - 1) * 3])
+    local qi = tonumber(ARGV[argBase + (t - 1) * 4])
     fresh[qi] = fresh[qi] + 1
     total = total + 1
   end
@@ -51,18 +52,12 @@ for i = 1, q do scored[i] = {} end
 for t = 1, #created do
   if created[t] == 1 then
     seq = seq + 1
-    local a = argBase + (t - 1) * 3
-    local qi, priority = tonumber(ARGV[a]), ARGV[a + 1]
-    local fields = cjson.decode(ARGV[a + 2])
-    local flat = {'seq', seq, 'attempts', 0}
-    for name, value in pairs(fields) do
-      flat[#flat + 1] = name
-      flat[#flat + 1] = value
-    end
-    redis.call('HSET', KEYS[firstTask + t - 1], unpack(flat))
+    local a = argBase + (t - 1) * 4
+    local qi = tonumber(ARGV[a])
+    redis.call('HSET', KEYS[firstTask + t - 1], 'seq', seq, 'attempts', 0, unpack(cjson.decode(ARGV[a + 3])))
     local queued = scored[qi]
-    queued[#queued + 1] = pendingScore(priority, seq)
-    queued[#queued + 1] = fields.id
+    queued[#queued + 1] = pendingScore(ARGV[a + 1], seq)
+    queued[#queued + 1] = ARGV[a + 2]
   end
 end
 for i = 1, q do

@@ -14,6 +14,14 @@ export interface AcceptedTask {
   created: boolean;
 }
 
+/** The task's hash as [name, value, ...], which the enqueue script passes to HSET as it is. */
+function hashFieldList(task: Task): string[] {
+  const hash = taskToHash(task);
+  const list: string[] = [];
+  for (const name in hash) list.push(name, hash[name]);
+  return list;
+}
+
 /**
  * Turns validated requests into tasks in their queues: route every task first (an unroutable one
  * rejects the whole request), then enqueue them all in one atomic script, so a request is stored
@@ -49,7 +57,7 @@ export class RequestProcessor {
     const args: (string | number)[] = [queueNames.length, ...queueNames.map((q) => this.queues.get(q).capacity)];
     tasks.forEach((task, i) => {
       task.queue = routed[i];
-      args.push(queueIndex.get(routed[i])!, task.priority, JSON.stringify(taskToHash(task)));
+      args.push(queueIndex.get(routed[i])!, task.priority, task.id, JSON.stringify(hashFieldList(task)));
     });
     const [code, ...created] = await runScript<number[]>(this.redis, enqueueScript, keys, args);
     if (code === -1) throw new QueueFullError(queueNames[created[0] - 1]);

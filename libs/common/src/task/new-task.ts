@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTaskDto } from '../dto/create-task.dto';
+import { isoTime } from './task-hash';
 import { Task, TaskStatus } from './task.model';
 
 /** The task a validated request describes, with every default filled in, at time `now`. */
 export function newTask(dto: CreateTaskDto, now: number): Task {
-  const nowIso = new Date(now).toISOString();
+  const nowIso = isoTime(now);
   return {
     id: dto.id ?? randomUUID(),
     task_name: dto.task_name,

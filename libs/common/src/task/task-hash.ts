@@ -35,10 +35,26 @@ export function taskToHash(task: Task): TaskHash {
   return hash;
 }
 
+const recentIso = new Map<number, string>();
+
+/**
+ * `new Date(ms).toISOString()`, remembered for recent times: the tasks of one request or one claim
+ * share their times, and formatting was a tenth of the broker's work per delivered task.
+ */
+export function isoTime(ms: number): string {
+  let iso = recentIso.get(ms);
+  if (iso === undefined) {
+    if (recentIso.size >= 1024) recentIso.clear();
+    iso = new Date(ms).toISOString();
+    recentIso.set(ms, iso);
+  }
+  return iso;
+}
+
 function toIso(id: string, field: string, value: string | undefined): string {
   const ms = Number(value);
   if (value === undefined || !Number.isFinite(ms)) throw new CorruptTaskError(id, `${field} is not a time`);
-  return new Date(ms).toISOString();
+  return isoTime(ms);
 }
 
 function toInt(id: string, field: string, value: string | undefined): number {
