@@ -49,6 +49,8 @@ const SIZES = flags.quick
 const BULK_BATCH = 500;
 const BULK_CONCURRENCY = 8;
 const SINGLE_CONCURRENCY = 50;
+/** The paced scenario again with the producer's batching: tasks/s unchanged, one request per 10 ms. */
+const PACED_BATCH = 20;
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runId = randomBytes(4).toString('hex');
@@ -63,6 +65,7 @@ interface Side {
   bulk?: Throughput;
   single?: Throughput;
   paced?: Percentiles & { lagMs: number };
+  pacedBatched?: Percentiles & { lagMs: number };
   redisBytesPerTask?: number;
   peakRss?: Record<string, number>;
   schedulerSeconds?: number;
@@ -148,6 +151,9 @@ async function runOurs(): Promise<void> {
     if (only.has('paced')) {
       results.ours.paced = await withCpu(results.ours, 'paced', system, () => system.latency(makeTasks('paced', SIZES.pacedRate * SIZES.pacedSeconds), SIZES.pacedRate));
       log(describeLatency(`ours accept->stored at ${SIZES.pacedRate}/s`, results.ours.paced));
+      const tasks = makeTasks('paced-batched', SIZES.pacedRate * SIZES.pacedSeconds);
+      results.ours.pacedBatched = await withCpu(results.ours, 'paced-batched', system, () => system.latency(tasks, SIZES.pacedRate, PACED_BATCH));
+      log(describeLatency(`ours accept->stored at ${SIZES.pacedRate}/s in POSTs of ${PACED_BATCH}`, results.ours.pacedBatched));
     }
     results.ours.peakRss = Object.fromEntries(Object.entries(system.memory()).map(([app, m]) => [app, m?.hwm ?? NaN]));
   } finally {
@@ -174,6 +180,9 @@ async function runBull(): Promise<void> {
     if (only.has('paced')) {
       results.bullmq.paced = await withCpu(results.bullmq, 'paced', bull, () => bull.latency(makeTasks('paced', SIZES.pacedRate * SIZES.pacedSeconds), SIZES.pacedRate));
       log(describeLatency(`BullMQ add->stored at ${SIZES.pacedRate}/s`, results.bullmq.paced));
+      const tasks = makeTasks('paced-batched', SIZES.pacedRate * SIZES.pacedSeconds);
+      results.bullmq.pacedBatched = await withCpu(results.bullmq, 'paced-batched', bull, () => bull.latency(tasks, SIZES.pacedRate, PACED_BATCH));
+      log(describeLatency(`BullMQ add->stored at ${SIZES.pacedRate}/s in addBulk of ${PACED_BATCH}`, results.bullmq.pacedBatched));
     }
     results.bullmq.peakRss = { 'bullmq-worker': bull.memory()?.hwm ?? NaN };
   } finally {
@@ -305,6 +314,9 @@ function table(): string {
   add(`${paced} p90`, ours.paced?.p90, bullmq.paced?.p90, ms);
   add(`${paced} p99`, ours.paced?.p99, bullmq.paced?.p99, ms, '<= 1x', (r) => r <= 1);
   add(`${paced} max`, ours.paced?.max, bullmq.paced?.max, ms);
+  const batched = `  the same in batches of ${PACED_BATCH} (POST /tasks/bulk; addBulk), accept->stored`;
+  add(`${batched} p50`, ours.pacedBatched?.p50, bullmq.pacedBatched?.p50, ms);
+  add(`${batched} p99`, ours.pacedBatched?.p99, bullmq.pacedBatched?.p99, ms);
   add('Redis memory per stored task', ours.redisBytesPerTask, bullmq.redisBytesPerTask, (n) => `${n.toFixed(0)} B`);
   const oursRss = ours.peakRss ? Object.values(ours.peakRss).reduce((a, b) => a + b, 0) : undefined;
   for (const [app, bytes] of Object.entries(ours.peakRss ?? {})) add(`peak RSS ${app}`, bytes, undefined, mb);

@@ -63,11 +63,17 @@ export class BullSystem {
   }
 
   /** Adds jobs at `rate`/s; accept->stored from job.timestamp (set at add) to the worker's store time. */
-  async latency(tasks: BenchTask[], rate: number): Promise<Percentiles & { lagMs: number }> {
+  /** Jobs at `rate` per second, one per add, or `batch` per addBulk. */
+  async latency(tasks: BenchTask[], rate: number, batch = 1): Promise<Percentiles & { lagMs: number }> {
     const target = this.completed + tasks.length;
-    const { lagMs } = await paced(tasks, rate, async (task) => {
-      await this.queue.add(task.task_type, task, { jobId: task.id });
-    });
+    const { lagMs } =
+      batch === 1
+        ? await paced(tasks, rate, async (task) => {
+            await this.queue.add(task.task_type, task, { jobId: task.id });
+          })
+        : await paced(chunks(tasks, batch), rate / batch, async (group) => {
+            await this.queue.addBulk(group.map((task) => ({ name: task.task_type, data: task, opts: { jobId: task.id } })));
+          });
     await this.waitCompleted(target);
     const latencies: number[] = [];
     for (const group of chunks(tasks, 1_000)) {

@@ -112,9 +112,13 @@ export class OurSystem {
   }
 
   /** Sends single-task requests at `rate`/s; accept->stored from each task's created_time and stored_time. */
-  async latency(tasks: BenchTask[], rate: number): Promise<Percentiles & { lagMs: number }> {
+  /** Tasks at `rate` per second, one per POST /tasks, or `batch` per POST /tasks/bulk. */
+  async latency(tasks: BenchTask[], rate: number, batch = 1): Promise<Percentiles & { lagMs: number }> {
     const target = (await this.counts()).stored + tasks.length;
-    const { lagMs } = await paced(tasks, rate, (task) => submit(`${this.brokerUrl}/tasks`, task));
+    const { lagMs } =
+      batch === 1
+        ? await paced(tasks, rate, (task) => submit(`${this.brokerUrl}/tasks`, task))
+        : await paced(chunks(tasks, batch), rate / batch, (group) => submit(`${this.brokerUrl}/tasks/bulk`, group));
     await this.waitStored(target);
     const latencies: number[] = [];
     for (const group of chunks(tasks, 1_000)) {
