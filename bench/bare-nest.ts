@@ -1,20 +1,22 @@
 /**
  * The ceiling the HTTP adapter puts on one-task-per-request: a bare Nest app with the broker's own
- * validation (CreateTaskDto through createValidationPipe) and no Redis, no middleware, no logging,
+ * validation (CreateTaskPipe, behind the global ValidationPipe as in the broker) and no Redis, no
+ * middleware, no logging,
  * on platform-express (the apps' adapter) or, with ADAPTER=fastify, on platform-fastify, to
  * measure the alternative. `npm run bench` starts it as a process and drives it like the broker.
  *
  *   PORT=3999 [ADAPTER=fastify] npx ts-node -r tsconfig-paths/register --transpile-only bench/bare-nest.ts
  */
-import { CreateTaskDto, validationPipeProvider } from '@app/common';
+import { validationPipeProvider } from '@app/common';
 import { Body, Controller, Get, INestApplication, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import { CreateTaskPipe, TaskRequest } from '../apps/broker/src/tasks/create-task.pipe';
 
 @Controller('tasks')
 class BareTasksController {
   @Post()
-  create(@Body() dto: CreateTaskDto) {
+  create(@Body(CreateTaskPipe) dto: TaskRequest) {
     return { id: dto.id ?? randomUUID(), queue: dto.task_type, status: 'queued' };
   }
 }
