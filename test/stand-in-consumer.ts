@@ -23,6 +23,8 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export class StandInConsumer {
   readonly received: RecordedDelivery[] = [];
+  /** Each POST /deliveries as it came: how the broker batched them. */
+  readonly batches: RecordedDelivery[][] = [];
   id?: string;
   private server?: Server;
   private heartbeats?: NodeJS.Timeout;
@@ -40,6 +42,7 @@ export class StandInConsumer {
       if (req.url !== '/deliveries') return void res.writeHead(404).end();
       const { deliveries } = JSON.parse(body) as { deliveries: RecordedDelivery[] };
       this.received.push(...deliveries);
+      this.batches.push(deliveries);
       res.writeHead(this.behaviour === 'fail-500' ? 500 : 202, { 'content-type': 'application/json' }).end('{}');
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
