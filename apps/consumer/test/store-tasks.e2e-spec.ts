@@ -42,6 +42,6 @@ describe('store script', () => {
     const ttl = await redis.pttl(keys.task('store-a'));
     expect(ttl).toBeGreaterThan(due - now + keepMs - 5_000);
     expect(ttl).toBeLessThanOrEqual(due - now + keepMs);
-    expect(await redis.zrange(keys.scheduledIndex, 0, -1, 'WITHSCORES')).toEqual(['store-a', String(due), 'store-b', String(due)]);
+    expect(await redis.zrange(keys.scheduledIndex, '0', '-1', 'WITHSCORES')).toEqual(['store-a', String(due), 'store-b', String(due)]);
   });
 });

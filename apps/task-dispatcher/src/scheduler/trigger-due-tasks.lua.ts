@@ -1,4 +1,4 @@
-import type { LuaScript } from '@app/redis';
+import { type LuaScript, ZADD_ALL, ZREM_ALL } from '@app/redis';
 
 /**
  * Triggers a batch of due tasks, each only if it is still exactly as the caller read it: status
@@ -17,37 +17,47 @@ import type { LuaScript } from '@app/redis';
 export const triggerDueTasksScript: LuaScript = {
   name: 'tqTriggerDueTasks',
   lua: `
+${ZADD_ALL}
+${ZREM_ALL}
 local now = tonumber(ARGV[1])
 local completed, rescheduled, pruned, skipped = 0, 0, 0, 0
+-- Index changes are collected and made with one command each at the end: a redis.call per task
+-- cost more than the command.
+local unindexed, reindexed, done = {}, {}, {}
 for i = 3, #KEYS do
   local key = KEYS[i]
   local base = 2 + (i - 3) * 4
   local id, seen, nextTime, ttl = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
-  local fields = redis.call('HMGET', key, 'status', 'scheduled_time')
+  local fields = redis.call('HMGET', key, 'status', 'scheduled_time', 'run_count')
   local due = tonumber(fields[2])
+  local runs = (tonumber(fields[3]) or 0) + 1
   if fields[1] ~= 'scheduled' or not due then
-    redis.call('ZREM', KEYS[1], id)
+    unindexed[#unindexed + 1] = id
     pruned = pruned + 1
   elseif fields[2] ~= seen then
     skipped = skipped + 1
   elseif due > now then
-    redis.call('ZADD', KEYS[1], due, id)
+    reindexed[#reindexed + 1] = due
+    reindexed[#reindexed + 1] = id
     skipped = skipped + 1
   elseif nextTime == '' then
-    redis.call('HSET', key, 'status', 'complete', 'task_update_time', now, 'last_run_time', now)
-    redis.call('HINCRBY', key, 'run_count', 1)
+    redis.call('HSET', key, 'status', 'complete', 'task_update_time', now, 'last_run_time', now, 'run_count', runs)
     redis.call('PEXPIRE', key, ttl)
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('ZADD', KEYS[2], now, id)
+    unindexed[#unindexed + 1] = id
+    done[#done + 1] = now
+    done[#done + 1] = id
     completed = completed + 1
   else
-    redis.call('HSET', key, 'scheduled_time', nextTime, 'task_update_time', now, 'last_run_time', now)
-    redis.call('HINCRBY', key, 'run_count', 1)
+    redis.call('HSET', key, 'scheduled_time', nextTime, 'task_update_time', now, 'last_run_time', now, 'run_count', runs)
     redis.call('PEXPIRE', key, ttl)
-    redis.call('ZADD', KEYS[1], nextTime, id)
+    reindexed[#reindexed + 1] = nextTime
+    reindexed[#reindexed + 1] = id
     rescheduled = rescheduled + 1
   end
 end
+zremAll(KEYS[1], unindexed)
+zaddAll(KEYS[1], reindexed)
+zaddAll(KEYS[2], done)
 return {completed, rescheduled, pruned, skipped}
 `,
 };

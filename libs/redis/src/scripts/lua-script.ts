@@ -18,6 +18,11 @@ export const ZADD_ALL = `local function zaddAll(key, scoredMembers)
   for i = 1, #scoredMembers, 2000 do redis.call('ZADD', key, unpack(scoredMembers, i, math.min(i + 1999, #scoredMembers))) end
 end`;
 
+/** ZREM of many members at once, in slices like ZADD_ALL. */
+export const ZREM_ALL = `local function zremAll(key, members)
+  for i = 1, #members, 2000 do redis.call('ZREM', key, unpack(members, i, math.min(i + 1999, #members))) end
+end`;
+
 type ScriptTarget = Redis | ChainableCommander;
 type ScriptCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown> | ChainableCommander;
 
