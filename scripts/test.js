@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm test`: unit tests, e2e tests, then (after building the apps) the full-system tests, against
- * the real Redis at REDIS_URL, all under one fresh key prefix that is deleted at the end. With no
- * Redis it fails at once and says so. Arguments go to every jest run (e.g. a test name pattern).
+ * `npm test`: a type check, unit tests, e2e tests, then (after building the apps) the full-system
+ * tests, against the real Redis at REDIS_URL, all under one fresh key prefix that is deleted at the
+ * end. With no Redis it fails at once and says so. Arguments go to every jest run (e.g. a test name pattern).
  */
 const { spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -18,8 +18,12 @@ const extraArgs = process.argv.length > 2 ? ['--passWithNoTests', ...process.arg
 
 const nest = path.join(root, 'node_modules', '.bin', 'nest');
 
-// [name, jest arguments, command to run first]
+const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
+
+// [name, jest arguments (none: the command alone), command to run first]
 const suites = [
+  // ts-jest compiles each file on its own (isolatedModules), so only tsc sees type errors in tests and bench.
+  ['type', null, [tsc, ['--noEmit', '-p', 'tsconfig.json']]],
   ['unit', ['--config', 'jest.config.js']],
   ['e2e', ['--config', 'jest-e2e.config.js', '--runInBand']],
   // The system tests run the built apps as processes, so they test what `npm start` runs.
@@ -47,11 +51,12 @@ async function main() {
   let failed = false;
   try {
     for (const [name, args, before] of suites) {
-      console.log(`\n=== ${name} tests (Redis ${redisUrl}, prefix ${runPrefix}) ===`);
+      console.log(args ? `\n=== ${name} tests (Redis ${redisUrl}, prefix ${runPrefix}) ===` : `\n=== ${name} check ===`);
       if (before && spawnSync(before[0], before[1], { cwd: root, env, stdio: 'inherit' }).status !== 0) {
         failed = true;
         break;
       }
+      if (!args) continue;
       const result = spawnSync(jest, [...args, ...extraArgs], { cwd: root, env, stdio: 'inherit' });
       if (result.status !== 0) {
         failed = true;
