@@ -1,5 +1,5 @@
 import { isInt, isISO8601, isObject, length, matches, max, min } from 'class-validator';
-import { assertPeriodicity } from '../periodicity/periodicity';
+import { isPeriodicity } from '../periodicity/periodicity';
 import { MAX_PRIORITY, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '../task/task.model';
 import { isPlainObject } from '../app/batch-body';
 import { CreateTaskDto } from './create-task.dto';
@@ -18,16 +18,6 @@ const CREATE_TASK_FIELDS: ReadonlySet<string> = new Set([
 
 const isStringMatching = (value: unknown, pattern: RegExp) => typeof value === 'string' && matches(value, pattern);
 const isIntIn = (value: unknown, low: number, high: number) => isInt(value) && min(value, low) && max(value, high);
-
-function isPeriodicity(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    assertPeriodicity(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Whether a body is a valid CreateTaskDto, checked with the same class-validator functions its

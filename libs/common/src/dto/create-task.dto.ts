@@ -13,7 +13,7 @@ import {
   registerDecorator,
   ValidationOptions,
 } from 'class-validator';
-import { assertPeriodicity } from '../periodicity/periodicity';
+import { isPeriodicity } from '../periodicity/periodicity';
 import { MAX_PRIORITY, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '../task/task.model';
 
 /** A periodicity this system can run: once, hourly, daily, weekly, monthly or 5 cron fields (UTC). */
@@ -25,15 +25,7 @@ export function IsPeriodicity(options?: ValidationOptions) {
       propertyName,
       options,
       validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'string') return false;
-          try {
-            assertPeriodicity(value);
-            return true;
-          } catch {
-            return false;
-          }
-        },
+        validate: isPeriodicity,
         defaultMessage: () =>
           `${propertyName} must be once, hourly, daily, weekly, monthly or a 5-field cron expression`,
       },

@@ -30,6 +30,17 @@ export function assertPeriodicity(value: string): void {
   parseCron(value, new Date(0));
 }
 
+/** Whether a value is a periodicity this system runs (a string assertPeriodicity accepts). */
+export function isPeriodicity(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    assertPeriodicity(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Adds whole calendar months in UTC, clamping to the month's last day (Jan 31 + 1 = Feb 28/29). */
 export function addUtcMonths(anchor: Date, months: number): Date {
   const year = anchor.getUTCFullYear();
