@@ -45,6 +45,7 @@ describe('broker: bad input', () => {
     ['a string payload', { ...valid, payload: 'x' }, 400, /payload/],
     ['a date that is not ISO-8601', { ...valid, scheduled_time: '22/11/2026' }, 400, /scheduled_time/],
     ['an impossible date', { ...valid, scheduled_time: '2026-02-30T10:00:00Z' }, 400, /scheduled_time/],
+    ['an ISO-8601 week date, which JavaScript cannot read', { ...valid, scheduled_time: '2026-W47-1T10:00:00Z' }, 400, /scheduled_time must be a calendar date-time/],
     ['an unknown periodicity', { ...valid, periodicity: 'yearly' }, 400, /periodicity/],
     ['a six-field cron', { ...valid, periodicity: '0 0 * * * *' }, 400, /periodicity/],
     ['max_retries 26', { ...valid, max_retries: 26 }, 400, /max_retries/],

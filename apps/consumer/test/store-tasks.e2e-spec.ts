@@ -17,7 +17,7 @@ describe('store script', () => {
     await redis.quit();
   });
 
-  it('stores the delivered tasks of a round, leaves stored ones alone and reports missing ones', async () => {
+  it('stores the delivered tasks of a round, leaves stored ones alone, reports missing and unreadable ones', async () => {
     const now = Date.now();
     const due = now + 60_000;
     const keepMs = 86_400_000;
@@ -25,15 +25,18 @@ describe('store script', () => {
     for (const id of delivered) await redis.hset(keys.task(id), { id, status: 'dispatched', scheduled_time: due });
     await redis.hset(keys.task('store-done'), { id: 'store-done', status: 'scheduled', scheduled_time: due, stored_time: 1 });
 
-    const ids = ['store-a', 'store-done', 'store-missing', 'store-b'];
+    await redis.hset(keys.task('store-corrupt'), { id: 'store-corrupt', status: 'dispatched', scheduled_time: 'soon' });
+
+    const ids = ['store-a', 'store-done', 'store-missing', 'store-corrupt', 'store-b'];
     const outcomes = await runScript<number[]>(
       redis,
       storeTaskScript,
       [...ids.map((id) => keys.task(id)), keys.scheduledIndex],
-      [now, keepMs, '{"sent":true}', '', '', ''],
+      [now, keepMs, '{"sent":true}', '', '', '', ''],
     );
 
-    expect(outcomes).toEqual([1, 0, -1, 1]);
+    expect(outcomes).toEqual([1, 0, -1, -2, 1]);
+    expect(await redis.hget(keys.task('store-corrupt'), 'status')).toBe('dispatched');
     expect(await redis.hmget(keys.task('store-a'), 'status', 'stored_time', 'result')).toEqual(['scheduled', String(now), '{"sent":true}']);
     expect(await redis.hmget(keys.task('store-b'), 'status', 'result')).toEqual(['scheduled', null]);
     expect(await redis.hget(keys.task('store-done'), 'stored_time')).toBe('1');

@@ -24,7 +24,7 @@ ${ZADD_ALL}
 local q = tonumber(ARGV[1])
 local firstTask = 2 + 3 * q
 local argBase = 2 + q
-local created, seen, fresh = {}, {}, {}
+local created, seen, fresh, fields = {}, {}, {}, {}
 for i = 1, q do fresh[i] = 0 end
 local total = 0
 for t = 1, #KEYS - firstTask + 1 do
@@ -34,6 +34,8 @@ for t = 1, #KEYS - firstTask + 1 do
   else
     seen[key] = true
     created[t] = 1
+    -- Decoded before anything is written: Redis does not undo a script that fails half-way.
+    fields[t] = cjson.decode(ARGV[argBase + (t - 1) * 4 + 3])
     local qi = tonumber(ARGV[argBase + (t - 1) * 4])
     fresh[qi] = fresh[qi] + 1
     total = total + 1
@@ -54,7 +56,7 @@ for t = 1, #created do
     seq = seq + 1
     local a = argBase + (t - 1) * 4
     local qi = tonumber(ARGV[a])
-    redis.call('HSET', KEYS[firstTask + t - 1], 'seq', seq, 'attempts', 0, unpack(cjson.decode(ARGV[a + 3])))
+    redis.call('HSET', KEYS[firstTask + t - 1], 'seq', seq, 'attempts', 0, unpack(fields[t]))
     local queued = scored[qi]
     queued[#queued + 1] = pendingScore(ARGV[a + 1], seq)
     queued[#queued + 1] = ARGV[a + 2]

@@ -18,7 +18,7 @@ export interface AcceptedTask {
 function hashFieldList(task: Task): string[] {
   const hash = taskToHash(task);
   const list: string[] = [];
-  for (const name in hash) list.push(name, hash[name]);
+  for (const name in hash) if (hash[name] !== undefined) list.push(name, hash[name]);
   return list;
 }
 

@@ -1,4 +1,4 @@
-import { BadJsonBodyError, jsonBodyVerifier, jsonDepthExceeds, rejectForbiddenKeys } from './json-body';
+import { BadJsonBodyError, jsonBodyVerifier, jsonDepthExceeds, rejectUnsafeJson } from './json-body';
 
 const verify = (raw: string | Buffer) => jsonBodyVerifier(32)({} as never, undefined, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 
@@ -22,12 +22,18 @@ describe('JSON body checks', () => {
     expect(() => verify('{"text":"a constructor is fine in a value"}')).not.toThrow();
   });
 
+  it('refuses strings and keys with an unpaired surrogate, and keeps escaped pairs', () => {
+    expect(() => verify('{"task_name":"\\ud800"}')).toThrow(/unpaired UTF-16 surrogate/);
+    expect(() => verify('{"payload":{"\\uDC00":1}}')).toThrow(/unpaired UTF-16 surrogate/);
+    expect(() => verify('{"task_name":"\\ud83d\\ude00 \\u00e9"}')).not.toThrow();
+  });
+
   it('refuses prototype keys anywhere, as a 400', () => {
-    expect(() => JSON.parse('{"payload":{"__proto__":{"x":1}}}', rejectForbiddenKeys)).toThrow(BadJsonBodyError);
-    expect(() => JSON.parse('{"constructor":{"prototype":{}}}', rejectForbiddenKeys)).toThrow(/constructor|prototype/);
-    expect(JSON.parse('{"a":{"proto":1}}', rejectForbiddenKeys)).toEqual({ a: { proto: 1 } });
+    expect(() => JSON.parse('{"payload":{"__proto__":{"x":1}}}', rejectUnsafeJson)).toThrow(BadJsonBodyError);
+    expect(() => JSON.parse('{"constructor":{"prototype":{}}}', rejectUnsafeJson)).toThrow(/constructor|prototype/);
+    expect(JSON.parse('{"a":{"proto":1}}', rejectUnsafeJson)).toEqual({ a: { proto: 1 } });
     try {
-      JSON.parse('{"__proto__":1}', rejectForbiddenKeys);
+      JSON.parse('{"__proto__":1}', rejectUnsafeJson);
     } catch (error) {
       expect((error as BadJsonBodyError).status).toBe(400);
     }

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 
 /** Keys refused anywhere in a body: they reach prototypes when merged into objects. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-/** Byte sequences without which a body cannot hold a forbidden key. */
+/** Byte sequences without which a body cannot hold a forbidden key or an unpaired surrogate. */
 const SUSPICIOUS = ['__proto__', 'constructor', 'prototype', '\\u'].map((text) => Buffer.from(text));
 
 export class BadJsonBodyError extends Error {
@@ -46,14 +46,23 @@ export function jsonBodyVerifier(maxDepth: number) {
     if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
     if (jsonDepthExceeds(raw, maxDepth)) throw new BadJsonBodyError(`the body is nested deeper than ${maxDepth} levels`);
     // A reviver on every parse triples its cost; only a body that could spell a forbidden key
-    // (literally, or with \u escapes) pays for the checked parse.
-    if (SUSPICIOUS.some((pattern) => raw.includes(pattern))) JSON.parse(raw.toString('utf8'), rejectForbiddenKeys);
+    // (literally, or with \u escapes) or an unpaired surrogate (only a \u escape can) pays for the checked parse.
+    if (SUSPICIOUS.some((pattern) => raw.includes(pattern))) JSON.parse(raw.toString('utf8'), rejectUnsafeJson);
   };
 }
 
 
-/** JSON.parse reviver: refuses prototype-polluting keys instead of letting them be stripped silently. */
-export function rejectForbiddenKeys(key: string, value: unknown): unknown {
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * JSON.parse reviver: refuses prototype-polluting keys instead of letting them be stripped
+ * silently, and strings with an unpaired UTF-16 surrogate (`"\ud800"`), which have no UTF-8 form:
+ * written to Redis they would become U+FFFD, and Redis's cjson refuses them.
+ */
+export function rejectUnsafeJson(key: string, value: unknown): unknown {
   if (FORBIDDEN_KEYS.has(key)) throw new BadJsonBodyError(`the key "${key}" is not allowed in a body`);
+  if (!isWellFormed(key) || (typeof value === 'string' && !isWellFormed(value))) {
+    throw new BadJsonBodyError('the body holds a string with an unpaired UTF-16 surrogate (\\ud800-\\udfff)');
+  }
   return value;
 }

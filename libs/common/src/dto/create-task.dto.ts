@@ -32,6 +32,26 @@ export function IsPeriodicity(options?: ValidationOptions) {
     });
 }
 
+/**
+ * A time JavaScript can read: isISO8601 also passes week dates (2026-W47-1), ordinal dates and
+ * decimal hours, which `new Date` cannot read, and the task's times are kept as epoch milliseconds.
+ */
+export const isReadableTime = (value: unknown): boolean => typeof value === 'string' && Number.isFinite(Date.parse(value));
+
+function IsReadableTime(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isReadableTime',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: isReadableTime,
+        defaultMessage: () => `${propertyName} must be a calendar date-time such as 2026-11-22T10:00:00Z (week and ordinal dates are not read)`,
+      },
+    });
+}
+
 /** A plain JSON object: not an array, not null. */
 function IsJsonObject(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
@@ -88,6 +108,7 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'When the task-dispatcher triggers it; default now' })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @IsReadableTime()
   scheduled_time?: string;
 
   @ApiPropertyOptional({ default: 'once', example: 'daily', description: 'once, hourly, daily, weekly, monthly or a 5-field cron (UTC)' })
