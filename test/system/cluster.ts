@@ -216,6 +216,11 @@ export class Cluster {
     return [...this.brokers, ...this.consumers, ...this.dispatchers, ...this.producers];
   }
 
+  /** The URLs of the brokers running now, for a load that follows brokers being killed and restarted. */
+  runningBrokerUrls(): string[] {
+    return this.brokers.filter((b) => b.running).map((b) => b.url);
+  }
+
   /** Starts the brokers first (they declare the queues), then everything else at once. */
   static async start(options: ClusterOptions): Promise<Cluster> {
     const cluster = new Cluster(options);

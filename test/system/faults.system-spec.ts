@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { Agent, request } from 'node:http';
 import { AppProcess, Cluster, deletePrefix, postJson, redisClient, sleep, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
-import { drainAndCheck, Ledger, queueCounts, readAllTasks, Report, totals } from './ledger';
+import { drainAndCheck, expectNothingLost, Ledger, queueCounts, readAllTasks, totals } from './ledger';
 import { Load } from './load';
 import { Misbehaviour, MisbehavingConsumer } from './stand-in';
 
@@ -17,18 +17,13 @@ async function inflight(redis: Redis, prefix: string): Promise<number> {
   return totals(await queueCounts(redis, prefix)).inflight;
 }
 
-function expectNothingLost(report: Report, expected: number): void {
-  expect(report.problems).toEqual([]);
-  expect(report).toMatchObject({ expected, stored: expected, lost: 0, duplicates: 0, queues: { pending: 0, inflight: 0, delayed: 0, dead: 0 } });
-}
-
 describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
   const prefix = systemPrefix('faults');
   // One ledger for the file: every check covers every task accepted so far, not only the case's own.
   const ledger = new Ledger();
   let cluster: Cluster;
   let redis: Redis;
-  const runningBrokers = () => cluster.brokers.filter((b) => b.running).map((b) => b.url);
+  const runningBrokers = () => cluster.runningBrokerUrls();
 
   beforeAll(async () => {
     redis = redisClient();

@@ -104,6 +104,12 @@ export interface Report {
   queues: QueueCounts;
 }
 
+/** Every expected task stored exactly once, nothing lost or left in a queue, and no other problem. */
+export function expectNothingLost(report: Report, expected: number): void {
+  expect(report.problems).toEqual([]);
+  expect(report).toMatchObject({ expected, stored: expected, lost: 0, duplicates: 0, queues: { pending: 0, inflight: 0, delayed: 0, dead: 0 } });
+}
+
 export interface CheckOptions {
   /**
    * A scheduler pass that caught up started at this time (ms): every task stored before it and

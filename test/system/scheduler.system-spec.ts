@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { Cluster, deletePrefix, postJson, redisClient, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
-import { checkStoredOnce, drainAndCheck, keyNames, Ledger, readAllTasks, Report } from './ledger';
+import { checkStoredOnce, drainAndCheck, expectNothingLost, keyNames, Ledger, readAllTasks } from './ledger';
 import { Load } from './load';
 
 /** Due now: most once, every fifth hourly and anchored two hours ago (so it runs once and moves on). */
@@ -13,11 +13,6 @@ function dueTask(tag: string, i: number): Record<string, unknown> {
   return task;
 }
 
-function expectClean(report: Report, expected: number): void {
-  expect(report.problems).toEqual([]);
-  expect(report).toMatchObject({ expected, stored: expected, lost: 0, duplicates: 0, queues: { pending: 0, inflight: 0, delayed: 0, dead: 0 } });
-}
-
 describe('task-dispatchers under fire: every due task triggered exactly once', () => {
   const prefix = systemPrefix('scheduler');
   const keys = keyNames(prefix);
@@ -26,7 +21,7 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
   let redis: Redis;
   /** When the last pass that caught up began: what was stored and due before it has run once. */
   let lastPassAt: number | undefined;
-  const brokers = () => cluster.brokers.filter((b) => b.running).map((b) => b.url);
+  const brokers = () => cluster.runningBrokerUrls();
 
   beforeAll(async () => {
     redis = redisClient();
@@ -50,7 +45,7 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
       const total = 2000;
       const load = Load.start({ brokers, ledger, tag: 'td-kill', total, batch: 500, concurrency: 2, make: dueTask });
       await load.done;
-      expectClean(await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt }), ledger.expected);
+      expectNothingLost(await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt }), ledger.expected);
 
       const [victim, survivor] = cluster.dispatchers;
       const passAt = Date.now();
@@ -67,7 +62,7 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
       expect(rest.status).toBe(200);
       expect(rest.body).toMatchObject({ triggered: total - triggeredBeforeKill, caught_up: true });
       lastPassAt = passAt;
-      expectClean(await checkStoredOnce(redis, prefix, ledger, { passAt }), total);
+      expectNothingLost(await checkStoredOnce(redis, prefix, ledger, { passAt }), total);
     }));
 
   it('has two task-dispatchers racing on 10,000 due tasks trigger each exactly once', () =>
@@ -75,7 +70,7 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
       const total = 10_000;
       const load = Load.start({ brokers, ledger, tag: 'td-race', total, batch: 1000, concurrency: 2, make: dueTask });
       await load.done;
-      expectClean(await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt, timeoutMs: 120_000 }), ledger.expected);
+      expectNothingLost(await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt, timeoutMs: 120_000 }), ledger.expected);
 
       const passAt = Date.now();
       const passes = await Promise.all(cluster.dispatchers.map((d) => postJson(`${d.url}/scheduler/run`, undefined, 120_000)));
@@ -88,7 +83,7 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
 
       lastPassAt = passAt;
       const report = await checkStoredOnce(redis, prefix, ledger, { passAt });
-      expectClean(report, ledger.expected);
+      expectNothingLost(report, ledger.expected);
       const race = [...(await readAllTasks(redis, prefix)).values()].filter((t) => t.hash.task_name === 'td-race');
       expect(race.filter((t) => t.hash.run_count !== '1')).toEqual([]);
       expect(await redis.zcard(keys.complete)).toBe((ledger.expected * 4) / 5);

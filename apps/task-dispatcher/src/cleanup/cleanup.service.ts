@@ -1,15 +1,14 @@
 import { Clock, MetricsRegistry, retentionMs } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
-import { PASS_BUCKETS, SinglePass, startCronJob, stopCronJob } from '../cron/single-pass';
+import { CronPassService, PASS_BUCKETS } from '../cron/single-pass';
 import { deleteExpiredTasksScript } from './delete-expired-tasks.lua';
 import { CleanupPassDto } from './dto/cleanup-pass.dto';
 import { pruneIndexScript } from './prune-index.lua';
 
-const CRON_JOB = 'cleanup';
 
 /**
  * Keeps Redis from growing forever: every CLEANUP_CRON, or on POST /cleanup/run, deletes completed
@@ -17,9 +16,7 @@ const CRON_JOB = 'cleanup';
  * step works in batches of CLEANUP_BATCH, at most CLEANUP_MAX_BATCHES of them per pass.
  */
 @Injectable()
-export class CleanupService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(CleanupService.name);
-  private readonly pass = new SinglePass(() => this.runPassNow());
+export class CleanupService extends CronPassService<CleanupPassDto> {
   /**
    * Where each index sweep stopped, so a pass that hits the batch limit is continued by the next
    * one. Losing it (a restart) only means the sweep starts over: ZSCAN cursors need no server state.
@@ -36,10 +33,11 @@ export class CleanupService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectRedis() private readonly redis: Redis,
     @InjectRedisKeys() private readonly keys: RedisKeys,
     private readonly clock: Clock,
-    private readonly config: ConfigService,
-    private readonly cron: SchedulerRegistry,
+    config: ConfigService,
+    cron: SchedulerRegistry,
     metrics: MetricsRegistry,
   ) {
+    super(cron, { name: 'cleanup', expression: config.getOrThrow<string>('CLEANUP_CRON') }, new Logger(CleanupService.name));
     this.batchSize = config.getOrThrow<number>('CLEANUP_BATCH');
     this.maxBatches = config.getOrThrow<number>('CLEANUP_MAX_BATCHES');
     this.retention = retentionMs(config.getOrThrow<number>('RETENTION_DAYS'));
@@ -48,22 +46,7 @@ export class CleanupService implements OnApplicationBootstrap, OnModuleDestroy {
     this.duration = metrics.histogram('tq_cleanup_pass_duration_seconds', 'Cleanup pass duration', PASS_BUCKETS);
   }
 
-  onApplicationBootstrap(): void {
-    const tick = () => void this.runPass().catch((error: Error) => this.logger.error(`cleanup pass failed: ${error.message}`));
-    startCronJob(this.cron, CRON_JOB, this.config.getOrThrow<string>('CLEANUP_CRON'), tick);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    stopCronJob(this.cron, CRON_JOB);
-    await this.pass.stop();
-  }
-
-  /** Runs one pass now, or joins the one already running in this process. */
-  runPass(): Promise<CleanupPassDto> {
-    return this.pass.run();
-  }
-
-  private async runPassNow(): Promise<CleanupPassDto> {
+  protected async runPassNow(): Promise<CleanupPassDto> {
     const started = process.hrtime.bigint();
     const result: CleanupPassDto = { deleted: 0, pruned: 0, batches: 0, caught_up: true, duration_ms: 0 };
     await this.deleteExpired(this.clock.now() - this.retention, result);

@@ -1,3 +1,4 @@
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 
@@ -33,11 +34,42 @@ export class SinglePass<T> {
 }
 
 /** Registers and starts a cron job (UTC) under `name`, so ScheduleModule stops it at shutdown too. */
-export function startCronJob(registry: SchedulerRegistry, name: string, expression: string, onTick: () => void): void {
+function startCronJob(registry: SchedulerRegistry, name: string, expression: string, onTick: () => void): void {
   registry.addCronJob(name, CronJob.from({ cronTime: expression, onTick, start: true, timeZone: 'UTC' }));
 }
 
 /** Stops the named job if it is registered (it is not when bootstrap failed before adding it). */
-export function stopCronJob(registry: SchedulerRegistry, name: string): void {
+function stopCronJob(registry: SchedulerRegistry, name: string): void {
   if (registry.doesExist('cron', name)) void registry.getCronJob(name).stop();
+}
+
+/**
+ * A service whose work is a pass, run on a cron schedule and on demand: one pass at a time in this
+ * process, the job started at bootstrap, and at shutdown stopped with the running pass awaited.
+ */
+export abstract class CronPassService<T> implements OnApplicationBootstrap, OnModuleDestroy {
+  protected readonly pass = new SinglePass(() => this.runPassNow());
+
+  protected constructor(
+    private readonly cron: SchedulerRegistry,
+    private readonly job: { name: string; expression: string },
+    protected readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const tick = () => void this.runPass().catch((error: Error) => this.logger.error(`${this.job.name} pass failed: ${error.message}`));
+    startCronJob(this.cron, this.job.name, this.job.expression, tick);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    stopCronJob(this.cron, this.job.name);
+    await this.pass.stop();
+  }
+
+  /** Runs one pass now, or joins the one already running in this process. */
+  runPass(): Promise<T> {
+    return this.pass.run();
+  }
+
+  protected abstract runPassNow(): Promise<T>;
 }

@@ -1,15 +1,14 @@
 import { Clock, MetricsRegistry, retentionMs } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
-import { PASS_BUCKETS, SinglePass, startCronJob, stopCronJob } from '../cron/single-pass';
+import { CronPassService, PASS_BUCKETS } from '../cron/single-pass';
 import { SchedulerPassDto } from './dto/scheduler-pass.dto';
 import { DueTaskFields, planRun, PlannedRun } from './plan-run';
 import { triggerDueTasksScript } from './trigger-due-tasks.lua';
 
-const CRON_JOB = 'scheduler';
 
 /**
  * Triggers due tasks: every SCHEDULER_CRON, or on POST /scheduler/run. A pass reads due ids in
@@ -18,9 +17,7 @@ const CRON_JOB = 'scheduler';
  * SCHEDULER_MAX_BATCHES is reached (the rest waits for the next pass).
  */
 @Injectable()
-export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(SchedulerService.name);
-  private readonly pass = new SinglePass(() => this.runPassNow());
+export class SchedulerService extends CronPassService<SchedulerPassDto> {
   private readonly batchSize: number;
   private readonly maxBatches: number;
   private readonly retention: number;
@@ -34,10 +31,11 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     @InjectRedis() private readonly redis: Redis,
     @InjectRedisKeys() private readonly keys: RedisKeys,
     private readonly clock: Clock,
-    private readonly config: ConfigService,
-    private readonly cron: SchedulerRegistry,
+    config: ConfigService,
+    cron: SchedulerRegistry,
     metrics: MetricsRegistry,
   ) {
+    super(cron, { name: 'scheduler', expression: config.getOrThrow<string>('SCHEDULER_CRON') }, new Logger(SchedulerService.name));
     this.batchSize = config.getOrThrow<number>('SCHEDULER_BATCH');
     this.maxBatches = config.getOrThrow<number>('SCHEDULER_MAX_BATCHES');
     this.retention = retentionMs(config.getOrThrow<number>('RETENTION_DAYS'));
@@ -48,22 +46,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     this.duration = metrics.histogram('tq_scheduler_pass_duration_seconds', 'Scheduler pass duration', PASS_BUCKETS);
   }
 
-  onApplicationBootstrap(): void {
-    const tick = () => void this.runPass().catch((error: Error) => this.logger.error(`scheduler pass failed: ${error.message}`));
-    startCronJob(this.cron, CRON_JOB, this.config.getOrThrow<string>('SCHEDULER_CRON'), tick);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    stopCronJob(this.cron, CRON_JOB);
-    await this.pass.stop();
-  }
-
-  /** Runs one pass now, or joins the one already running in this process. */
-  runPass(): Promise<SchedulerPassDto> {
-    return this.pass.run();
-  }
-
-  private async runPassNow(): Promise<SchedulerPassDto> {
+  protected async runPassNow(): Promise<SchedulerPassDto> {
     const started = process.hrtime.bigint();
     // One `now` for the whole pass: a periodic task moved past it cannot come due again mid-pass.
     const now = this.clock.now();
