@@ -152,17 +152,17 @@ describe('delivery path: broker and consumers', () => {
 
   it('dead-letters a task after max_retries with its last error, and replays it', async () => {
     let failing = true;
-    const consumer = await startConsumer((builder) =>
-      builder.overrideProvider(require('../../consumer/src/handlers/task-handler').TASK_HANDLERS).useValue([
-        {
-          taskType: 'doomed',
-          handle: async () => {
-            // Longer than an ack's error may be: the consumer must cut it, or the broker refuses the acks.
-            if (failing) throw new Error(`disk on fire ${'!'.repeat(5_000)}`);
-            return { ok: true };
-          },
+    const consumer = await startConsumer();
+    const { HandlerRegistry } = require('../../consumer/src/handlers/handler-registry.service');
+    consumer.app.get(HandlerRegistry).add(
+      { taskType: 'doomed', concurrency: 1, timeoutMs: 5_000 },
+      {
+        handle: async () => {
+          // Longer than an ack's error may be: the consumer must cut it, or the broker refuses the acks.
+          if (failing) throw new Error(`disk on fire ${'!'.repeat(5_000)}`);
+          return { ok: true };
         },
-      ]),
+      },
     );
     try {
       const queue = await declareQueue(broker.url);

@@ -4,8 +4,9 @@ import { Module } from '@nestjs/common';
 import { ConsumerEnvironment } from './config/environment';
 import { ConsumerPoolModule } from './consumer-pool/consumer-pool.module';
 import { RegistrationModule } from './registration/registration.module';
+import { recordProgressScript } from './task-store/record-progress.lua';
 
 @Module({
-  imports: [CoreModule.forRoot({ environment: ConsumerEnvironment, scripts: [storeTaskScript] }), ConsumerPoolModule, RegistrationModule],
+  imports: [CoreModule.forRoot({ environment: ConsumerEnvironment, scripts: [storeTaskScript, recordProgressScript] }), ConsumerPoolModule, RegistrationModule],
 })
 export class AppModule {}

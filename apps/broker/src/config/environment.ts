@@ -4,9 +4,9 @@ import { IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
 
 /** Everything the broker reads from its environment; see .env.example. */
 export class BrokerEnvironment extends BaseEnvironment {
-  /** Queues declared at start: `name:key1,key2:capacity;...`. */
+  /** Queues declared at start: `name:key1,key2:capacity;...`; `default` binds the stock consumer's example handlers. */
   @IsString()
-  QUEUES: string = 'default:default:100000;email:email:100000;report:report:100000';
+  QUEUES: string = 'default:default,echo,sleep,fail:100000;email:email:100000;report:report:100000';
 
   @Type(() => Number) @IsInt() @Min(1)
   DEFAULT_QUEUE_CAPACITY: number = 100_000;

@@ -33,6 +33,10 @@ export class ConsumerEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(1)
   RETENTION_DAYS: number = 30;
 
+  /** At shutdown, how long running handlers may finish before they are aborted and left to redelivery, ms. */
+  @Type(() => Number) @IsInt() @Min(0)
+  SHUTDOWN_GRACE_MS: number = 10_000;
+
   @Type(() => Number) @IsInt() @Min(1)
   ACK_BATCH_SIZE: number = 200;
 

@@ -44,7 +44,7 @@ export class ConsumerPool {
   private readonly received;
 
   constructor(
-    handlers: HandlerRegistry,
+    private readonly handlers: HandlerRegistry,
     store: TaskStore,
     acks: AckBatcher,
     config: ConfigService<ConsumerEnvironment, true>,
@@ -97,10 +97,23 @@ export class ConsumerPool {
     this.received.inc(deliveries.length);
   }
 
-  /** Stops taking deliveries, then waits for the buffers to empty. */
-  async drain(): Promise<void> {
+  /**
+   * Stops taking deliveries, then waits for the buffers to empty and running handlers to end. Past
+   * `graceMs` it aborts the handlers still running and leaves their tasks unacked, so the broker
+   * redelivers them to a consumer that stays up.
+   */
+  async drain(graceMs: number): Promise<void> {
     this.draining = true;
-    await Promise.all(this.consumers.map((c) => c.whenIdle()));
+    const idle = Promise.all(this.consumers.map((c) => c.whenIdle()));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+    const timedOut = await Promise.race([idle.then(() => false), graceOver]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    this.logger.warn(`handlers still running after SHUTDOWN_GRACE_MS (${graceMs} ms): aborting them; the broker redelivers their tasks`);
+    this.consumers.forEach((c) => c.abandonRunning());
+    this.handlers.abortAll('the consumer is shutting down');
+    await idle;
   }
 
   private consumerFor(queue: string): InternalConsumer {

@@ -2,31 +2,45 @@ import { backoffDelay, Task } from '@app/common';
 import { Logger } from '@nestjs/common';
 import { Ack } from '../broker-link/broker-client.service';
 import { HandlerRegistry } from '../handlers/handler-registry.service';
-import { StoreRequest, TaskStore } from '../task-store/task-store.service';
+import { HandlerRunner } from '../handlers/handler-runner';
+import { InvalidProgressError, StoreRequest, TaskStore } from '../task-store/task-store.service';
 
 export interface BufferedDelivery {
   deliveryId: string;
   task: Task;
 }
 
-/** Tasks taken from the buffer per round: one Redis pipeline, one batch of acks. */
+type StoreItem = StoreRequest & { deliveryId: string };
+
+/** Tasks taken from the buffer per round: one Redis call, one batch of acks. */
 const ROUND_SIZE = 500;
 const STORE_RETRY = { baseMs: 50, factor: 2, capMs: 1_000 };
 const MAX_ERROR_LENGTH = 2_000;
+/** Largest result a handler may return, as JSON; a bigger one fails its attempt. */
+export const MAX_RESULT_BYTES = 64 * 1024;
 /** Storing retries this many times (Redis paused or restarting) before leaving it to redelivery. */
 const STORE_ATTEMPTS = 12;
 
 /**
- * One internal consumer: a bounded buffer and a loop that handles, stores and acks what is in it.
- * It acks only after the store succeeded; if Redis stays unreachable it drops the round unacked,
- * and the broker redelivers it after the ack timeout.
+ * One internal consumer: a bounded buffer and a loop that empties it. Tasks without a handler are
+ * stored a round at a time; a task with a handler goes to that handler's runner and is not waited
+ * for, so a slow type never holds up the others, and is stored with its result as soon as it ends
+ * (those that end together share one store call). Every task counts against the buffer until it is
+ * acked. It acks only after the store succeeded; if Redis stays unreachable it drops the batch
+ * unacked, and the broker redelivers it after the ack timeout.
  */
 export class InternalConsumer {
   private readonly logger: Logger;
   private readonly buffer: BufferedDelivery[] = [];
-  private running?: Promise<void>;
-  /** Tasks taken out of the buffer for the round being processed: they still count against it. */
-  private inRound = 0;
+  private draining?: Promise<void>;
+  /** Tasks taken out of the buffer and not yet acked (stored in a round, or with their handler). */
+  private held = 0;
+  private readonly handled = new Set<Promise<void>>();
+  /** Handler tasks that ended well, waiting for the next store call. */
+  private finished: StoreItem[] = [];
+  private storing?: Promise<void>;
+  /** Set at shutdown once the grace period is over: aborted runs are left unacked for redelivery. */
+  private abandoned = false;
 
   constructor(
     readonly index: number,
@@ -43,55 +57,99 @@ export class InternalConsumer {
   }
 
   room(): number {
-    return this.capacity - this.buffer.length - this.inRound;
+    return this.capacity - this.buffer.length - this.held;
   }
 
   /** Buffers deliveries; the caller checked room() first. */
   push(deliveries: BufferedDelivery[]): void {
     this.buffer.push(...deliveries);
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
-  /** Resolves once the buffer is empty and the last round is acked. */
+  /** Resolves once the buffer is empty and every task taken from it is acked. */
   async whenIdle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.draining || this.handled.size || this.storing) {
+      await Promise.allSettled([this.draining, this.storing, ...this.handled]);
+    }
+  }
+
+  /** From now on a handler run that ends (aborted at shutdown) is not acked: the broker redelivers it. */
+  abandonRunning(): void {
+    this.abandoned = true;
   }
 
   private async drain(): Promise<void> {
     while (this.buffer.length) {
       const round = this.buffer.splice(0, ROUND_SIZE);
-      this.inRound = round.length;
-      try {
-        await this.process(round);
-      } finally {
-        this.inRound = 0;
+      this.held += round.length;
+      const storeOnly: StoreItem[] = [];
+      for (const delivery of round) {
+        const runner = this.handlers.for(delivery.task.task_type);
+        if (runner) this.track(this.runAndStore(runner, delivery));
+        else storeOnly.push({ id: delivery.task.id, deliveryId: delivery.deliveryId });
+      }
+      if (storeOnly.length) {
+        await this.storeAndAck(storeOnly);
+        this.held -= storeOnly.length;
       }
     }
   }
 
-  private async process(round: BufferedDelivery[]): Promise<void> {
-    const acks: Ack[] = [];
-    const toStore: Array<StoreRequest & { deliveryId: string }> = [];
-    for (const delivery of round) {
-      const handler = this.handlers.for(delivery.task.task_type);
-      if (!handler) {
-        toStore.push({ id: delivery.task.id, deliveryId: delivery.deliveryId });
-        continue;
+  private track(run: Promise<void>): void {
+    const tracked = run
+      // Left unacked, the task is redelivered after the ack timeout.
+      .catch((error: Error) => this.logger.error(`handling a task failed unexpectedly: ${error.message}`))
+      .finally(() => this.handled.delete(tracked));
+    this.handled.add(tracked);
+  }
+
+  private async runAndStore(runner: HandlerRunner, delivery: BufferedDelivery): Promise<void> {
+    try {
+      const run = await runner.run(delivery.task, (id, value) => this.recordProgress(id, value));
+      if (this.abandoned) return;
+      let failure = run.outcome === 'ok' ? undefined : `${run.outcome}: ${run.error}`;
+      let result: string | undefined;
+      if (run.outcome === 'ok' && run.result !== undefined) {
+        try {
+          result = JSON.stringify(run.result);
+          if (Buffer.byteLength(result) > MAX_RESULT_BYTES) failure = `failed: the result is over ${MAX_RESULT_BYTES} bytes of JSON`;
+        } catch (error) {
+          failure = `failed: the result is not JSON (${(error as Error).message})`;
+        }
       }
-      try {
-        const result = await handler.handle(delivery.task);
-        // Serialised here, so a result that is not JSON fails its own task, not the whole round's store.
-        toStore.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, result: result === undefined ? undefined : JSON.stringify(result) });
-      } catch (error) {
-        // The broker refuses longer errors, and would refuse the whole ack batch with them.
-        const message = `${handler.taskType} handler: ${(error as Error).message}`.slice(0, MAX_ERROR_LENGTH);
-        acks.push({ delivery_id: delivery.deliveryId, ok: false, error: message });
+      if (failure) {
+        this.logger.warn(`task ${delivery.task.id} (${runner.taskType}, attempt ${delivery.task.attempts ?? 1}) ${failure}`);
+        this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, error: `${runner.taskType} handler ${failure}`.slice(0, MAX_ERROR_LENGTH) }]);
+        return;
       }
+      this.finished.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, result });
+      await this.flushFinished();
+    } finally {
+      this.held--;
     }
-    if (toStore.length && (await this.storeWithRetry(toStore))) {
-      acks.push(...toStore.map((request) => ({ delivery_id: request.deliveryId, ok: true })));
+  }
+
+  /** A bad value is the handler's mistake and reaches it; Redis failing to record progress must not fail the task. */
+  private async recordProgress(id: string, value: unknown): Promise<void> {
+    try {
+      await this.store.recordProgress(id, value);
+    } catch (error) {
+      if (error instanceof InvalidProgressError) throw error;
+      this.logger.warn(`recording progress of task ${id} failed: ${(error as Error).message}`);
     }
-    if (acks.length) this.sendAcks(acks);
+  }
+
+  /** Stores what has finished in one call; tasks that finish meanwhile wait for the next one. */
+  private async flushFinished(): Promise<void> {
+    while (this.storing) await this.storing;
+    if (this.finished.length === 0) return;
+    const batch = this.finished.splice(0, ROUND_SIZE);
+    this.storing = this.storeAndAck(batch).finally(() => (this.storing = undefined));
+    await this.storing;
+  }
+
+  private async storeAndAck(items: StoreItem[]): Promise<void> {
+    if (await this.storeWithRetry(items)) this.sendAcks(items.map((item) => ({ delivery_id: item.deliveryId, ok: true })));
   }
 
   private async storeWithRetry(requests: StoreRequest[]): Promise<boolean> {

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
-import { EchoHandler } from './echo.handler';
+import { DiscoveryModule } from '@nestjs/core';
+import { EchoHandler } from './examples/echo.handler';
+import { FailHandler } from './examples/fail.handler';
+import { SleepHandler } from './examples/sleep.handler';
 import { HandlerRegistry } from './handler-registry.service';
-import { TASK_HANDLERS } from './task-handler';
 
-/** The app's task handlers: add one to the list to give a task_type its own processing. */
+/**
+ * HandlerRegistry and the stock consumer's example handlers. A handler of your own is any
+ * provider marked @TaskHandler, in this module or any other the app imports.
+ */
 @Module({
-  providers: [{ provide: TASK_HANDLERS, useFactory: () => [new EchoHandler()] }, HandlerRegistry],
+  imports: [DiscoveryModule],
+  providers: [HandlerRegistry, EchoHandler, SleepHandler, FailHandler],
   exports: [HandlerRegistry],
 })
 export class HandlersModule {}

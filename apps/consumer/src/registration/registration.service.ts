@@ -51,7 +51,7 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.pool.drain();
+    await this.pool.drain(this.config.get('SHUTDOWN_GRACE_MS'));
     await this.acks.drain();
   }
 

@@ -1,14 +1,25 @@
-import { Clock, retentionMs, TTL_SLACK_MS } from '@app/common';
+import { Clock, isPlainObject, retentionMs, TTL_SLACK_MS } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, storeTaskScript } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { ConsumerEnvironment } from '../config/environment';
+import { recordProgressScript } from './record-progress.lua';
 
 export interface StoreRequest {
   id: string;
   /** The handler's result as JSON, stored with the task. */
   result?: string;
+}
+
+/** Largest progress object, as JSON: progress is a status line, not a result. */
+export const MAX_PROGRESS_BYTES = 1024;
+
+export class InvalidProgressError extends Error {
+  constructor(reason: string) {
+    super(`progress ${reason}`);
+    this.name = 'InvalidProgressError';
+  }
 }
 
 /**
@@ -34,5 +45,20 @@ export class TaskStore {
     keys.push(this.keys.scheduledIndex);
     const args = [this.clock.now(), this.keepMs, ...requests.map((request) => request.result ?? '')];
     await runScript(this.redis, storeTaskScript, keys, args);
+  }
+
+  /** A handler's ctx.progress: a number 0..100 or a small JSON object; throws InvalidProgressError otherwise. */
+  async recordProgress(id: string, value: unknown): Promise<void> {
+    let json: string;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value) || value < 0 || value > 100) throw new InvalidProgressError('must be a number from 0 to 100');
+      json = String(value);
+    } else if (isPlainObject(value)) {
+      json = JSON.stringify(value);
+      if (Buffer.byteLength(json) > MAX_PROGRESS_BYTES) throw new InvalidProgressError(`must be at most ${MAX_PROGRESS_BYTES} bytes of JSON`);
+    } else {
+      throw new InvalidProgressError('must be a number from 0 to 100 or a JSON object');
+    }
+    await runScript(this.redis, recordProgressScript, [this.keys.task(id)], [json]);
   }
 }

@@ -8,10 +8,16 @@ describe('task hash', () => {
     expect(taskFromHash(taskToHash(task))).toEqual(task);
   });
 
+  it('reads the result and progress a handler left', () => {
+    const read = taskFromHash({ ...taskToHash(task), result: '{"sent":true}', progress: '40' });
+    expect(read).toMatchObject({ result: { sent: true }, progress: 40 });
+  });
+
   it('refuses what it cannot read as a corrupt task, naming the field', () => {
     const hash = taskToHash(task);
     expect(() => taskFromHash({ ...hash, status: 'lost' })).toThrow(CorruptTaskError);
     expect(() => taskFromHash({ ...hash, payload: '{' })).toThrow(/payload is not JSON/);
+    expect(() => taskFromHash({ ...hash, result: '{' })).toThrow(/result is not JSON/);
     expect(() => taskFromHash({ ...hash, priority: '1.5' })).toThrow(/priority is not an integer/);
     expect(() => taskFromHash({ ...hash, created_time: 'yesterday' })).toThrow(/created_time is not a time/);
     // Past what Date can hold, toISOString would throw a RangeError instead.

@@ -58,6 +58,14 @@ function toIso(id: string, field: string, value: string | undefined): string {
   return isoTime(ms);
 }
 
+function fromJson(id: string, field: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new CorruptTaskError(id, `${field} is not JSON`);
+  }
+}
+
 function toInt(id: string, field: string, value: string | undefined): number {
   const n = Number(value);
   if (value === undefined || !Number.isInteger(n)) throw new CorruptTaskError(id, `${field} is not an integer`);
@@ -94,5 +102,7 @@ export function taskFromHash(hash: TaskHash): Task {
   if (hash.last_error) task.last_error = hash.last_error;
   if (hash.run_count) task.run_count = toInt(id, 'run_count', hash.run_count);
   if (hash.last_run_time) task.last_run_time = toIso(id, 'last_run_time', hash.last_run_time);
+  if (hash.result) task.result = fromJson(id, 'result', hash.result);
+  if (hash.progress) task.progress = fromJson(id, 'progress', hash.progress);
   return task;
 }

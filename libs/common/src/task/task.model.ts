@@ -28,6 +28,10 @@ export interface Task {
   last_error?: string;
   run_count?: number;
   last_run_time?: string;
+  /** What the handler's latest successful run returned (JSON). */
+  result?: unknown;
+  /** What the running handler last reported with ctx.progress. */
+  progress?: unknown;
 }
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;

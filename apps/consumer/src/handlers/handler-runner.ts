@@ -1,0 +1,72 @@
+import { Task } from '@app/common';
+import { Logger } from '@nestjs/common';
+import { HandlesTasks, TaskContext, TaskHandlerMetadata } from './task-handler';
+
+export type RunOutcome =
+  | { outcome: 'ok'; result: unknown }
+  | { outcome: 'failed' | 'timed_out'; error: string };
+
+export type ProgressSink = (taskId: string, value: number | Record<string, unknown>) => Promise<void>;
+
+class TimedOut extends Error {}
+
+/**
+ * Runs one handler's tasks, at most `concurrency` at once: tasks over that wait their turn here,
+ * so a slow or busy type never holds up the tasks of another. Each run gets an AbortSignal that
+ * fires after `timeoutMs` (the run then fails as timed_out, whether or not the handler noticed)
+ * or when the consumer aborts everything at shutdown.
+ */
+export class HandlerRunner {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly controllers = new Set<AbortController>();
+
+  constructor(
+    readonly metadata: TaskHandlerMetadata,
+    private readonly handler: HandlesTasks,
+    private readonly logger: Logger,
+  ) {}
+
+  get taskType(): string {
+    return this.metadata.taskType;
+  }
+
+  /** Tasks running now and waiting for a slot. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.active, waiting: this.waiting.length };
+  }
+
+  async run(task: Task, progress: ProgressSink): Promise<RunOutcome> {
+    // A freed slot is handed straight to the next waiter, so `active` never passes concurrency.
+    if (this.active < this.metadata.concurrency) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const timer = setTimeout(() => controller.abort(new TimedOut(`ran past its timeout of ${this.metadata.timeoutMs} ms`)), this.metadata.timeoutMs);
+    try {
+      const ctx: TaskContext = {
+        signal: controller.signal,
+        attempt: task.attempts ?? 1,
+        progress: (value) => progress(task.id, value),
+        logger: this.logger,
+      };
+      const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
+      const result = await Promise.race([Promise.resolve().then(() => this.handler.handle(task, ctx)), aborted]);
+      return { outcome: 'ok', result };
+    } catch (error) {
+      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      const message = reason instanceof Error ? reason.message : String(reason);
+      return { outcome: reason instanceof TimedOut ? 'timed_out' : 'failed', error: message };
+    } finally {
+      clearTimeout(timer);
+      this.controllers.delete(controller);
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  abortAll(reason: string): void {
+    for (const controller of this.controllers) controller.abort(new Error(reason));
+  }
+}

@@ -1,0 +1,16 @@
+import { LuaScript } from '@app/redis';
+
+/**
+ * Records a running task's progress, only while the task is out for delivery: a late call after
+ * the task was stored, retried or deleted changes nothing (and never makes a stray hash).
+ * KEYS[1] task hash; ARGV[1] progress (JSON)
+ * Returns 1 recorded, 0 the task is not dispatched.
+ */
+export const recordProgressScript: LuaScript = {
+  name: 'tqRecordProgress',
+  lua: `
+if redis.call('HGET', KEYS[1], 'status') ~= 'dispatched' then return 0 end
+redis.call('HSET', KEYS[1], 'progress', ARGV[1])
+return 1
+`,
+};

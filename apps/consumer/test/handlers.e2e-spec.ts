@@ -1,0 +1,71 @@
+import '../../../test/fast-timeouts';
+import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { declareQueue, startConsumer } from '../../broker/test/delivery-harness';
+import { BootedApp, bootApp, deleteKeys, eventually, freePort, testRedis } from '../../../test/helpers';
+
+/** The stock consumer's example handlers, through a real broker and consumer on a real Redis. */
+describe('task handlers', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
+  let redis: Redis;
+  let broker: BootedApp;
+  let consumer: BootedApp;
+  let queue: string;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    const port = await freePort();
+    process.env.BROKER_URL = `http://127.0.0.1:${port}`;
+    const { AppModule } = require('../../broker/src/app.module');
+    broker = await bootApp(AppModule, 'broker', undefined, port);
+    consumer = await startConsumer();
+    queue = await declareQueue(broker.url);
+    await eventually(async () => (await request(broker.url).get(`/queues/${queue}`)).body.consumer ?? false, 5_000, 'a consumer to own the queue');
+  });
+
+  afterAll(async () => {
+    await consumer?.app.close();
+    await broker?.app.close();
+    await deleteKeys(redis, process.env.REDIS_PREFIX!);
+    await redis.quit();
+  });
+
+  const submit = async (task_type: string, payload: object, extra: object = {}) =>
+    (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;
+  const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
+  const storedTask = (id: string) => eventually(async () => ((await read(id)).status === TaskStatus.Scheduled ? read(id) : false), 10_000, `task ${id} stored`);
+
+  it('stores what the handler returned, and GET /tasks/:id shows it', async () => {
+    const task = await storedTask(await submit('echo', { to: 'ada', subject: 'hi' }));
+    expect(task.result).toEqual({ echoed_keys: ['subject', 'to'] });
+  });
+
+  it('retries a failing handler and stores the attempt that succeeds', async () => {
+    const task = await storedTask(await submit('fail', { message: 'smtp down', times: 1 }));
+    expect(task).toMatchObject({ attempts: 2, result: { failed_attempts: 1 } });
+  });
+
+  it('dead-letters a handler that always fails, with its message', async () => {
+    const id = await submit('fail', { message: 'always' }, { max_retries: 1 });
+    const task = await eventually(async () => ((await read(id)).status === TaskStatus.DeadLettered ? read(id) : false), 10_000, 'dead-lettered');
+    expect(task).toMatchObject({ attempts: 2, last_error: 'fail handler failed: always' });
+  });
+
+  it('a slow handler does not hold up other types in the same consumer, and shows its progress', async () => {
+    const slow = await submit('sleep', { ms: 1_200 });
+    await eventually(async () => (await read(slow)).progress?.sleeping_ms === 1_200 || false, 5_000, 'the sleep to report progress');
+    const quick = await storedTask(await submit('echo', { a: 1 }));
+    expect(quick.result).toEqual({ echoed_keys: ['a'] });
+    expect((await read(slow)).status).toBe(TaskStatus.Dispatched);
+    expect((await storedTask(slow)).result).toEqual({ slept_ms: 1_200 });
+  });
+
+  it('a handler that refuses its payload fails the attempt with its message', async () => {
+    const id = await submit('sleep', { ms: -1 }, { max_retries: 0 });
+    const task = await eventually(async () => ((await read(id)).status === TaskStatus.DeadLettered ? read(id) : false), 10_000, 'dead-lettered');
+    expect(task.last_error).toMatch(/^sleep handler failed: payload.ms must be/);
+    expect(await redis.zscore(keys.scheduledIndex, id)).toBeNull();
+  });
+});
