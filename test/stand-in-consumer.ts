@@ -6,7 +6,7 @@ export type StandInBehaviour = 'fail-500' | 'never-ack' | 'record';
 export interface RecordedDelivery {
   delivery_id: string;
   queue: string;
-  task: { id: string; priority: number; attempts: number };
+  task: { id: string; priority: number; attempts: number; task_type: string };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -49,12 +49,12 @@ export class StandInConsumer {
     return this;
   }
 
-  /** Registers with the broker; capacity bounds its batches. */
-  async register(brokerUrl: string, capacity = 1000): Promise<string> {
+  /** Registers with the broker; capacity bounds its batches, types are what it offers (default ["*"]). */
+  async register(brokerUrl: string, capacity = 1000, types?: string[]): Promise<string> {
     const res = await fetch(`${brokerUrl}/consumers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ url: this.url, capacity }),
+      body: JSON.stringify({ url: this.url, capacity, types }),
     });
     this.id = ((await res.json()) as { id: string }).id;
     this.brokerUrl = brokerUrl;

@@ -45,6 +45,11 @@ export class RedisKeys {
     return `${this.prefix}:queue:{${queue}}:delayed`;
   }
 
+  /** Sorted set of task ids no live consumer can run, scored as in pending; back to pending when the consumers change. */
+  queueWaiting(queue: string): string {
+    return `${this.prefix}:queue:{${queue}}:waiting`;
+  }
+
   /** Sorted set of dead-lettered task ids, scored by when they died. */
   queueDead(queue: string): string {
     return `${this.prefix}:queue:{${queue}}:dead`;

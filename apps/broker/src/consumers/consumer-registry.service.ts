@@ -1,4 +1,4 @@
-import { Clock, ownerByItem } from '@app/common';
+import { Clock, ownerByItem, TASK_TYPE_PATTERN } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -10,7 +10,23 @@ export interface ConsumerInstance {
   id: string;
   url: string;
   capacity: number;
+  /** The task types it runs; `*` stores tasks of any type no live consumer has a handler for. */
+  types: string[];
   last_heartbeat: number;
+}
+
+/** `*` alone: what a consumer that names no types offers (store-only for every type). */
+export const ANY_TYPE = '*';
+
+/** The registered types as read back from Redis: untrusted, so anything unreadable offers nothing. */
+function parseTypes(json: string | undefined): string[] {
+  try {
+    const types: unknown = JSON.parse(json ?? '');
+    if (Array.isArray(types) && types.every((t) => typeof t === 'string' && (t === ANY_TYPE || TASK_TYPE_PATTERN.test(t)))) return types;
+  } catch {
+    // falls through
+  }
+  return [];
 }
 
 export class UnknownConsumerError extends Error {
@@ -44,19 +60,19 @@ export class ConsumerRegistry {
     private readonly clock: Clock,
   ) {}
 
-  async register(url: string, capacity: number): Promise<ConsumerInstance> {
+  async register(url: string, capacity: number, types: string[] = [ANY_TYPE]): Promise<ConsumerInstance> {
     const seq = await this.redis.incr(this.keys.consumerSequence);
     // Zero-padded, so sorting ids is sorting by registration.
     const id = `c${String(seq).padStart(8, '0')}`;
     const now = this.clock.now();
     await this.redis
       .multi()
-      .hset(this.keys.consumer(id), { id, url, capacity: String(capacity) })
+      .hset(this.keys.consumer(id), { id, url, capacity: String(capacity), types: JSON.stringify(types) })
       .zadd(this.keys.consumers, now, id)
       .exec();
     this.readAt = -Infinity;
-    this.logger.log(`consumer ${id} registered at ${url}`);
-    return { id, url, capacity, last_heartbeat: now };
+    this.logger.log(`consumer ${id} registered at ${url} for ${types.join(', ')}`);
+    return { id, url, capacity, types, last_heartbeat: now };
   }
 
   /** Records a heartbeat; a consumer that was dropped must register again. */
@@ -97,7 +113,13 @@ export class ConsumerRegistry {
     hashes.forEach(([error, hash], i) => {
       const fields = hash as Record<string, string> | null;
       if (error || !fields?.url) return;
-      live.push({ id: entries[i * 2], url: fields.url, capacity: Number(fields.capacity) || 1, last_heartbeat: Number(entries[i * 2 + 1]) });
+      live.push({
+        id: entries[i * 2],
+        url: fields.url,
+        capacity: Number(fields.capacity) || 1,
+        types: parseTypes(fields.types),
+        last_heartbeat: Number(entries[i * 2 + 1]),
+      });
     });
     this.live = live.sort((a, b) => a.id.localeCompare(b.id));
     this.readAt = now;
@@ -116,13 +138,5 @@ export class ConsumerRegistry {
   async queuesOf(id: string): Promise<string[]> {
     const assignment = await this.assignment();
     return [...assignment].filter(([, consumer]) => consumer.id === id).map(([queue]) => queue);
-  }
-
-  /** The consumer after `owner` in registration order, for redeliveries; none when it is alone. */
-  async alternateTo(owner: ConsumerInstance): Promise<ConsumerInstance | undefined> {
-    const live = await this.liveConsumers();
-    if (live.length < 2) return undefined;
-    const index = live.findIndex((c) => c.id === owner.id);
-    return live[(index + 1) % live.length];
   }
 }

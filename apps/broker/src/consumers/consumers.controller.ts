@@ -11,7 +11,7 @@ export class ConsumersController {
   @Post()
   @ApiCreatedResponse({ description: '{id, queues}: the consumer id and the queues it owns now' })
   async register(@Body() dto: RegisterConsumerDto) {
-    const consumer = await this.consumers.register(dto.url, dto.capacity);
+    const consumer = await this.consumers.register(dto.url, dto.capacity, dto.types);
     return { id: consumer.id, queues: await this.consumers.queuesOf(consumer.id) };
   }
 

@@ -75,6 +75,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private readonly woken = new Set<string>();
   /** When each queue last sent a batch (performance.now(): pacing, not task time), for DELIVERY_LINGER_MS. */
   private readonly lastSentAt = new Map<string, number>();
+  /** The live consumers and their types as each queue's last claim saw them: a change releases its waiting tasks. */
+  private readonly routingSeen = new Map<string, string>();
   /** Queues whose consumer said it is full, and until when to leave it alone. */
   private readonly pausedUntil = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
@@ -217,23 +219,28 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (lingering > 0) return lingering;
     const owner = (await this.consumers.assignment()).get(queue);
     if (!owner) return idle;
-    const alternate = await this.consumers.alternateTo(owner);
+    const live = await this.consumers.liveConsumers();
+    const routing = JSON.stringify(live.map((consumer) => [consumer.id, ...consumer.types]));
+    const consumersChanged = this.routingSeen.get(queue) !== routing;
     const now = this.clock.now();
     const claimed = await runScript<string[]>(
       this.redis,
       claimScript,
-      [this.keys.queuePending(queue), this.keys.queueInflight(queue), this.keys.queueDelayed(queue)],
+      [this.keys.queuePending(queue), this.keys.queueInflight(queue), this.keys.queueDelayed(queue), this.keys.queueWaiting(queue)],
       [
         now,
         this.config.get('PREFETCH_WINDOW'),
-        Math.min(this.config.get('DELIVERY_BATCH'), owner.capacity),
+        // A batch may go to any live consumer, so it fits the smallest.
+        Math.min(this.config.get('DELIVERY_BATCH'), ...live.map((consumer) => consumer.capacity)),
         now + this.config.get('ACK_TIMEOUT_MS'),
         this.keys.taskPrefix,
         owner.id,
-        alternate?.id ?? '',
+        routing,
+        consumersChanged ? '1' : '0',
         ...CLAIMED_FIELDS,
       ],
     );
+    this.routingSeen.set(queue, routing);
     if (claimed.length === 0) return idle;
     // One delivery per consumer, split where the payloads would pass MAX_DELIVERY_BYTES.
     const deliveries: Array<{ consumerId: string; tasks: Task[]; bytes: number }> = [];
@@ -264,8 +271,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
     await this.fail(corrupt);
     this.lastSentAt.set(queue, performance.now());
+    const byId = new Map(live.map((consumer) => [consumer.id, consumer]));
     for (const { consumerId, tasks } of deliveries) {
-      const consumer = consumerId === owner.id ? owner : alternate!;
+      const consumer = byId.get(consumerId)!;
       this.sending.set(queue, (this.sending.get(queue) ?? 0) + 1);
       const delivery = this.deliver(queue, consumer, tasks)
         // Whatever failed here (Redis gone mid-failure), the reaper retries these tasks at their deadline.

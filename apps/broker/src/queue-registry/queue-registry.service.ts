@@ -13,6 +13,8 @@ export interface QueueStats {
   delayed: number;
   in_flight: number;
   dead_letters: number;
+  /** Tasks no live consumer can run, waiting for one that can. */
+  waiting_for_consumer: number;
 }
 
 /** How often a replica re-reads the queue set, so queues declared on another replica route here too. */
@@ -38,8 +40,8 @@ export class QueueRegistry implements OnModuleInit {
     private readonly clock: Clock,
     metrics: MetricsRegistry,
   ) {
-    metrics.gauge('tq_queue_depth', 'Tasks waiting in a queue (pending and retrying)', () =>
-      this.perQueue((s) => s.pending + s.delayed),
+    metrics.gauge('tq_queue_depth', 'Tasks waiting in a queue (pending, retrying and waiting for a capable consumer)', () =>
+      this.perQueue((s) => s.pending + s.delayed + s.waiting_for_consumer),
     );
     metrics.gauge('tq_queue_in_flight', 'Tasks delivered and not yet acked', () => this.perQueue((s) => s.in_flight));
     metrics.gauge('tq_queue_dead_letters', 'Dead-lettered tasks', () => this.perQueue((s) => s.dead_letters));
@@ -112,6 +114,7 @@ export class QueueRegistry implements OnModuleInit {
       pipeline.zcard(this.keys.queueDelayed(name));
       pipeline.zcard(this.keys.queueInflight(name));
       pipeline.zcard(this.keys.queueDead(name));
+      pipeline.zcard(this.keys.queueWaiting(name));
     }
     const replies = (await pipeline.exec()) ?? [];
     const counts = replies.map(([error, value]) => {
@@ -121,7 +124,13 @@ export class QueueRegistry implements OnModuleInit {
     return new Map(
       names.map((name, i) => [
         name,
-        { pending: counts[i * 4], delayed: counts[i * 4 + 1], in_flight: counts[i * 4 + 2], dead_letters: counts[i * 4 + 3] },
+        {
+          pending: counts[i * 5],
+          delayed: counts[i * 5 + 1],
+          in_flight: counts[i * 5 + 2],
+          dead_letters: counts[i * 5 + 3],
+          waiting_for_consumer: counts[i * 5 + 4],
+        },
       ]),
     );
   }

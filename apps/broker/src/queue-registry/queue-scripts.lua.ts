@@ -10,7 +10,7 @@ import { LuaScript, ZADD_ALL } from '@app/redis';
 const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - (tonumber(priority) or 0)) * 1e13 + (tonumber(seq) or 0) end`;
 /**
  * Enqueues tasks into one or more queues, all or nothing.
- * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed; then one task key per task.
+ * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed, waiting; then one task key per task.
  * ARGV[1] q; ARGV[2..q+1] each queue's capacity; then per task: queue index (1-based), priority, id,
  * and its hash fields as one JSON array of names and values, which HSET takes as it is decoded.
  * Returns {1, created_1, ..., created_n} (1 enqueued, 0 id already known), or {-1, queue index} when
@@ -22,7 +22,7 @@ export const enqueueScript: LuaScript = {
 ${PENDING_SCORE}
 ${ZADD_ALL}
 local q = tonumber(ARGV[1])
-local firstTask = 2 + 3 * q
+local firstTask = 2 + 4 * q
 local argBase = 2 + q
 local created, seen, fresh, fields = {}, {}, {}, {}
 for i = 1, q do fresh[i] = 0 end
@@ -43,8 +43,9 @@ for t = 1, #KEYS - firstTask + 1 do
 end
 for i = 1, q do
   if fresh[i] > 0 then
-    local k = 1 + (i - 1) * 3
-    local size = redis.call('ZCARD', KEYS[k + 1]) + redis.call('ZCARD', KEYS[k + 2]) + redis.call('ZCARD', KEYS[k + 3])
+    local k = 1 + (i - 1) * 4
+    local size = 0
+    for j = 1, 4 do size = size + redis.call('ZCARD', KEYS[k + j]) end
     if size + fresh[i] > tonumber(ARGV[1 + i]) then return {-1, i} end
   end
 end
@@ -63,7 +64,7 @@ for t = 1, #created do
   end
 end
 for i = 1, q do
-  if #scored[i] > 0 then zaddAll(KEYS[2 + (i - 1) * 3], scored[i]) end
+  if #scored[i] > 0 then zaddAll(KEYS[2 + (i - 1) * 4], scored[i]) end
 end
 local reply = {1}
 for t = 1, #created do reply[t + 1] = created[t] end
@@ -73,14 +74,18 @@ return reply
 
 /**
  * Claims up to a batch of tasks for delivery, within the queue's prefetch window. Retries whose
- * backoff is over go back to pending first. A retried task whose last delivery went to the owner
- * goes to the alternate consumer, so a failed delivery is retried elsewhere.
- * KEYS[1] pending, KEYS[2] inflight, KEYS[3] delayed
+ * backoff is over go back to pending first. Each task goes to a live consumer that can run its
+ * task_type: one that registered the type (a handler) wins over one that registered `*` (store
+ * only); among those the queue's owner first, else the first in registration order, and a retry
+ * whose last delivery went to that one moves to the next capable one. A task no live consumer can
+ * run is moved to waiting (scored as in pending), never delivered; ARGV[8] = '1' (the consumers
+ * changed since this replica's last claim) puts waiting tasks back in pending first.
+ * KEYS[1] pending, KEYS[2] inflight, KEYS[3] delayed, KEYS[4] waiting
  * ARGV[1] now, ARGV[2] window, ARGV[3] batch, ARGV[4] ack deadline, ARGV[5] task key prefix,
- * ARGV[6] owner consumer id, ARGV[7] alternate consumer id ('' when there is none),
- * ARGV[8..] the task fields a delivery carries (CLAIMED_FIELDS)
+ * ARGV[6] owner consumer id, ARGV[7] live consumers as JSON [[id, type, ...], ...] in registration
+ * order, ARGV[8] '1' to release waiting tasks, ARGV[9..] the task fields a delivery carries (CLAIMED_FIELDS)
  * Returns {consumer id, values, consumer id, values, ...} where values is a JSON array of the task's
- * ARGV[8..] fields (false when absent): one string per task, which the broker reads with one
+ * ARGV[9..] fields (false when absent): one string per task, which the broker reads with one
  * JSON.parse, where a nested reply cost ioredis's decoder ~12 µs per task and cjson ~2 in Redis.
  * Task keys are built from ARGV[5]: the one script that reads keys named inside a queue.
  */
@@ -90,6 +95,28 @@ export const claimScript: LuaScript = {
 ${PENDING_SCORE}
 ${ZADD_ALL}
 local now = tonumber(ARGV[1])
+if ARGV[8] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('ZUNIONSTORE', KEYS[1], 2, KEYS[1], KEYS[4], 'AGGREGATE', 'MIN')
+  redis.call('DEL', KEYS[4])
+end
+local capable, storeOnly = {}, {}
+for _, consumer in ipairs(cjson.decode(ARGV[7])) do
+  for j = 2, #consumer do
+    local t = consumer[j]
+    if t == '*' then
+      storeOnly[#storeOnly + 1] = consumer[1]
+    else
+      capable[t] = capable[t] or {}
+      table.insert(capable[t], consumer[1])
+    end
+  end
+end
+local function pick(candidates, last)
+  local at = 1
+  for i, id in ipairs(candidates) do if id == ARGV[6] then at = i end end
+  if candidates[at] == last and #candidates > 1 then at = at % #candidates + 1 end
+  return candidates[at]
+end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1000)) do
   local fields = redis.call('HMGET', ARGV[5] .. id, 'priority', 'seq')
   if fields[2] then redis.call('ZADD', KEYS[1], pendingScore(fields[1], fields[2]), id) end
@@ -98,19 +125,22 @@ end
 local n = math.min(tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]), tonumber(ARGV[3]))
 if n <= 0 then return {} end
 local popped = redis.call('ZPOPMIN', KEYS[1], n)
-local fields = {unpack(ARGV, 8)}
+local fields = {unpack(ARGV, 9)}
 -- One HMGET per task reads the last consumer and the delivered fields; at[name] is a field's place in its reply.
 local at = {}
 for i, name in ipairs(fields) do at[name] = i + 1 end
-local out, inflight = {}, {}
+local out, inflight, waiting = {}, {}, {}
 for i = 1, #popped, 2 do
   local id = popped[i]
   local key = ARGV[5] .. id
   local values = redis.call('HMGET', key, 'consumer', unpack(fields))
   local status = values[at.status]
-  if status == 'queued' or status == 'dispatched' then
-    local target = ARGV[6]
-    if ARGV[7] ~= '' and values[1] == ARGV[6] then target = ARGV[7] end
+  local candidates = capable[values[at.task_type]] or storeOnly
+  if (status == 'queued' or status == 'dispatched') and #candidates == 0 then
+    waiting[#waiting + 1] = popped[i + 1]
+    waiting[#waiting + 1] = id
+  elseif status == 'queued' or status == 'dispatched' then
+    local target = pick(candidates, values[1])
     local attempts = (tonumber(values[at.attempts]) or 0) + 1
     redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', ARGV[1], 'consumer', target, 'attempts', attempts)
     inflight[#inflight + 1] = ARGV[4]
@@ -122,6 +152,7 @@ for i = 1, #popped, 2 do
   end
 end
 zaddAll(KEYS[2], inflight)
+zaddAll(KEYS[4], waiting)
 return out
 `,
 };

@@ -95,7 +95,7 @@ export class QueuesController {
         name,
         binding_keys: queue.binding_keys,
         capacity: queue.capacity,
-        depth: s.pending + s.delayed,
+        depth: s.pending + s.delayed + s.waiting_for_consumer,
         ...s,
         consumer: assignment.get(name)?.id ?? null,
       };

@@ -51,7 +51,7 @@ export class RequestProcessor {
     const queueIndex = new Map(queueNames.map((name, i) => [name, i + 1]));
     const keys = [
       this.keys.sequence,
-      ...queueNames.flatMap((q) => [this.keys.queuePending(q), this.keys.queueInflight(q), this.keys.queueDelayed(q)]),
+      ...queueNames.flatMap((q) => [this.keys.queuePending(q), this.keys.queueInflight(q), this.keys.queueDelayed(q), this.keys.queueWaiting(q)]),
       ...tasks.map((task) => this.keys.task(task.id)),
     ];
     const args: (string | number)[] = [queueNames.length, ...queueNames.map((q) => this.queues.get(q).capacity)];

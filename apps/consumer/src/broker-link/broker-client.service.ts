@@ -28,8 +28,8 @@ export class BrokerClient {
     this.baseUrl = config.get('BROKER_URL').replace(/\/$/, '');
   }
 
-  async register(url: string, capacity: number): Promise<{ id: string; queues: string[] }> {
-    return this.call('post', '/consumers', { url, capacity }, 201);
+  async register(url: string, capacity: number, types: string[]): Promise<{ id: string; queues: string[] }> {
+    return this.call('post', '/consumers', { url, capacity, types }, 201);
   }
 
   /** The queues this consumer owns now; a BrokerCallError with status 404 means register again. */

@@ -1,6 +1,6 @@
 import { BaseEnvironment } from '@app/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUrl, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Matches, Min } from 'class-validator';
 
 /** Everything the consumer reads from its environment; see .env.example. */
 export class ConsumerEnvironment extends BaseEnvironment {
@@ -17,6 +17,14 @@ export class ConsumerEnvironment extends BaseEnvironment {
 
   /** A delivery wraps the task in three more levels than the broker accepted it with. */
   MAX_JSON_DEPTH: number = 40;
+
+  /**
+   * The task types this consumer offers, comma-separated: each needs a handler, and `*` also stores
+   * (without running anything) tasks of any type no live consumer has a handler for. Default `*`:
+   * every handler of the app, plus store-only for the rest.
+   */
+  @IsString() @Matches(/^(\*|[a-z0-9_.-]{1,64})(,(\*|[a-z0-9_.-]{1,64}))*$/, { message: 'HANDLED_TYPES must be task types or * separated by commas' })
+  HANDLED_TYPES: string = '*';
 
   /** Internal consumers (K), each with its own bounded buffer. */
   @Type(() => Number) @IsInt() @Min(1)

@@ -86,13 +86,22 @@ export class InternalConsumer {
       for (const delivery of round) {
         const runner = this.handlers.for(delivery.task.task_type);
         if (runner) this.track(this.runAndStore(runner, delivery));
-        else storeOnly.push({ id: delivery.task.id, deliveryId: delivery.deliveryId });
+        else if (this.handlers.storesAnyType) storeOnly.push({ id: delivery.task.id, deliveryId: delivery.deliveryId });
+        else this.refuse(delivery);
       }
       if (storeOnly.length) {
         await this.storeAndAck(storeOnly);
         this.held -= storeOnly.length;
       }
     }
+  }
+
+  /** A type this consumer neither runs nor stores (a misroute): failed, so the broker retries it on a capable consumer. */
+  private refuse(delivery: BufferedDelivery): void {
+    const error = `consumer does not run task_type ${delivery.task.task_type}`;
+    this.logger.warn(`task ${delivery.task.id}: ${error}`);
+    this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, error }]);
+    this.held--;
   }
 
   private track(run: Promise<void>): void {

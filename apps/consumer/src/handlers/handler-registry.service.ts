@@ -1,7 +1,12 @@
 import { TASK_TYPE_PATTERN } from '@app/common';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { DiscoveryService, Reflector } from '@nestjs/core';
+import { ConsumerEnvironment } from '../config/environment';
 import { HandlerRunner } from './handler-runner';
+
+/** In HANDLED_TYPES and on registration: store tasks of any type no live consumer has a handler for. */
+export const ANY_TYPE = '*';
 import { HandlesTasks, TASK_HANDLER_METADATA, TaskHandlerMetadata } from './task-handler';
 
 export class DuplicateHandlerError extends Error {
@@ -28,11 +33,17 @@ export class InvalidHandlerError extends Error {
 export class HandlerRegistry implements OnModuleInit {
   private readonly logger = new Logger(HandlerRegistry.name);
   private readonly runners = new Map<string, HandlerRunner>();
+  /** HANDLED_TYPES as configured; `*` alone (the default) offers every handler. */
+  private readonly handledTypes: string[];
+  private offered = new Set<string>();
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
-  ) {}
+    config: ConfigService<ConsumerEnvironment, true>,
+  ) {
+    this.handledTypes = config.get('HANDLED_TYPES').split(',');
+  }
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
@@ -40,7 +51,24 @@ export class HandlerRegistry implements OnModuleInit {
       const metadata = this.reflector.get<TaskHandlerMetadata | undefined>(TASK_HANDLER_METADATA, wrapper.metatype);
       if (metadata) this.add(metadata, wrapper.instance as HandlesTasks, wrapper.metatype.name);
     }
-    this.logger.log(`task handlers: ${[...this.runners.keys()].sort().join(', ') || 'none'}`);
+    const missing = this.handledTypes.filter((type) => type !== ANY_TYPE && !this.runners.has(type));
+    if (missing.length) throw new InvalidHandlerError('HANDLED_TYPES', `no handler for ${missing.join(', ')}`);
+    this.logger.log(`offers: ${this.types().join(', ') || 'nothing'}`);
+  }
+
+  /**
+   * What this consumer registers with the broker: the handled types, and `*` when it stores tasks
+   * of types no live consumer has a handler for. HANDLED_TYPES `*` alone offers every handler.
+   */
+  types(): string[] {
+    const named = this.handledTypes.filter((type) => type !== ANY_TYPE);
+    const handled = named.length ? named : [...this.runners.keys()];
+    return [...new Set(handled)].sort().concat(this.handledTypes.includes(ANY_TYPE) ? [ANY_TYPE] : []);
+  }
+
+  /** Whether this consumer stores, without running anything, tasks of a type it offers no handler for. */
+  get storesAnyType(): boolean {
+    return this.handledTypes.includes(ANY_TYPE);
   }
 
   /** Registers one handler; exported for tests of the checks. */
@@ -52,11 +80,12 @@ export class HandlerRegistry implements OnModuleInit {
     if (typeof instance.handle !== 'function') throw new InvalidHandlerError(className, 'it has no handle(task, ctx) method');
     if (this.runners.has(taskType)) throw new DuplicateHandlerError(taskType);
     this.runners.set(taskType, new HandlerRunner(metadata, instance, new Logger(`${className}(${taskType})`)));
+    this.offered = new Set(this.types());
   }
 
-  /** The runner of a type, or undefined when the default (store only) applies. */
+  /** The runner of a type this consumer offers, or undefined when it has none (then it may only store the task). */
   for(taskType: string): HandlerRunner | undefined {
-    return this.runners.get(taskType);
+    return this.offered.has(taskType) ? this.runners.get(taskType) : undefined;
   }
 
   /** Aborts every running handler (shutdown past its grace period). */

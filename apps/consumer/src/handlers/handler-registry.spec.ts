@@ -1,6 +1,8 @@
 import { Task } from '@app/common';
 import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { DiscoveryService, Reflector } from '@nestjs/core';
+import { ConsumerEnvironment } from '../config/environment';
 import { DuplicateHandlerError, HandlerRegistry, InvalidHandlerError } from './handler-registry.service';
 import { HandlerRunner } from './handler-runner';
 import { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_HANDLER_TIMEOUT_MS, HandlesTasks, TASK_HANDLER_METADATA, TaskHandler, TaskHandlerMetadata } from './task-handler';
@@ -11,9 +13,14 @@ const noProgress = async () => undefined;
 
 /** A registry over a hand-made provider list, as DiscoveryService would give it. */
 function registryOf(...classes: Array<new () => HandlesTasks>): HandlerRegistry {
+  return registryWith('*', ...classes);
+}
+
+function registryWith(handledTypes: string, ...classes: Array<new () => HandlesTasks>): HandlerRegistry {
   const providers = classes.map((metatype) => ({ metatype, instance: new metatype() }));
   const discovery = { getProviders: () => providers } as unknown as DiscoveryService;
-  const registry = new HandlerRegistry(discovery, new Reflector());
+  const config = { get: () => handledTypes } as unknown as ConfigService<ConsumerEnvironment, true>;
+  const registry = new HandlerRegistry(discovery, new Reflector(), config);
   registry.onModuleInit();
   return registry;
 }
@@ -47,6 +54,23 @@ describe('@TaskHandler and HandlerRegistry', () => {
     const registry = registryOf(EmailHandler, Plain);
     expect(registry.for('email')?.taskType).toBe('email');
     expect(registry.for('other')).toBeUndefined();
+  });
+
+  it('offers every handler and store-only by default; HANDLED_TYPES narrows that, and an entry without a handler fails the start', () => {
+    @TaskHandler('report')
+    class ReportHandler implements HandlesTasks {
+      handle = () => 'done';
+    }
+    const all = registryOf(EmailHandler, ReportHandler);
+    expect(all.types()).toEqual(['email', 'report', '*']);
+    expect(all.storesAnyType).toBe(true);
+    const narrow = registryWith('report', EmailHandler, ReportHandler);
+    expect(narrow.types()).toEqual(['report']);
+    expect(narrow.storesAnyType).toBe(false);
+    expect(narrow.for('email')).toBeUndefined();
+    expect(narrow.for('report')?.taskType).toBe('report');
+    expect(registryWith('report,*', ReportHandler).types()).toEqual(['report', '*']);
+    expect(() => registryWith('email,sms', EmailHandler)).toThrow(/HANDLED_TYPES: no handler for sms/);
   });
 
   it('fails the start on two handlers for one type, a bad type, bad options or no handle method', () => {

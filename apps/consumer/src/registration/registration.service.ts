@@ -7,6 +7,7 @@ import { AckBatcher } from '../broker-link/ack-batcher.service';
 import { BrokerCallError, BrokerClient } from '../broker-link/broker-client.service';
 import { ConsumerEnvironment } from '../config/environment';
 import { ConsumerPool } from '../consumer-pool/consumer-pool.service';
+import { HandlerRegistry } from '../handlers/handler-registry.service';
 
 const RETRY_POLICY = { baseMs: 100, factor: 2, capMs: 5_000 };
 
@@ -28,6 +29,7 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
   constructor(
     private readonly broker: BrokerClient,
     private readonly pool: ConsumerPool,
+    private readonly handlers: HandlerRegistry,
     private readonly acks: AckBatcher,
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: ConfigService<ConsumerEnvironment, true>,
@@ -70,7 +72,7 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
       } else {
         const url = this.advertisedUrl();
         if (!url) return this.schedule(50);
-        const registered = await this.broker.register(url, this.pool.capacity);
+        const registered = await this.broker.register(url, this.pool.capacity, this.handlers.types());
         this.id = registered.id;
         this.pool.assign(registered.queues);
         this.logger.log(`registered with the broker as ${this.id} (${url})`);

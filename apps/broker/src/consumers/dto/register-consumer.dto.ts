@@ -1,5 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsUrl, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsDefined, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+
+/** A task type, or `*`: store tasks of any type that no live consumer has a handler for. */
+export const OFFERED_TYPE_PATTERN = /^(\*|[a-z0-9_.-]{1,64})$/;
+export const MAX_OFFERED_TYPES = 256;
 
 export class RegisterConsumerDto {
   @ApiProperty({ example: 'http://127.0.0.1:9090', description: 'Where the broker pushes deliveries' })
@@ -13,4 +17,16 @@ export class RegisterConsumerDto {
   @Min(1)
   @Max(1_000_000)
   capacity: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['echo', 'sleep', 'fail', '*'],
+    description: 'Task types it has a handler for; `*` also stores tasks of types no live consumer has a handler for. Default ["*"]',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_OFFERED_TYPES)
+  @ArrayUnique()
+  @Matches(OFFERED_TYPE_PATTERN, { each: true })
+  types?: string[];
 }
