@@ -59,7 +59,9 @@ describe('task handlers', () => {
     const quick = await storedTask(await submit('echo', { a: 1 }));
     expect(quick.result).toEqual({ echoed_keys: ['a'] });
     expect((await read(slow)).status).toBe(TaskStatus.Dispatched);
-    expect((await storedTask(slow)).result).toEqual({ slept_ms: 1_200 });
+    const done = await storedTask(slow);
+    expect(done.result).toEqual({ slept_ms: 1_200 });
+    expect(done.progress).toBeUndefined();
   });
 
   it('a handler that refuses its payload fails the attempt with its message', async () => {

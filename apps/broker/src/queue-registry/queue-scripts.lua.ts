@@ -241,6 +241,8 @@ if ARGV[6] == 'release' then
   return 4
 end
 redis.call('HSET', KEYS[4], 'last_error', ARGV[3], 'task_update_time', ARGV[5])
+-- The progress of a failed run is not the next one's.
+redis.call('HDEL', KEYS[4], 'progress')
 if attempts > (tonumber(state[3]) or 0) then
   redis.call('HSET', KEYS[4], 'status', 'dead_lettered')
   redis.call('ZADD', KEYS[3], ARGV[5], id)

@@ -46,8 +46,11 @@ export class HandlerRegistry implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    const seen = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {
-      if (!wrapper.metatype || !wrapper.instance) continue;
+      // A class provided by two modules is one handler; a request-scoped one has no instance to run.
+      if (!wrapper.metatype || !wrapper.instance || seen.has(wrapper.metatype)) continue;
+      seen.add(wrapper.metatype);
       const metadata = this.reflector.get<TaskHandlerMetadata | undefined>(TASK_HANDLER_METADATA, wrapper.metatype);
       if (metadata) this.add(metadata, wrapper.instance as HandlesTasks, wrapper.metatype.name);
     }

@@ -131,12 +131,35 @@ describe('HandlerRunner', () => {
     expect(signal?.aborted).toBe(true);
   });
 
-  it('abortAll ends running handlers as failed, naming the reason', async () => {
-    const runner = new HandlerRunner(meta('t'), { handle: () => new Promise(() => undefined) }, logger);
-    const run = runner.run(task('held'), noProgress);
+  it('abortAll ends running handlers as failed, naming the reason, and waiting ones without running them', async () => {
+    let started = 0;
+    const runner = new HandlerRunner(meta('t', { concurrency: 1 }), { handle: (_, ctx) => (started++, new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))))) }, logger);
+    const runs = [runner.run(task('held'), noProgress), runner.run(task('queued'), noProgress)];
     await new Promise((resolve) => setImmediate(resolve));
     runner.abortAll('shutting down');
-    expect(await run).toEqual({ outcome: 'failed', error: 'shutting down' });
+    expect(await Promise.all(runs)).toEqual([
+      { outcome: 'failed', error: 'shutting down' },
+      { outcome: 'failed', error: 'shutting down' },
+    ]);
+    expect(started).toBe(1);
+  });
+
+  it('keeps the slot of a timed-out handler that ignores its signal until it really ends, and drops its late progress', async () => {
+    let finish: () => void = () => undefined;
+    const seen: unknown[] = [];
+    let lateProgress: (() => Promise<void>) | undefined;
+    const runner = new HandlerRunner(
+      meta('t', { concurrency: 1, timeoutMs: 20 }),
+      { handle: (_, ctx) => new Promise<void>((resolve) => ((finish = resolve), (lateProgress = () => ctx.progress(99)))) },
+      logger,
+    );
+    expect(await runner.run(task('stuck'), async (id, value) => void seen.push(value))).toMatchObject({ outcome: 'timed_out' });
+    expect(runner.load.running).toBe(1);
+    await lateProgress!();
+    expect(seen).toEqual([]);
+    finish();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.load.running).toBe(0);
   });
 
   it('passes progress on with the task id', async () => {

@@ -12,14 +12,17 @@ class TimedOut extends Error {}
 
 /**
  * Runs one handler's tasks, at most `concurrency` at once: tasks over that wait their turn here,
- * so a slow or busy type never holds up the tasks of another. Each run gets an AbortSignal that
- * fires after `timeoutMs` (the run then fails as timed_out, whether or not the handler noticed)
- * or when the consumer aborts everything at shutdown.
+ * so a busy type never takes another type's slots. Each run gets an AbortSignal that fires after
+ * `timeoutMs` (the run then fails as timed_out, whether or not the handler noticed) or when the
+ * consumer aborts everything at shutdown. A slot is freed only when the handler really ends, so a
+ * handler that ignores its signal cannot pile up more than `concurrency` runs.
  */
 export class HandlerRunner {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly controllers = new Set<AbortController>();
+  /** Set by abortAll: tasks still waiting for a slot end without running. */
+  private abortedWith?: string;
 
   constructor(
     readonly metadata: TaskHandlerMetadata,
@@ -40,33 +43,50 @@ export class HandlerRunner {
     // A freed slot is handed straight to the next waiter, so `active` never passes concurrency.
     if (this.active < this.metadata.concurrency) this.active++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.abortedWith !== undefined) {
+      this.release();
+      return { outcome: 'failed', error: this.abortedWith };
+    }
     const controller = new AbortController();
     this.controllers.add(controller);
     const timer = setTimeout(() => controller.abort(new TimedOut(`ran past its timeout of ${this.metadata.timeoutMs} ms`)), this.metadata.timeoutMs);
+    let ended = false;
+    const ctx: TaskContext = {
+      signal: controller.signal,
+      attempt: task.attempts ?? 1,
+      // A run that outlived its timeout must not overwrite the progress of the task's next attempt.
+      progress: async (value) => (ended ? undefined : progress(task.id, value)),
+      logger: this.logger,
+    };
+    const work = Promise.resolve().then(() => this.handler.handle(task, ctx));
+    void work
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        this.controllers.delete(controller);
+        this.release();
+      });
+    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
     try {
-      const ctx: TaskContext = {
-        signal: controller.signal,
-        attempt: task.attempts ?? 1,
-        progress: (value) => progress(task.id, value),
-        logger: this.logger,
-      };
-      const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
-      const result = await Promise.race([Promise.resolve().then(() => this.handler.handle(task, ctx)), aborted]);
-      return { outcome: 'ok', result };
+      return { outcome: 'ok', result: await Promise.race([work, aborted]) };
     } catch (error) {
-      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       const message = reason instanceof Error ? reason.message : String(reason);
       return { outcome: reason instanceof TimedOut ? 'timed_out' : 'failed', error: message };
     } finally {
-      clearTimeout(timer);
-      this.controllers.delete(controller);
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      ended = true;
     }
   }
 
+  /** Aborts the running handlers; those waiting for a slot, and any that come later, end without running. */
   abortAll(reason: string): void {
+    this.abortedWith = reason;
     for (const controller of this.controllers) controller.abort(new Error(reason));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 }

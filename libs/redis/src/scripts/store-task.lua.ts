@@ -33,6 +33,7 @@ for i = 1, #KEYS - 1 do
     outcomes[i] = -2
   else
     redis.call('HSET', key, 'status', 'scheduled', 'task_update_time', now, 'stored_time', now)
+    redis.call('HDEL', key, 'progress')
     if ARGV[2 + i] ~= '' then redis.call('HSET', key, 'result', ARGV[2 + i]) end
     redis.call('PEXPIRE', key, math.max(0, due - now) + keep)
     indexed[#indexed + 1] = due
