@@ -1,4 +1,4 @@
-import { Clock, ownerByItem, TASK_TYPE_PATTERN } from '@app/common';
+import { ANY_TYPE, Clock, OFFERED_TYPE_PATTERN, ownerByItem } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -15,14 +15,11 @@ export interface ConsumerInstance {
   last_heartbeat: number;
 }
 
-/** `*` alone: what a consumer that names no types offers (store-only for every type). */
-export const ANY_TYPE = '*';
-
 /** The registered types as read back from Redis: untrusted, so anything unreadable offers nothing. */
 function parseTypes(json: string | undefined): string[] {
   try {
     const types: unknown = JSON.parse(json ?? '');
-    if (Array.isArray(types) && types.every((t) => typeof t === 'string' && (t === ANY_TYPE || TASK_TYPE_PATTERN.test(t)))) return types;
+    if (Array.isArray(types) && types.every((t) => typeof t === 'string' && OFFERED_TYPE_PATTERN.test(t))) return types;
   } catch {
     // falls through
   }

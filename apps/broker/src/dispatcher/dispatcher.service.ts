@@ -77,6 +77,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private readonly lastSentAt = new Map<string, number>();
   /** The live consumers and their types as each queue's last claim saw them: a change releases its waiting tasks. */
   private readonly routingSeen = new Map<string, string>();
+  private routingCache?: { live: ConsumerInstance[]; json: string };
   /** Queues whose consumer said it is full, and until when to leave it alone. */
   private readonly pausedUntil = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
@@ -220,7 +221,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     const owner = (await this.consumers.assignment()).get(queue);
     if (!owner) return idle;
     const live = await this.consumers.liveConsumers();
-    const routing = JSON.stringify(live.map((consumer) => [consumer.id, ...consumer.types]));
+    const routing = this.routingOf(live);
     const consumersChanged = this.routingSeen.get(queue) !== routing;
     const now = this.clock.now();
     const claimed = await runScript<string[]>(
@@ -355,6 +356,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       this.logger.warn(`${expired.length} deliveries from ${queue} were not acked in time; retrying them`);
       await this.fail(expired.map((taskId, i) => ({ queue, taskId, attempt: attempts[i], error: 'no ack within the ack timeout', mode: 'expired' })));
     }
+  }
+
+  /** The claim script's view of the live consumers; liveConsumers() returns one array per cache period, so it is encoded once. */
+  private routingOf(live: ConsumerInstance[]): string {
+    if (this.routingCache?.live !== live) this.routingCache = { live, json: JSON.stringify(live.map((consumer) => [consumer.id, ...consumer.types])) };
+    return this.routingCache.json;
   }
 
   private sleep(key: string, ms: number): Promise<void> {

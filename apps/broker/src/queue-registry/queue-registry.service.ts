@@ -17,6 +17,9 @@ export interface QueueStats {
   waiting_for_consumer: number;
 }
 
+/** Tasks a queue holds for delivery: pending, retrying, and waiting for a capable consumer. */
+export const queueDepth = (s: QueueStats): number => s.pending + s.delayed + s.waiting_for_consumer;
+
 /** How often a replica re-reads the queue set, so queues declared on another replica route here too. */
 const REFRESH_MS = 1_000;
 /** Unknown binding keys re-read Redis at most this often, so a flood of them cannot hammer it. */
@@ -41,7 +44,7 @@ export class QueueRegistry implements OnModuleInit {
     metrics: MetricsRegistry,
   ) {
     metrics.gauge('tq_queue_depth', 'Tasks waiting in a queue (pending, retrying and waiting for a capable consumer)', () =>
-      this.perQueue((s) => s.pending + s.delayed + s.waiting_for_consumer),
+      this.perQueue(queueDepth),
     );
     metrics.gauge('tq_queue_in_flight', 'Tasks delivered and not yet acked', () => this.perQueue((s) => s.in_flight));
     metrics.gauge('tq_queue_dead_letters', 'Dead-lettered tasks', () => this.perQueue((s) => s.dead_letters));

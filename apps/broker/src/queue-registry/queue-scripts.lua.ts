@@ -136,10 +136,12 @@ for i = 1, #popped, 2 do
   local values = redis.call('HMGET', key, 'consumer', unpack(fields))
   local status = values[at.status]
   local candidates = capable[values[at.task_type]] or storeOnly
-  if (status == 'queued' or status == 'dispatched') and #candidates == 0 then
+  if status ~= 'queued' and status ~= 'dispatched' then
+    -- Already stored, or gone: nothing to deliver, it simply leaves pending.
+  elseif #candidates == 0 then
     waiting[#waiting + 1] = popped[i + 1]
     waiting[#waiting + 1] = id
-  elseif status == 'queued' or status == 'dispatched' then
+  else
     local target = pick(candidates, values[1])
     local attempts = (tonumber(values[at.attempts]) or 0) + 1
     redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', ARGV[1], 'consumer', target, 'attempts', attempts)

@@ -15,7 +15,7 @@ import type { Response } from 'express';
 import { ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import { DeclareQueueDto } from '../queue-registry/dto/declare-queue.dto';
-import { QueueRegistry } from '../queue-registry/queue-registry.service';
+import { queueDepth, QueueRegistry } from '../queue-registry/queue-registry.service';
 import { BindingConflictError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
 import { LimitQueryDto, MAX_LISTED } from './dto/limit-query.dto';
 
@@ -95,7 +95,7 @@ export class QueuesController {
         name,
         binding_keys: queue.binding_keys,
         capacity: queue.capacity,
-        depth: s.pending + s.delayed + s.waiting_for_consumer,
+        depth: queueDepth(s),
         ...s,
         consumer: assignment.get(name)?.id ?? null,
       };

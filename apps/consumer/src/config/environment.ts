@@ -1,6 +1,10 @@
-import { BaseEnvironment } from '@app/common';
+import { BaseEnvironment, OFFERED_TYPE_PATTERN } from '@app/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Min } from 'class-validator';
+
+const offeredType = OFFERED_TYPE_PATTERN.source.slice(1, -1);
+/** HANDLED_TYPES: offered types separated by commas. */
+const OFFERED_TYPE_LIST = new RegExp(`^${offeredType}(,${offeredType})*$`);
 
 /** Everything the consumer reads from its environment; see .env.example. */
 export class ConsumerEnvironment extends BaseEnvironment {
@@ -23,7 +27,7 @@ export class ConsumerEnvironment extends BaseEnvironment {
    * (without running anything) tasks of any type no live consumer has a handler for. Default `*`:
    * every handler of the app, plus store-only for the rest.
    */
-  @IsString() @Matches(/^(\*|[a-z0-9_.-]{1,64})(,(\*|[a-z0-9_.-]{1,64}))*$/, { message: 'HANDLED_TYPES must be task types or * separated by commas' })
+  @IsString() @Matches(OFFERED_TYPE_LIST, { message: 'HANDLED_TYPES must be task types or * separated by commas' })
   HANDLED_TYPES: string = '*';
 
   /** Internal consumers (K), each with its own bounded buffer. */

@@ -1,12 +1,9 @@
-import { TASK_TYPE_PATTERN } from '@app/common';
+import { ANY_TYPE, TASK_TYPE_PATTERN } from '@app/common';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { ConsumerEnvironment } from '../config/environment';
 import { HandlerRunner } from './handler-runner';
-
-/** In HANDLED_TYPES and on registration: store tasks of any type no live consumer has a handler for. */
-export const ANY_TYPE = '*';
 import { HandlesTasks, TASK_HANDLER_METADATA, TaskHandlerMetadata } from './task-handler';
 
 export class DuplicateHandlerError extends Error {

@@ -36,5 +36,9 @@ export interface Task {
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const TASK_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
+/** What a consumer offers besides its handlers' types: store tasks of any type no live consumer has a handler for. */
+export const ANY_TYPE = '*';
+/** One entry of a consumer's offered types: a task type or `*`. */
+export const OFFERED_TYPE_PATTERN = /^(\*|[a-z0-9_.-]{1,64})$/;
 export const QUEUE_NAME_PATTERN = /^[a-z0-9_.-]{1,64}$/;
 export const MAX_PRIORITY = 9;

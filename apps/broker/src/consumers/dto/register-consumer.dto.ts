@@ -1,8 +1,7 @@
+import { OFFERED_TYPE_PATTERN } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsDefined, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
 
-/** A task type, or `*`: store tasks of any type that no live consumer has a handler for. */
-export const OFFERED_TYPE_PATTERN = /^(\*|[a-z0-9_.-]{1,64})$/;
 export const MAX_OFFERED_TYPES = 256;
 
 export class RegisterConsumerDto {
