@@ -5,7 +5,7 @@
  * under fresh key prefixes that are deleted at the end (SCAN + UNLINK; never FLUSHALL: the Redis
  * may be shared), and every process started is stopped.
  *
- *   npm run bench [-- --quick] [--cpu-prof] [--only bulk,single,paced,baseline,flat,passes] [--no-bullmq]
+ *   npm run bench [-- --quick] [--cpu-prof] [--only bulk,single,paced,delayed,baseline,flat,passes] [--no-bullmq]
  *
  * --quick       scaled-down counts, a smoke run of a minute or so
  * --cpu-prof    broker and consumers write V8 CPU profiles to bench/profiles/<timestamp>/
@@ -24,11 +24,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { BullSystem, bullPasses } from './lib/bull';
-import { chunks, makeTasks, Percentiles, pool, submit } from './lib/load';
+import { chunks, makeDueTasks, makeTasks, Percentiles, pool, submit } from './lib/load';
 import { OurSystem, ROOT, Throughput } from './lib/ours';
 import { cpuSecondsOf, freePort, killAllStarted, spawnTracked, stop, waitHealthy } from './lib/processes';
 
-const SCENARIOS = ['bulk', 'single', 'paced', 'baseline', 'flat', 'passes'] as const;
+const SCENARIOS = ['bulk', 'single', 'paced', 'delayed', 'baseline', 'flat', 'passes'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: flags } = parseArgs({
@@ -44,8 +44,11 @@ for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`--only:
 const withBull = !flags['no-bullmq'];
 
 const SIZES = flags.quick
-  ? { bulk: 5_000, single: 2_000, pacedRate: 2_000, pacedSeconds: 2, flatSmall: 2_000, flatLarge: 20_000, passes: 10_000 }
-  : { bulk: 50_000, single: 50_000, pacedRate: 2_000, pacedSeconds: 10, flatSmall: 10_000, flatLarge: 200_000, passes: 100_000 };
+  ? { bulk: 5_000, single: 2_000, pacedRate: 2_000, pacedSeconds: 2, delayed: 500, flatSmall: 2_000, flatLarge: 20_000, passes: 10_000 }
+  : { bulk: 50_000, single: 50_000, pacedRate: 2_000, pacedSeconds: 10, delayed: 2_000, flatSmall: 10_000, flatLarge: 200_000, passes: 100_000 };
+/** Delayed tasks fall due from DELAYED_LEAD_MS after they are sent, spread over DELAYED_SPREAD_MS. */
+const DELAYED_LEAD_MS = 3_000;
+const DELAYED_SPREAD_MS = 5_000;
 const BULK_BATCH = 500;
 const BULK_CONCURRENCY = 8;
 const SINGLE_CONCURRENCY = 50;
@@ -66,6 +69,7 @@ interface Side {
   single?: Throughput;
   paced?: Percentiles & { lagMs: number };
   pacedBatched?: Percentiles & { lagMs: number };
+  startDelay?: Percentiles;
   redisBytesPerTask?: number;
   peakRss?: Record<string, number>;
   schedulerSeconds?: number;
@@ -132,6 +136,8 @@ const describeThroughput = (what: string, t: Throughput) =>
 const describeLatency = (what: string, p: Percentiles & { lagMs: number }) =>
   `${what}: p50 ${p.p50} ms, p90 ${p.p90} ms, p99 ${p.p99} ms, max ${p.max} ms over ${p.n} tasks (pacing lag at most ${p.lagMs.toFixed(0)} ms)`;
 
+const describeDelay = (what: string, p: Percentiles) => `${what}: p50 ${p.p50} ms, p90 ${p.p90} ms, p99 ${p.p99} ms, max ${p.max} ms over ${p.n} tasks`;
+
 async function runOurs(): Promise<void> {
   const cpuProfDir = flags['cpu-prof'] ? join(ROOT, 'bench', 'profiles', stamp) : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
@@ -154,6 +160,11 @@ async function runOurs(): Promise<void> {
       const tasks = makeTasks('paced-batched', SIZES.pacedRate * SIZES.pacedSeconds);
       results.ours.pacedBatched = await withCpu(results.ours, 'paced-batched', system, () => system.latency(tasks, SIZES.pacedRate, PACED_BATCH));
       log(describeLatency(`ours accept->stored at ${SIZES.pacedRate}/s in POSTs of ${PACED_BATCH}`, results.ours.pacedBatched));
+    }
+    if (only.has('delayed')) {
+      const tasks = makeDueTasks('delayed', SIZES.delayed, DELAYED_LEAD_MS, DELAYED_SPREAD_MS);
+      results.ours.startDelay = await withCpu(results.ours, 'delayed', system, () => system.startDelay(tasks));
+      log(describeDelay('ours handler start - scheduled_time', results.ours.startDelay));
     }
     results.ours.peakRss = Object.fromEntries(Object.entries(system.memory()).map(([app, m]) => [app, m?.hwm ?? NaN]));
   } finally {
@@ -183,6 +194,11 @@ async function runBull(): Promise<void> {
       const tasks = makeTasks('paced-batched', SIZES.pacedRate * SIZES.pacedSeconds);
       results.bullmq.pacedBatched = await withCpu(results.bullmq, 'paced-batched', bull, () => bull.latency(tasks, SIZES.pacedRate, PACED_BATCH));
       log(describeLatency(`BullMQ add->stored at ${SIZES.pacedRate}/s in addBulk of ${PACED_BATCH}`, results.bullmq.pacedBatched));
+    }
+    if (only.has('delayed')) {
+      const tasks = makeDueTasks('delayed', SIZES.delayed, DELAYED_LEAD_MS, DELAYED_SPREAD_MS);
+      results.bullmq.startDelay = await withCpu(results.bullmq, 'delayed', bull, () => bull.startDelay(tasks));
+      log(describeDelay('BullMQ delayed jobs processedOn - (timestamp + delay)', results.bullmq.startDelay));
     }
     results.bullmq.peakRss = { 'bullmq-worker': bull.memory()?.hwm ?? NaN };
   } finally {
@@ -317,6 +333,9 @@ function table(): string {
   const batched = `  the same in batches of ${PACED_BATCH} (POST /tasks/bulk; addBulk), accept->stored`;
   add(`${batched} p50`, ours.pacedBatched?.p50, bullmq.pacedBatched?.p50, ms);
   add(`${batched} p99`, ours.pacedBatched?.p99, bullmq.pacedBatched?.p99, ms);
+  const delayed = `start delay, ${SIZES.delayed} tasks due over ${DELAYED_SPREAD_MS / 1000} s`;
+  add(`${delayed} p50`, ours.startDelay?.p50, bullmq.startDelay?.p50, ms);
+  add(`${delayed} p99`, ours.startDelay?.p99, bullmq.startDelay?.p99, ms, 'ours < 1000 ms', () => (ours.startDelay?.p99 ?? Infinity) < 1000);
   add('Redis memory per stored task', ours.redisBytesPerTask, bullmq.redisBytesPerTask, (n) => `${n.toFixed(0)} B`);
   const oursRss = ours.peakRss ? Object.values(ours.peakRss).reduce((a, b) => a + b, 0) : undefined;
   for (const [app, bytes] of Object.entries(ours.peakRss ?? {})) add(`peak RSS ${app}`, bytes, undefined, mb);
@@ -350,7 +369,7 @@ async function main(): Promise<void> {
   ensureBuilt();
   log(`Redis ${redisVersion} at ${redisUrl}; node ${process.version}; ${cpus().length} CPUs; ${flags.quick ? 'quick' : 'full'} run`);
   try {
-    if (only.has('bulk') || only.has('single') || only.has('paced')) {
+    if (only.has('bulk') || only.has('single') || only.has('paced') || only.has('delayed')) {
       await runOurs();
       if (withBull) await runBull();
     }
@@ -372,7 +391,7 @@ async function main(): Promise<void> {
   const file = join(ROOT, 'bench', 'results', `${stamp}.json`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const environment = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, redis: redisVersion, commit, quick: flags.quick };
-  const settings = { ...SIZES, bulkBatch: BULK_BATCH, bulkConcurrency: BULK_CONCURRENCY, singleConcurrency: SINGLE_CONCURRENCY };
+  const settings = { ...SIZES, delayedLeadMs: DELAYED_LEAD_MS, delayedSpreadMs: DELAYED_SPREAD_MS, bulkBatch: BULK_BATCH, bulkConcurrency: BULK_CONCURRENCY, singleConcurrency: SINGLE_CONCURRENCY };
   writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), environment, settings, results, table: printed.split('\n') }, null, 2));
   log(`wrote ${file}; total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -9,7 +9,7 @@
  * 250 ms during each pass and reports the largest heap left, what the pass really holds (slower).
  */
 import { Clock, ManualClock, newTask, retentionMs, taskToHash, TTL_SLACK_MS } from '@app/common';
-import { createRedisClient, queueScript, RedisKeys, storeTaskScript } from '@app/redis';
+import { createRedisClient, queueScript, RedisKeys, StoreMode, storeTaskScript } from '@app/redis';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
         for (let i = start; i < Math.min(start + CHUNK, COUNT); i++) {
           const task = newTask({ id: `bench-${i}`, task_name: `bench ${i}`, task_type: 'bench', scheduled_time: new Date(completedAt - (i % 600) * 1000).toISOString() }, completedAt - DAY_MS);
           pipeline.hset(keys.task(task.id), taskToHash(task));
-          queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex], [completedAt - DAY_MS, retentionMs(30) + TTL_SLACK_MS, '']);
+          queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [completedAt - DAY_MS, retentionMs(30) + TTL_SLACK_MS, StoreMode.StoreOnly, '', '']);
         }
         await pipeline.exec();
       }

@@ -87,6 +87,25 @@ export class BullSystem {
     return { ...percentiles(latencies), lagMs };
   }
 
+  /** The same tasks as delayed jobs (delay = scheduled_time - now); start delay = processedOn - (timestamp + delay). */
+  async startDelay(tasks: BenchTask[]): Promise<Percentiles> {
+    const target = this.completed + tasks.length;
+    for (const group of chunks(tasks, 500)) {
+      const now = Date.now();
+      await this.queue.addBulk(group.map((task) => ({ name: task.task_type, data: task, opts: { jobId: task.id, delay: Math.max(0, Date.parse(task.scheduled_time) - now) } })));
+    }
+    await this.waitCompleted(target);
+    const delays: number[] = [];
+    for (const group of chunks(tasks, 1_000)) {
+      for (const record of await this.redis.mget(group.map((task) => `${this.prefix}:store:${task.id}`))) {
+        if (!record) throw new Error('a delayed BullMQ job was not stored');
+        const { processed_on, created_time, delay } = JSON.parse(record) as { processed_on: number; created_time: number; delay: number };
+        delays.push(processed_on - (created_time + delay));
+      }
+    }
+    return percentiles(delays);
+  }
+
   private waitCompleted(target: number): Promise<void> {
     return waitUntil(async () => this.completed >= target, 180_000, async () => `${this.completed} completed, expected ${target}`);
   }

@@ -8,6 +8,7 @@ export interface BenchTask {
   task_type: string;
   payload: Record<string, unknown>;
   scheduled_time: string;
+  binding_key?: string;
 }
 
 export const TASK_TYPES = ['a', 'b', 'c'];
@@ -20,6 +21,22 @@ export function makeTasks(tag: string, count: number): BenchTask[] {
     task_type: TASK_TYPES[i % TASK_TYPES.length],
     payload: { n: i, to: `user${i}@example.com` },
     scheduled_time: due,
+  }));
+}
+
+/**
+ * Tasks for the start-delay scenario: type `echo` (the stock consumer's handler, so each one runs)
+ * on binding key `a`, due from `leadMs` from now, spread evenly over `spreadMs`.
+ */
+export function makeDueTasks(tag: string, count: number, leadMs: number, spreadMs: number): BenchTask[] {
+  const first = Date.now() + leadMs;
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${tag}-${i}`,
+    task_name: `bench ${tag} ${i}`,
+    task_type: 'echo',
+    binding_key: TASK_TYPES[0],
+    payload: { n: i },
+    scheduled_time: new Date(first + Math.floor((i * spreadMs) / count)).toISOString(),
   }));
 }
 

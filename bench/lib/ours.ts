@@ -133,6 +133,31 @@ export class OurSystem {
     return { ...percentiles(latencies), lagMs };
   }
 
+  /**
+   * Submits tasks due later (makeDueTasks) and waits until each has run; returns handler start minus
+   * scheduled_time, from each task's first run.
+   */
+  async startDelay(tasks: BenchTask[]): Promise<Percentiles> {
+    for (const group of chunks(tasks, 500)) await submit(`${this.brokerUrl}/tasks/bulk`, group);
+    const ids = tasks.map((task) => task.id);
+    const runsOf = async () => {
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hmget(this.keys.task(id), 'status', 'runs', 'scheduled_time');
+      return ((await pipeline.exec()) ?? []).map(([, value]) => value as (string | null)[]);
+    };
+    let read: (string | null)[][] = [];
+    await waitUntil(
+      async () => (read = await runsOf()).every(([status]) => status === 'complete'),
+      180_000,
+      async () => `${read.filter(([status]) => status === 'complete').length} of ${ids.length} complete`,
+    );
+    const delays = read.map(([, runs]) => {
+      const [first] = JSON.parse(runs ?? '[]') as Array<{ started: number }>;
+      return first.started;
+    });
+    return percentiles(delays.map((started, i) => started - Date.parse(tasks[i].scheduled_time)));
+  }
+
   private waitStored(target: number): Promise<void> {
     return waitUntil(
       async () => {

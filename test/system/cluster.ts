@@ -16,8 +16,8 @@ const STOP_TIMEOUT_MS = 30_000;
 
 /**
  * Settings that make retries, recoveries and rebalancing happen within a test, and keep the
- * task-dispatcher's crons from firing by themselves (Jan 1st, midnight): passes run only when a
- * test calls POST /scheduler/run or /cleanup/run.
+ * task-dispatcher's crons from firing by themselves (Jan 1st, midnight) and its wake-ups off:
+ * passes run only when a test calls POST /scheduler/run or /cleanup/run.
  */
 export const FAST_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
@@ -32,6 +32,7 @@ export const FAST_ENV: Record<string, string> = {
   SCHEDULER_CRON: '0 0 0 1 1 *',
   CLEANUP_CRON: '0 0 0 1 1 *',
   SCHEDULER_MAX_BATCHES: '100000',
+  SCHEDULER_WAKE_MS: '0',
   BROKER_TIMEOUT_MS: '5000',
   SUBMIT_MAX_RETRIES: '20',
 };

@@ -122,11 +122,18 @@ export interface CheckOptions {
 
 const STORED = new Set(['scheduled', 'complete']);
 
+/** When each successful handler run of a task started (ms), from its `runs` JSON. */
+function okRunStarts(runs: string | undefined): number[] {
+  if (!runs) return [];
+  return (JSON.parse(runs) as Array<{ outcome: string; started: number }>).filter((run) => run.outcome === 'ok').map((run) => run.started);
+}
+
 /**
  * Compares Redis with the ledger: every accepted task stored once (no missing id, no extra task
  * under a known name, no task nobody submitted), each in a sane state: status scheduled or
  * complete as its time says, in exactly the right index, attempts within 1..max_retries+1,
- * run_count 1 for what a pass triggered and absent otherwise, and every queue empty.
+ * run_count 1 for what a pass triggered or a handler ran on delivery and absent otherwise, no
+ * handler run before its task's time, and every queue empty.
  */
 export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledger, options: CheckOptions = {}): Promise<Report> {
   const tasks = await readAllTasks(redis, prefix);
@@ -181,7 +188,11 @@ export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledg
     if (!(attempts >= 1 && attempts <= Number(hash.max_retries) + 1)) note(`${where}: attempts ${hash.attempts} outside 1..max_retries+1`);
     const runs = hash.run_count === undefined ? 0 : Number(hash.run_count);
     const storedBeforePass = options.passAt !== undefined && Number(hash.stored_time) <= options.passAt;
-    const shouldRun = storedBeforePass && Number(hash.anchor_time) <= options.passAt! ? 1 : 0;
+    // A task with a handler (echo) runs once due: a once task on delivery, a periodic one when a pass released it.
+    const handlerStarts = okRunStarts(hash.runs);
+    if (handlerStarts.some((started) => started < Number(hash.anchor_time))) note(`${where}: its handler ran before its scheduled_time`);
+    if (handlerStarts.length > 0 && hash.periodicity !== 'once' && options.passAt === undefined) note(`${where}: a periodic handler ran with no pass`);
+    const shouldRun = handlerStarts.length > 0 || (storedBeforePass && Number(hash.anchor_time) <= options.passAt!) ? 1 : 0;
     if (runs !== shouldRun) note(`${where}: run_count ${runs}, expected ${shouldRun} (${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`);
     if (hash.status === 'complete') {
       if (hash.periodicity !== 'once') note(`${where}: a ${hash.periodicity} task is complete`);

@@ -35,7 +35,8 @@ describe('routing by task type', () => {
   const submit = async (queue: string, task_type: string, payload: object = {}) =>
     (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload }).expect(201)).body.id as string;
   const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
-  const stored = (id: string) => eventually(async () => ((await read(id)).status === TaskStatus.Scheduled ? read(id) : false), 10_000, `task ${id} stored`);
+  /** Ran (complete) for a handler's type, scheduled for a store-only one. */
+  const stored = (id: string, status = TaskStatus.Complete) => eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`);
   const receivedTypes = () => new Set(otherOnly.received.map((d) => d.task.task_type));
 
   it('keeps a task that no live consumer can run waiting, counted, until one that can registers', async () => {
@@ -57,8 +58,16 @@ describe('routing by task type', () => {
     const queue = await declareQueueOwnedBy(broker.url, otherOnly.id!);
     const failing = await Promise.all(Array.from({ length: 10 }, () => submit(queue, 'fail', { times: 1 })));
     const storeOnly = await submit(queue, 'work');
-    for (const id of failing) expect(await stored(id)).toMatchObject({ attempts: 2, result: { failed_attempts: 1 } });
-    await stored(storeOnly);
+    for (const id of failing) {
+      const task = await stored(id);
+      expect(task).toMatchObject({ attempts: 2, result: { failed_attempts: 1 } });
+      // Both attempts ran on the one consumer with a fail handler, never on the one without.
+      expect(task.runs.map((run: { outcome: string; consumer: string }) => [run.outcome, run.consumer !== otherOnly.id])).toEqual([
+        ['failed', true],
+        ['ok', true],
+      ]);
+    }
+    await stored(storeOnly, TaskStatus.Scheduled);
     const other = await submit(queue, 'other');
     await eventually(async () => otherOnly.received.some((d) => d.task.id === other), 5_000, 'the other task at its consumer');
     expect(receivedTypes()).toEqual(new Set(['other']));

@@ -2,13 +2,28 @@ import { TaskStatus } from '@app/common';
 import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
-import { BootedApp, bootApp, eventually } from '../../../test/helpers';
+import { BootedApp, bootApp, eventually, freePort } from '../../../test/helpers';
 
 /** Starts a real consumer app; BROKER_URL must be set before the first call. */
 export async function startConsumer(customize?: Parameters<typeof bootApp>[2]): Promise<BootedApp> {
   // Required here, not imported: the consumer reads BROKER_URL when its module loads.
   const { AppModule } = require('../../consumer/src/app.module');
   return bootApp(AppModule, 'consumer', customize);
+}
+
+/**
+ * A real broker and a real consumer, and a fresh queue the consumer owns. The broker keeps the port
+ * of BROKER_URL, which is chosen on the first call (the consumer reads it when its module loads),
+ * so a file can boot the pair again after closing it.
+ */
+export async function startBrokerAndConsumer(): Promise<{ broker: BootedApp; consumer: BootedApp; queue: string }> {
+  process.env.BROKER_URL ??= `http://127.0.0.1:${await freePort()}`;
+  const { AppModule } = require('../src/app.module');
+  const broker = await bootApp(AppModule, 'broker', undefined, Number(new URL(process.env.BROKER_URL).port));
+  const consumer = await startConsumer();
+  const queue = await declareQueue(broker.url);
+  await eventually(async () => (await request(broker.url).get(`/queues/${queue}`)).body.consumer ?? false, 5_000, 'a consumer to own the queue');
+  return { broker, consumer, queue };
 }
 
 /** Declares a fresh queue bound to a key of the same name, and returns its name. */
@@ -63,22 +78,22 @@ export async function queueCounts(redis: Redis, keys: RedisKeys, queue: string) 
 
 /**
  * Waits until every id is stored and its queue is empty, then checks that each is stored exactly
- * once: scheduled, present once in the scheduled index, and nothing left pending, in flight,
- * retrying or dead.
+ * once: scheduled (store-only) or complete (its handler ran), present in the matching index, and
+ * nothing left pending, in flight, retrying or dead.
  */
 export async function expectAllStoredOnce(redis: Redis, keys: RedisKeys, queue: string, ids: string[], timeoutMs = 20_000) {
   await eventually(
     async () => {
       const all = await statuses(redis, keys, ids);
       const counts = await queueCounts(redis, keys, queue);
-      return [...all.values()].every((s) => s === TaskStatus.Scheduled) && counts.pending + counts.inFlight + counts.delayed === 0;
+      return [...all.values()].every((s) => s === TaskStatus.Scheduled || s === TaskStatus.Complete) && counts.pending + counts.inFlight + counts.delayed === 0;
     },
     timeoutMs,
     `${ids.length} tasks of ${queue} to be stored`,
   );
   expect(new Set(ids).size).toBe(ids.length);
   const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.zscore(keys.scheduledIndex, id);
+  for (const id of ids) pipeline.eval("return redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZSCORE', KEYS[2], ARGV[1])", 2, keys.scheduledIndex, keys.completeIndex, id);
   const scores = ((await pipeline.exec()) ?? []).map(([, score]) => score);
   expect(scores.filter((s) => s === null)).toHaveLength(0);
   expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });

@@ -1,5 +1,5 @@
 import '../../../test/fast-timeouts';
-import { defineScripts, RedisKeys, runScript, storeTaskScript } from '@app/redis';
+import { defineScripts, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, bootApp, deleteKeys, eventually, freePort, testRedis } from '../../../test/helpers';
@@ -192,7 +192,7 @@ describe('delivery path: broker and consumers', () => {
       const [id] = await submitBulk(broker.url, [{ task_name: 'late', task_type: 'work', binding_key: queue, max_retries: 0 }]);
       await eventually(async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered', 10_000, 'dead letter');
       // The consumer that held it all along stores it and acks its (first and only) delivery.
-      await runScript(redis, storeTaskScript, [keys.task(id), keys.scheduledIndex], [Date.now(), 86_400_000, '']);
+      await runScript(redis, storeTaskScript, [keys.task(id), keys.scheduledIndex, keys.completeIndex], [Date.now(), 86_400_000, StoreMode.StoreOnly, '', '']);
       await request(broker.url).post('/acks').send({ acks: [{ delivery_id: `${queue}~1~${id}`, ok: true }] }).expect(204);
       expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
       expect((await statuses(redis, keys, [id])).get(id)).toBe('scheduled');

@@ -3,8 +3,8 @@ import { TaskStatus } from '@app/common';
 import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
-import { declareQueue, startConsumer } from '../../broker/test/delivery-harness';
-import { BootedApp, bootApp, deleteKeys, eventually, freePort, testRedis } from '../../../test/helpers';
+import { startBrokerAndConsumer } from '../../broker/test/delivery-harness';
+import { BootedApp, deleteKeys, eventually, testRedis } from '../../../test/helpers';
 
 /** The stock consumer's example handlers, through a real broker and consumer on a real Redis. */
 describe('task handlers', () => {
@@ -16,13 +16,7 @@ describe('task handlers', () => {
 
   beforeAll(async () => {
     redis = testRedis();
-    const port = await freePort();
-    process.env.BROKER_URL = `http://127.0.0.1:${port}`;
-    const { AppModule } = require('../../broker/src/app.module');
-    broker = await bootApp(AppModule, 'broker', undefined, port);
-    consumer = await startConsumer();
-    queue = await declareQueue(broker.url);
-    await eventually(async () => (await request(broker.url).get(`/queues/${queue}`)).body.consumer ?? false, 5_000, 'a consumer to own the queue');
+    ({ broker, consumer, queue } = await startBrokerAndConsumer());
   });
 
   afterAll(async () => {
@@ -35,16 +29,35 @@ describe('task handlers', () => {
   const submit = async (task_type: string, payload: object, extra: object = {}) =>
     (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;
   const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
-  const storedTask = (id: string) => eventually(async () => ((await read(id)).status === TaskStatus.Scheduled ? read(id) : false), 10_000, `task ${id} stored`);
+  const storedTask = (id: string) => eventually(async () => ((await read(id)).status === TaskStatus.Complete ? read(id) : false), 10_000, `task ${id} complete`);
 
   it('stores what the handler returned, and GET /tasks/:id shows it', async () => {
     const task = await storedTask(await submit('echo', { to: 'ada', subject: 'hi' }));
     expect(task.result).toEqual({ echoed_keys: ['subject', 'to'] });
+    expect(task).toMatchObject({ run_count: 1, runs: [{ attempt: 1, outcome: 'ok', error: null }] });
+    const [run] = task.runs;
+    expect(Date.parse(run.started_time)).toBeLessThanOrEqual(Date.parse(run.finished_time));
+    expect(await redis.zscore(keys.completeIndex, task.id)).not.toBeNull();
+  });
+
+  it('stores a task due later without running it, awaiting its time', async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const id = await submit('echo', { a: 1 }, { scheduled_time: later });
+    const task = await eventually(async () => ((await read(id)).status === TaskStatus.Scheduled ? read(id) : false), 10_000, 'stored');
+    expect(task.result ?? task.runs ?? task.run_count).toBeUndefined();
+    expect(await redis.hget(keys.task(id), 'awaits_run')).toBe('1');
+    expect(await redis.zscore(keys.scheduledIndex, id)).toBe(String(Date.parse(later)));
   });
 
   it('retries a failing handler and stores the attempt that succeeds', async () => {
     const task = await storedTask(await submit('fail', { message: 'smtp down', times: 1 }));
     expect(task).toMatchObject({ attempts: 2, result: { failed_attempts: 1 } });
+    expect(task.runs.map((run: { outcome: string; error: string }) => [run.outcome, run.error])).toEqual([
+      ['failed', 'fail handler failed: smtp down'],
+      ['ok', null],
+    ]);
+    // Cleared once it completes: the error belongs to a run that is over.
+    expect(task.last_error).toBeUndefined();
   });
 
   it('dead-letters a handler that always fails, with its message', async () => {
@@ -58,7 +71,7 @@ describe('task handlers', () => {
     await eventually(async () => (await read(slow)).progress?.sleeping_ms === 1_200 || false, 5_000, 'the sleep to report progress');
     const quick = await storedTask(await submit('echo', { a: 1 }));
     expect(quick.result).toEqual({ echoed_keys: ['a'] });
-    expect((await read(slow)).status).toBe(TaskStatus.Dispatched);
+    expect((await read(slow)).status).toBe(TaskStatus.Running);
     const done = await storedTask(slow);
     expect(done.result).toEqual({ slept_ms: 1_200 });
     expect(done.progress).toBeUndefined();

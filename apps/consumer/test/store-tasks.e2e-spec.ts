@@ -1,4 +1,4 @@
-import { defineScripts, RedisKeys, runScript, storeTaskScript } from '@app/redis';
+import { defineScripts, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
 import type Redis from 'ioredis';
 import { deleteKeys, testRedis } from '../../../test/helpers';
 
@@ -28,17 +28,13 @@ describe('store script', () => {
     await redis.hset(keys.task('store-corrupt'), { id: 'store-corrupt', status: 'dispatched', scheduled_time: 'soon' });
 
     const ids = ['store-a', 'store-done', 'store-missing', 'store-corrupt', 'store-b'];
-    const outcomes = await runScript<number[]>(
-      redis,
-      storeTaskScript,
-      [...ids.map((id) => keys.task(id)), keys.scheduledIndex],
-      [now, keepMs, '{"sent":true}', '', '', '', ''],
-    );
+    const perTask = [StoreMode.AwaitRun, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly].flatMap((mode) => [mode, '', '']);
+    const outcomes = await runScript<number[]>(redis, storeTaskScript, [...ids.map((id) => keys.task(id)), keys.scheduledIndex, keys.completeIndex], [now, keepMs, ...perTask]);
 
     expect(outcomes).toEqual([1, 0, -1, -2, 1]);
     expect(await redis.hget(keys.task('store-corrupt'), 'status')).toBe('dispatched');
-    expect(await redis.hmget(keys.task('store-a'), 'status', 'stored_time', 'result')).toEqual(['scheduled', String(now), '{"sent":true}']);
-    expect(await redis.hmget(keys.task('store-b'), 'status', 'result')).toEqual(['scheduled', null]);
+    expect(await redis.hmget(keys.task('store-a'), 'status', 'stored_time', 'awaits_run')).toEqual(['scheduled', String(now), '1']);
+    expect(await redis.hmget(keys.task('store-b'), 'status', 'awaits_run')).toEqual(['scheduled', null]);
     expect(await redis.hget(keys.task('store-done'), 'stored_time')).toBe('1');
     expect(await redis.exists(keys.task('store-missing'))).toBe(0);
     // Kept until due, then for the retention period.
@@ -46,5 +42,36 @@ describe('store script', () => {
     expect(ttl).toBeGreaterThan(due - now + keepMs - 5_000);
     expect(ttl).toBeLessThanOrEqual(due - now + keepMs);
     expect(await redis.zrange(keys.scheduledIndex, '0', '-1', 'WITHSCORES')).toEqual(['store-a', String(due), 'store-b', String(due)]);
+  });
+
+  it('records a run: a once task completes with its result, a released periodic one awaits its next occurrence', async () => {
+    const now = Date.now();
+    const keepMs = 86_400_000;
+    const next = now + 3_600_000;
+    const common = { status: 'running', scheduled_time: now - 1_000, attempts: 2, consumer: 'c-7', last_error: 'boom', progress: '50' };
+    await redis.hset(keys.task('ran-once'), { ...common, id: 'ran-once', periodicity: 'once' });
+    await redis.hset(keys.task('ran-hourly'), { ...common, id: 'ran-hourly', periodicity: 'hourly', next_time: next, run_count: 3, result: '"old"' });
+
+    const outcomes = await runScript<number[]>(
+      redis,
+      storeTaskScript,
+      [keys.task('ran-once'), keys.task('ran-hourly'), keys.scheduledIndex, keys.completeIndex],
+      [now, keepMs, StoreMode.Ran, '{"sent":true}', now - 500, StoreMode.Ran, '', now - 400],
+    );
+
+    expect(outcomes).toEqual([1, 1]);
+    const once = await redis.hgetall(keys.task('ran-once'));
+    expect(once).toMatchObject({ status: 'complete', result: '{"sent":true}', run_count: '1', last_run_time: String(now) });
+    expect(once.last_error ?? once.progress ?? once.awaits_run).toBeUndefined();
+    expect(JSON.parse(once.runs)).toEqual([{ attempt: 2, consumer: 'c-7', started: now - 500, finished: now, outcome: 'ok', error: null }]);
+    expect(await redis.zscore(keys.completeIndex, 'ran-once')).toBe(String(now));
+    expect(await redis.pttl(keys.task('ran-once'))).toBeGreaterThan(keepMs - 5_000);
+
+    const hourly = await redis.hgetall(keys.task('ran-hourly'));
+    expect(hourly).toMatchObject({ status: 'scheduled', scheduled_time: String(next), awaits_run: '1', run_count: '4' });
+    // The latest run returned nothing: the previous run's result is not shown as this one's.
+    expect(hourly.result ?? hourly.next_time).toBeUndefined();
+    expect(await redis.zscore(keys.scheduledIndex, 'ran-hourly')).toBe(String(next));
+    expect(await redis.zscore(keys.completeIndex, 'ran-hourly')).toBeNull();
   });
 });

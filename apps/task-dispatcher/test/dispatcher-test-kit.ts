@@ -1,20 +1,22 @@
 import { Clock, ManualClock, newTask, retentionMs, Task, taskToHash, TTL_SLACK_MS } from '@app/common';
-import { createRedisClient, queueScript, RedisKeys, storeTaskScript } from '@app/redis';
+import { createRedisClient, queueScript, RedisKeys, StoreMode, storeTaskScript } from '@app/redis';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
 import { BootedApp, bootApp } from '../../../test/helpers';
 import { AppModule } from '../src/app.module';
+import { SchedulerService } from '../src/scheduler/scheduler.service';
 
 export const RETENTION_MS = retentionMs(30);
 export const DAY_MS = 86_400_000;
 
 /**
- * The real AppModule on the given clock, with its cron jobs stopped: the tests run every pass
- * themselves, and a timer firing mid-test would change the counts they check.
+ * The real AppModule on the given clock, with its cron jobs and wake-ups stopped: the tests run
+ * every pass themselves, and a timer firing mid-test would change the counts they check.
  */
 export async function bootDispatcher(clock: ManualClock): Promise<BootedApp> {
   const booted = await bootApp(AppModule, 'task-dispatcher', (b) => b.overrideProvider(Clock).useValue(clock));
   for (const job of booted.app.get(SchedulerRegistry).getCronJobs().values()) void job.stop();
+  booted.app.get(SchedulerService).stopWakeUps();
   return booted;
 }
 
@@ -53,7 +55,7 @@ export async function storeTasks(redis: Redis, keys: RedisKeys, specs: TaskSpec[
   const pipeline = redis.pipeline();
   for (const task of tasks) {
     pipeline.hset(keys.task(task.id), taskToHash(task));
-    queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex], [now, RETENTION_MS + TTL_SLACK_MS, '']);
+    queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [now, RETENTION_MS + TTL_SLACK_MS, StoreMode.StoreOnly, '', '']);
   }
   for (const [error, reply] of (await pipeline.exec()) ?? []) {
     if (error) throw error;

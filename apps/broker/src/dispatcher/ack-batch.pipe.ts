@@ -4,8 +4,12 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 export interface Ack {
   delivery_id: string;
   ok: boolean;
+  /** How a failed run ended (default failed), recorded in the task's runs. */
+  outcome?: 'failed' | 'timed_out';
   error?: string;
 }
+
+const ACK_OUTCOMES = ['failed', 'timed_out'];
 
 export interface AckBatch {
   acks: Ack[];
@@ -19,12 +23,13 @@ const MAX_ERROR = 2_000;
 const ACK_BATCH: BatchShape = {
   field: 'acks',
   maxItems: MAX_ACKS,
-  itemFields: new Set(['delivery_id', 'ok', 'error']),
-  itemProblems({ delivery_id: id, ok, error }, at) {
+  itemFields: new Set(['delivery_id', 'ok', 'outcome', 'error']),
+  itemProblems({ delivery_id: id, ok, outcome, error }, at) {
     const problems: string[] = [];
     if (typeof id !== 'string') problems.push(`${at}.delivery_id must be a string`);
     else if (id.length > MAX_DELIVERY_ID) problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
     if (typeof ok !== 'boolean') problems.push(`${at}.ok must be a boolean`);
+    if (outcome !== undefined && !ACK_OUTCOMES.includes(outcome as string)) problems.push(`${at}.outcome must be one of ${ACK_OUTCOMES.join(', ')}`);
     if (error !== undefined && error !== null) {
       if (typeof error !== 'string') problems.push(`${at}.error must be a string`);
       else if (error.length > MAX_ERROR) problems.push(`${at}.error must be at most ${MAX_ERROR} characters`);

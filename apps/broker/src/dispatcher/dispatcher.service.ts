@@ -1,4 +1,4 @@
-import { backoffDelay, BackoffPolicy, Clock, CorruptTaskError, MetricsRegistry, Task, taskFromHash, TaskHash } from '@app/common';
+import { backoffDelay, BackoffPolicy, Clock, CorruptTaskError, isDueOnDelivery, MetricsRegistry, RunOutcome, Task, taskFromHash, TaskHash } from '@app/common';
 import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, runScript } from '@app/redis';
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
@@ -18,6 +18,14 @@ interface FailedDelivery {
   error: string;
   /** fail: count the attempt; release: the consumer was only full; expired: the reaper's, failed only if still past its deadline. */
   mode: 'fail' | 'release' | 'expired';
+  /** How the run ended, for the task's runs (expired deliveries are `lost`). */
+  outcome?: RunOutcome;
+}
+
+/** A claimed task, and whether its consumer is to run it now or store it to await its time. */
+interface OutgoingTask {
+  task: Task;
+  due: boolean;
 }
 
 /** A consumer answering 503 (buffers full) is left alone this long before the queue tries again. */
@@ -155,7 +163,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         if (ids) ids.push(ref.taskId);
         else stored.set(ref.queue, [ref.taskId]);
       }
-      else failed.push({ ...ref, attempt: ref.attempt, error: ack.error ?? 'handler failed', mode: 'fail' });
+      else failed.push({ ...ref, attempt: ref.attempt, error: ack.error ?? 'handler failed', mode: 'fail', outcome: ack.outcome ?? 'failed' });
     }
     const now = this.clock.now();
     await Promise.all(
@@ -243,9 +251,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     );
     this.routingSeen.set(queue, routing);
     if (claimed.length === 0) return idle;
+    // Read after the claim: a task created while the claim ran is due by now, not by the claim's `now`.
+    const claimedAt = this.clock.now();
     // One delivery per consumer, split where the payloads would pass MAX_DELIVERY_BYTES.
-    const deliveries: Array<{ consumerId: string; tasks: Task[]; bytes: number }> = [];
-    const open = new Map<string, { consumerId: string; tasks: Task[]; bytes: number }>();
+    const deliveries: Array<{ consumerId: string; tasks: OutgoingTask[]; bytes: number }> = [];
+    const open = new Map<string, { consumerId: string; tasks: OutgoingTask[]; bytes: number }>();
     const corrupt: FailedDelivery[] = [];
     for (let i = 0; i < claimed.length; i += 2) {
       const consumerId = claimed[i];
@@ -267,7 +277,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         open.set(consumerId, group);
         deliveries.push(group);
       }
-      group.tasks.push(task);
+      const triggered = hash.triggered_time === undefined ? undefined : Number(hash.triggered_time);
+      group.tasks.push({ task, due: isDueOnDelivery(task.periodicity, Number(hash.scheduled_time), triggered, claimedAt) });
       group.bytes += bytes;
     }
     await this.fail(corrupt);
@@ -289,11 +300,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     return 0;
   }
 
-  private async deliver(queue: string, consumer: ConsumerInstance, tasks: Task[]): Promise<void> {
-    const deliveries = tasks.map((task) => {
+  private async deliver(queue: string, consumer: ConsumerInstance, outgoing: OutgoingTask[]): Promise<void> {
+    const tasks = outgoing.map(({ task }) => task);
+    const deliveries = outgoing.map(({ task, due }) => {
       task.queue = queue;
       task.attempts ??= 0;
-      return { delivery_id: deliveryId({ queue, attempt: task.attempts, taskId: task.id }), queue, task };
+      return { delivery_id: deliveryId({ queue, attempt: task.attempts, taskId: task.id }), queue, task, due };
     });
     let failure: string | undefined;
     let consumerFull = false;
@@ -331,8 +343,23 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       queueScript(
         pipeline,
         failScript,
-        [this.keys.queueInflight(failure.queue), this.keys.queueDelayed(failure.queue), this.keys.queueDead(failure.queue), this.keys.task(failure.taskId)],
-        [failure.taskId, failure.attempt, failure.error.slice(0, 2000), retryAt, now, failure.mode === 'release' ? 'release' : 'fail', failure.mode],
+        [
+          this.keys.queueInflight(failure.queue),
+          this.keys.queueDelayed(failure.queue),
+          this.keys.queueDead(failure.queue),
+          this.keys.task(failure.taskId),
+          this.keys.scheduledIndex,
+        ],
+        [
+          failure.taskId,
+          failure.attempt,
+          failure.error.slice(0, 2000),
+          retryAt,
+          now,
+          failure.mode === 'release' ? 'release' : 'fail',
+          failure.mode,
+          failure.outcome ?? (failure.mode === 'expired' ? 'lost' : 'failed'),
+        ],
       );
     }
     const results = (await pipeline.exec()) ?? [];
@@ -340,6 +367,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       if (error) this.logger.error(`failing delivery of ${failures[i].taskId}: ${error.message}`);
       else if (outcome === 1) this.retried.inc();
       else if (outcome === 2) this.deadLettered.inc();
+      else if (outcome === 5) this.logger.warn(`task ${failures[i].taskId}: this occurrence spent its retries; the series goes on to its next one`);
     });
     for (const queue of new Set(failures.map((f) => f.queue))) this.notify(queue);
   }

@@ -1,4 +1,4 @@
-import { LuaScript, ZADD_ALL } from '@app/redis';
+import { APPEND_RUN, LuaScript, PENDING_SCORE, ZADD_ALL } from '@app/redis';
 
 /**
  * Lua for the broker's durable work-queues. A queue is three sorted sets sharing a hash tag:
@@ -6,8 +6,6 @@ import { LuaScript, ZADD_ALL } from '@app/redis';
  * first in first out), inflight (scored by ack deadline) and delayed (scored by when a retry may go);
  * dead letters are a fourth. A task's hash holds its fields and `attempts`, `seq`, `consumer`.
  */
-// Unreadable fields count as 0, so one corrupt task cannot make every later claim of its queue fail.
-const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - (tonumber(priority) or 0)) * 1e13 + (tonumber(seq) or 0) end`;
 /**
  * Enqueues tasks into one or more queues, all or nothing.
  * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed, waiting; then one task key per task.
@@ -180,6 +178,7 @@ export const CLAIMED_FIELDS = [
   'last_error',
   'run_count',
   'last_run_time',
+  'triggered_time',
 ] as const;
 
 /**
@@ -213,25 +212,29 @@ return out
 };
 
 /**
- * Ends a delivery that failed (a nack, an error, a timeout): the task waits out its backoff in
- * delayed, or goes to the dead letters once its retries are spent. `release` instead returns it
- * without counting the attempt (the consumer was only full). A task already stored just leaves
- * in-flight: its ack was lost, not its work.
- * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] dead, KEYS[4] task
+ * Ends a delivery that failed (a nack, an error, a timeout): the attempt is recorded in the task's
+ * runs, and the task waits out its backoff in delayed, or once its retries are spent goes to the
+ * dead letters; a periodic occurrence the scheduler released instead ends there (recorded as failed)
+ * and the series goes on, awaiting its next occurrence. `release` returns the task without counting
+ * the attempt (the consumer was only full). A task already stored just leaves in-flight: its ack was
+ * lost, not its work.
+ * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] dead, KEYS[4] task, KEYS[5] scheduled index
  * ARGV[1] task id, ARGV[2] attempt the failure is about ('' = the current one), ARGV[3] error,
  * ARGV[4] retry at (ms), ARGV[5] now (ms), ARGV[6] 'fail' or 'release',
- * ARGV[7] 'expired' when the reaper sends it: then only a delivery whose deadline has passed is failed
+ * ARGV[7] 'expired' when the reaper sends it: then only a delivery whose deadline has passed is failed,
+ * ARGV[8] the run's outcome (failed, timed_out, lost)
  * Returns 0 stale (not in flight, or another attempt, or not expired), 1 retry scheduled, 2 dead-lettered,
- * 3 already stored, 4 released.
+ * 3 already stored, 4 released, 5 a periodic occurrence failed for good, the next one awaited.
  */
 export const failScript: LuaScript = {
   name: 'tqFail',
   lua: `
+${APPEND_RUN}
 local id = ARGV[1]
 local deadline = redis.call('ZSCORE', KEYS[1], id)
 if not deadline then return 0 end
 if ARGV[7] == 'expired' and tonumber(deadline) > tonumber(ARGV[5]) then return 0 end
-local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries')
+local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time', 'periodicity', 'next_time', 'run_count')
 local attempts = tonumber(state[2]) or 0
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= attempts then return 0 end
 redis.call('ZREM', KEYS[1], id)
@@ -242,10 +245,20 @@ if ARGV[6] == 'release' then
   redis.call('ZADD', KEYS[2], ARGV[4], id)
   return 4
 end
+appendRun(KEYS[4], {attempt = attempts, consumer = state[4] or cjson.null, started = tonumber(state[5]) or cjson.null,
+  finished = tonumber(ARGV[5]), outcome = ARGV[8], error = ARGV[3]})
 redis.call('HSET', KEYS[4], 'last_error', ARGV[3], 'task_update_time', ARGV[5])
 -- The progress of a failed run is not the next one's.
-redis.call('HDEL', KEYS[4], 'progress')
+redis.call('HDEL', KEYS[4], 'progress', 'started_time')
 if attempts > (tonumber(state[3]) or 0) then
+  local nextTime = tonumber(state[7])
+  if nextTime and state[6] and state[6] ~= 'once' then
+    redis.call('HSET', KEYS[4], 'status', 'scheduled', 'scheduled_time', nextTime, 'awaits_run', '1', 'attempts', 0,
+      'run_count', (tonumber(state[8]) or 0) + 1, 'last_run_time', ARGV[5])
+    redis.call('HDEL', KEYS[4], 'next_time')
+    redis.call('ZADD', KEYS[5], nextTime, id)
+    return 5
+  end
   redis.call('HSET', KEYS[4], 'status', 'dead_lettered')
   redis.call('ZADD', KEYS[3], ARGV[5], id)
   return 2

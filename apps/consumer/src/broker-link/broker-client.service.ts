@@ -6,6 +6,8 @@ import { ConsumerEnvironment } from '../config/environment';
 export interface Ack {
   delivery_id: string;
   ok: boolean;
+  /** How a failed run ended; the broker records it in the task's runs. */
+  outcome?: 'failed' | 'timed_out';
   error?: string;
 }
 

@@ -1,4 +1,4 @@
-import { assignRoundRobin, MetricsRegistry, Task, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '@app/common';
+import { assignRoundRobin, Clock, isDueOnDelivery, MetricsRegistry, Task, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createHash } from 'node:crypto';
@@ -7,7 +7,7 @@ import { ConsumerEnvironment } from '../config/environment';
 import { HandlerRegistry } from '../handlers/handler-registry.service';
 import { TaskStore } from '../task-store/task-store.service';
 import { Delivery } from './delivery-batch.pipe';
-import { InternalConsumer } from './internal-consumer';
+import { BufferedDelivery, InternalConsumer } from './internal-consumer';
 
 export class PoolFullError extends Error {
   constructor(readonly consumerIndex: number) {
@@ -45,6 +45,7 @@ export class ConsumerPool {
 
   constructor(
     private readonly handlers: HandlerRegistry,
+    private readonly clock: Clock,
     store: TaskStore,
     acks: AckBatcher,
     config: ConfigService<ConsumerEnvironment, true>,
@@ -82,15 +83,18 @@ export class ConsumerPool {
   /** Buffers a batch; throws PoolFullError (nothing buffered) when any part does not fit. */
   accept(deliveries: Delivery[]): void {
     if (this.draining) throw new DrainingError();
-    const groups = new Map<InternalConsumer, Array<{ deliveryId: string; task: Task }>>();
+    const groups = new Map<InternalConsumer, BufferedDelivery[]>();
+    const now = this.clock.now();
     deliveries.forEach((delivery, i) => {
       const task = delivery.task as unknown as Task;
       if (typeof task.id !== 'string' || !TASK_ID_PATTERN.test(task.id)) throw new BadDeliveryError(i, 'task.id is missing or malformed');
       if (typeof task.task_type !== 'string' || !TASK_TYPE_PATTERN.test(task.task_type)) throw new BadDeliveryError(i, 'task.task_type is missing or malformed');
+      const due = delivery.due ?? isDueOnDelivery(String(task.periodicity ?? 'once'), Date.parse(task.scheduled_time), undefined, now);
       const consumer = this.consumerFor(delivery.queue);
+      const buffered = { deliveryId: delivery.delivery_id, task, due };
       const group = groups.get(consumer);
-      if (group) group.push({ deliveryId: delivery.delivery_id, task });
-      else groups.set(consumer, [{ deliveryId: delivery.delivery_id, task }]);
+      if (group) group.push(buffered);
+      else groups.set(consumer, [buffered]);
     });
     for (const [consumer, group] of groups) if (consumer.room() < group.length) throw new PoolFullError(consumer.index);
     for (const [consumer, group] of groups) consumer.push(group);

@@ -6,6 +6,8 @@ export interface Delivery {
   queue: string;
   /** The task as the broker sent it; ConsumerPool checks its id and task_type. */
   task: Record<string, unknown>;
+  /** Run the handler now (true) or store the task to await its time (false); absent: due if a once task's time has come. */
+  due?: boolean;
 }
 
 export interface DeliveryBatch {
@@ -19,13 +21,14 @@ const MAX_DELIVERY_ID = 256;
 const DELIVERY_BATCH: BatchShape = {
   field: 'deliveries',
   maxItems: MAX_DELIVERIES,
-  itemFields: new Set(['delivery_id', 'queue', 'task']),
-  itemProblems({ delivery_id: id, queue, task }, at) {
+  itemFields: new Set(['delivery_id', 'queue', 'task', 'due']),
+  itemProblems({ delivery_id: id, queue, task, due }, at) {
     const problems: string[] = [];
     if (typeof id !== 'string') problems.push(`${at}.delivery_id must be a string`);
     else if (id.length > MAX_DELIVERY_ID) problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
     if (typeof queue !== 'string' || !QUEUE_NAME_PATTERN.test(queue)) problems.push(`${at}.queue must match ${QUEUE_NAME_PATTERN}`);
     if (!isPlainObject(task)) problems.push(`${at}.task must be an object`);
+    if (due !== undefined && typeof due !== 'boolean') problems.push(`${at}.due must be a boolean`);
     return problems;
   },
 };

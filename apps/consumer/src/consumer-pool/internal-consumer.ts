@@ -3,11 +3,14 @@ import { Logger } from '@nestjs/common';
 import { Ack } from '../broker-link/broker-client.service';
 import { HandlerRegistry } from '../handlers/handler-registry.service';
 import { HandlerRunner } from '../handlers/handler-runner';
+import { StoreMode } from '@app/redis';
 import { InvalidProgressError, StoreRequest, TaskStore } from '../task-store/task-store.service';
 
 export interface BufferedDelivery {
   deliveryId: string;
   task: Task;
+  /** Run now; otherwise a task with a handler is stored to await its time. */
+  due: boolean;
 }
 
 type StoreItem = StoreRequest & { deliveryId: string };
@@ -22,9 +25,9 @@ export const MAX_RESULT_BYTES = 64 * 1024;
 const STORE_ATTEMPTS = 12;
 
 /**
- * One internal consumer: a bounded buffer and a loop that empties it. Tasks without a handler are
- * stored a round at a time; a task with a handler goes to that handler's runner and is not waited
- * for, so a slow type never holds up the others, and is stored with its result as soon as it ends
+ * One internal consumer: a bounded buffer and a loop that empties it. Tasks without a handler, and
+ * tasks not yet due (stored to await their run), are stored a round at a time; a due task with a
+ * handler goes to that handler's runner and is not waited for, so a slow type never holds up the others, and is stored with its result as soon as it ends
  * (those that end together share one store call). Every task counts against the buffer until it is
  * acked. It acks only after the store succeeded; if Redis stays unreachable it drops the batch
  * unacked, and the broker redelivers it after the ack timeout.
@@ -82,16 +85,18 @@ export class InternalConsumer {
     while (this.buffer.length) {
       const round = this.buffer.splice(0, ROUND_SIZE);
       this.held += round.length;
-      const storeOnly: StoreItem[] = [];
+      const stored: StoreItem[] = [];
       for (const delivery of round) {
+        const { id } = delivery.task;
         const runner = this.handlers.for(delivery.task.task_type);
-        if (runner) this.track(this.runAndStore(runner, delivery));
-        else if (this.handlers.storesAnyType) storeOnly.push({ id: delivery.task.id, deliveryId: delivery.deliveryId });
+        if (runner && delivery.due) this.track(this.runAndStore(runner, delivery));
+        else if (runner) stored.push({ id, deliveryId: delivery.deliveryId, mode: StoreMode.AwaitRun });
+        else if (this.handlers.storesAnyType) stored.push({ id, deliveryId: delivery.deliveryId, mode: StoreMode.StoreOnly });
         else this.refuse(delivery);
       }
-      if (storeOnly.length) {
-        await this.storeAndAck(storeOnly);
-        this.held -= storeOnly.length;
+      if (stored.length) {
+        await this.storeAndAck(stored);
+        this.held -= stored.length;
       }
     }
   }
@@ -114,7 +119,14 @@ export class InternalConsumer {
 
   private async runAndStore(runner: HandlerRunner, delivery: BufferedDelivery): Promise<void> {
     try {
-      const run = await runner.run(delivery.task, (id, value) => this.recordProgress(id, value));
+      let startedMs: number | undefined;
+      const run = await runner.run(
+        delivery.task,
+        (id, value) => this.recordProgress(id, value),
+        () => {
+          startedMs = this.store.markRunning(delivery.task.id);
+        },
+      );
       if (this.abandoned) return;
       let failure = run.outcome === 'ok' ? undefined : `${run.outcome}: ${run.error}`;
       let result: string | undefined;
@@ -128,10 +140,11 @@ export class InternalConsumer {
       }
       if (failure) {
         this.logger.warn(`task ${delivery.task.id} (${runner.taskType}, attempt ${delivery.task.attempts ?? 1}) ${failure}`);
-        this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, error: `${runner.taskType} handler ${failure}`.slice(0, MAX_ERROR_LENGTH) }]);
+        const outcome = run.outcome === 'timed_out' ? 'timed_out' : 'failed';
+        this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, outcome, error: `${runner.taskType} handler ${failure}`.slice(0, MAX_ERROR_LENGTH) }]);
         return;
       }
-      this.finished.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, result });
+      this.finished.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, mode: StoreMode.Ran, result, startedMs });
       await this.flushFinished();
     } finally {
       this.held--;

@@ -39,7 +39,8 @@ export class HandlerRunner {
     return { running: this.active, waiting: this.waiting.length };
   }
 
-  async run(task: Task, progress: ProgressSink): Promise<RunOutcome> {
+  /** Runs the task once a slot is free; `onStart` is called as the handler starts (not for a task ended while waiting). */
+  async run(task: Task, progress: ProgressSink, onStart?: () => void): Promise<RunOutcome> {
     // A freed slot is handed straight to the next waiter, so `active` never passes concurrency.
     if (this.active < this.metadata.concurrency) this.active++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -47,6 +48,7 @@ export class HandlerRunner {
       this.release();
       return { outcome: 'failed', error: this.abortedWith };
     }
+    onStart?.();
     const controller = new AbortController();
     this.controllers.add(controller);
     const timer = setTimeout(() => controller.abort(new TimedOut(`ran past its timeout of ${this.metadata.timeoutMs} ms`)), this.metadata.timeoutMs);

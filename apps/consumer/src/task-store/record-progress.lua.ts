@@ -9,7 +9,8 @@ import { LuaScript } from '@app/redis';
 export const recordProgressScript: LuaScript = {
   name: 'tqRecordProgress',
   lua: `
-if redis.call('HGET', KEYS[1], 'status') ~= 'dispatched' then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'dispatched' and status ~= 'running' then return 0 end
 redis.call('HSET', KEYS[1], 'progress', ARGV[1])
 return 1
 `,

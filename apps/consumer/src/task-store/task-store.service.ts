@@ -1,15 +1,19 @@
 import { Clock, isPlainObject, retentionMs, TTL_SLACK_MS } from '@app/common';
-import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, storeTaskScript } from '@app/redis';
-import { Injectable } from '@nestjs/common';
+import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { ConsumerEnvironment } from '../config/environment';
+import { markRunningScript } from './mark-running.lua';
 import { recordProgressScript } from './record-progress.lua';
 
 export interface StoreRequest {
   id: string;
+  mode: StoreMode;
   /** The handler's result as JSON, stored with the task. */
   result?: string;
+  /** When the handler started (ms), for the task's runs. */
+  startedMs?: number;
 }
 
 /** Largest progress object, as JSON: progress is a status line, not a result. */
@@ -28,7 +32,10 @@ export class InvalidProgressError extends Error {
  */
 @Injectable()
 export class TaskStore {
+  private readonly logger = new Logger(TaskStore.name);
   private readonly keepMs: number;
+  /** Tasks whose handler started since the last markRunning call went out: one script call for all of them. */
+  private startedIds: string[] = [];
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -42,9 +49,29 @@ export class TaskStore {
   /** Stores each task; throws if Redis fails, so nothing is acked that was not stored. */
   async storeMany(requests: StoreRequest[]): Promise<void> {
     const keys = requests.map((request) => this.keys.task(request.id));
-    keys.push(this.keys.scheduledIndex);
-    const args = [this.clock.now(), this.keepMs, ...requests.map((request) => request.result ?? '')];
+    keys.push(this.keys.scheduledIndex, this.keys.completeIndex);
+    const args: (string | number)[] = [this.clock.now(), this.keepMs];
+    for (const request of requests) args.push(request.mode, request.result ?? '', request.startedMs ?? '');
     await runScript(this.redis, storeTaskScript, keys, args);
+  }
+
+  /**
+   * Shows the task as `running` from now (returned, ms); the handlers that start in one turn of the
+   * event loop share one call. Best effort: a failure only leaves the status `dispatched`.
+   */
+  markRunning(id: string): number {
+    const now = this.clock.now();
+    this.startedIds.push(id);
+    if (this.startedIds.length === 1) {
+      setImmediate(() => {
+        const ids = this.startedIds;
+        this.startedIds = [];
+        runScript(this.redis, markRunningScript, ids.map((started) => this.keys.task(started)), [now]).catch((error: Error) =>
+          this.logger.warn(`marking ${ids.length} tasks running failed: ${error.message}`),
+        );
+      });
+    }
+    return now;
   }
 
   /** A handler's ctx.progress: a number 0..100 or a small JSON object; throws InvalidProgressError otherwise. */

@@ -1,6 +1,6 @@
 import { BaseEnvironment } from '@app/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsInt, IsString, Max, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { validateCronExpression } from 'cron';
 
 /** A cron expression the `cron` package (which @nestjs/schedule runs) accepts, 5 or 6 fields. */
@@ -40,6 +40,10 @@ export class TaskDispatcherEnvironment extends BaseEnvironment {
   /** Most batches one scheduler pass claims; what is left waits for the next pass. */
   @Type(() => Number) @IsInt() @Min(1)
   SCHEDULER_MAX_BATCHES: number = 1000;
+
+  /** Longest wait between looks at the next due task (ms), so a task starts this soon after its time; 0 leaves passes to the cron. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  SCHEDULER_WAKE_MS: number = 250;
 
   /** Tasks deleted (and index entries checked) per cleanup script call. */
   @Type(() => Number) @IsInt() @Min(1)

@@ -13,6 +13,22 @@ describe('task hash', () => {
     expect(read).toMatchObject({ result: { sent: true }, progress: 40 });
   });
 
+  it('reads runs as ISO times, leaving out entries that are not runs', () => {
+    const at = Date.UTC(2026, 11, 1, 9, 30);
+    const runs = [
+      { attempt: 1, consumer: 'c-1', started: at, finished: at + 50, outcome: 'failed', error: 'boom' },
+      { attempt: 2, consumer: null, started: null, finished: at + 90, outcome: 'lost', error: null },
+      { attempt: 3, finished: 'soon', outcome: 'ok' },
+      { attempt: 4, finished: at, outcome: 'exploded' },
+      'not a run',
+    ];
+    expect(taskFromHash({ ...taskToHash(task), runs: JSON.stringify(runs) }).runs).toEqual([
+      { attempt: 1, consumer: 'c-1', started_time: '2026-12-01T09:30:00.000Z', finished_time: '2026-12-01T09:30:00.050Z', outcome: 'failed', error: 'boom' },
+      { attempt: 2, consumer: null, started_time: null, finished_time: '2026-12-01T09:30:00.090Z', outcome: 'lost', error: null },
+    ]);
+    expect(() => taskFromHash({ ...taskToHash(task), runs: '{}' })).toThrow(/runs is not a list/);
+  });
+
   it('refuses what it cannot read as a corrupt task, naming the field', () => {
     const hash = taskToHash(task);
     expect(() => taskFromHash({ ...hash, status: 'lost' })).toThrow(CorruptTaskError);

@@ -1,4 +1,4 @@
-import { Task, TASK_STATUSES, TaskStatus } from './task.model';
+import { RUN_OUTCOMES, RunOutcome, Task, TASK_STATUSES, TaskRun, TaskStatus } from './task.model';
 
 /**
  * A task as it is kept in Redis: one hash per task, times in epoch milliseconds so that Lua
@@ -104,5 +104,31 @@ export function taskFromHash(hash: TaskHash): Task {
   if (hash.last_run_time) task.last_run_time = toIso(id, 'last_run_time', hash.last_run_time);
   if (hash.result) task.result = fromJson(id, 'result', hash.result);
   if (hash.progress) task.progress = fromJson(id, 'progress', hash.progress);
+  if (hash.runs) task.runs = runsFromJson(id, hash.runs);
   return task;
+}
+
+function optionalIso(value: unknown): string | null {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? isoTime(value) : null;
+}
+
+/** The `runs` JSON the scripts append to ({attempt, consumer, started, finished, outcome, error}, times in ms); entries that do not read as runs are left out. */
+function runsFromJson(id: string, json: string): TaskRun[] {
+  const runs = fromJson(id, 'runs', json);
+  if (!Array.isArray(runs)) throw new CorruptTaskError(id, 'runs is not a list');
+  const out: TaskRun[] = [];
+  for (const run of runs as Array<Record<string, unknown>>) {
+    if (typeof run !== 'object' || run === null) continue;
+    const finished = optionalIso(run.finished);
+    if (!finished || !Number.isInteger(run.attempt) || !RUN_OUTCOMES.includes(run.outcome as RunOutcome)) continue;
+    out.push({
+      attempt: run.attempt as number,
+      consumer: typeof run.consumer === 'string' ? run.consumer : null,
+      started_time: optionalIso(run.started),
+      finished_time: finished,
+      outcome: run.outcome as RunOutcome,
+      error: typeof run.error === 'string' ? run.error : null,
+    });
+  }
+  return out;
 }

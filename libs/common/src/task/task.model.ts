@@ -2,6 +2,7 @@
 export enum TaskStatus {
   Queued = 'queued',
   Dispatched = 'dispatched',
+  Running = 'running',
   Scheduled = 'scheduled',
   Complete = 'complete',
   DeadLettered = 'dead_lettered',
@@ -32,7 +33,26 @@ export interface Task {
   result?: unknown;
   /** What the running handler last reported with ctx.progress. */
   progress?: unknown;
+  /** The latest attempts (at most MAX_RUNS), oldest first. */
+  runs?: TaskRun[];
 }
+
+/** How one attempt ended. `lost`: its consumer vanished (no ack before the deadline). */
+export const RUN_OUTCOMES = ['ok', 'failed', 'timed_out', 'cancelled', 'lost'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+/** One attempt of a task, as GET /tasks/:id shows it (times ISO-8601; consumer as GET /consumers shows it). */
+export interface TaskRun {
+  attempt: number;
+  consumer: string | null;
+  started_time: string | null;
+  finished_time: string;
+  outcome: RunOutcome;
+  error: string | null;
+}
+
+/** Attempts kept in a task's `runs`. */
+export const MAX_RUNS = 20;
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const TASK_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
@@ -42,3 +62,13 @@ export const ANY_TYPE = '*';
 export const OFFERED_TYPE_PATTERN = /^(\*|[a-z0-9_.-]{1,64})$/;
 export const QUEUE_NAME_PATTERN = /^[a-z0-9_.-]{1,64}$/;
 export const MAX_PRIORITY = 9;
+
+/**
+ * Whether a delivered task runs its handler now: the scheduler released it for its current
+ * occurrence (`triggeredMs` is that occurrence's scheduled_time), or it is a once task whose time has
+ * come. A periodic task always waits for the scheduler, which records the occurrence after it.
+ */
+export function isDueOnDelivery(periodicity: string, scheduledMs: number, triggeredMs: number | undefined, nowMs: number): boolean {
+  if (triggeredMs !== undefined && triggeredMs === scheduledMs) return true;
+  return periodicity === 'once' && scheduledMs <= nowMs;
+}

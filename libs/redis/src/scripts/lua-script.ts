@@ -23,6 +23,26 @@ export const ZREM_ALL = `local function zremAll(key, members)
   for i = 1, #members, 2000 do redis.call('ZREM', key, unpack(members, i, math.min(i + 1999, #members))) end
 end`;
 
+/**
+ * pendingScore(priority, seq): a task's score in its queue's pending set, (9 - priority) * 1e13 +
+ * arrival sequence, so ZPOPMIN gives the highest priority, first in first out. Unreadable fields
+ * count as 0, so one corrupt task cannot make every later claim of its queue fail.
+ */
+export const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - (tonumber(priority) or 0)) * 1e13 + (tonumber(seq) or 0) end`;
+
+/**
+ * appendRun(key, run): adds one attempt to the task's `runs` (JSON list, oldest first), keeping the
+ * last 20 (MAX_RUNS). A `runs` that does not decode (written by hand) starts over rather than failing
+ * the script. Times are ms; the API shows them as ISO-8601.
+ */
+export const APPEND_RUN = `local function appendRun(key, run)
+  local ok, runs = pcall(cjson.decode, redis.call('HGET', key, 'runs') or '[]')
+  if not ok or type(runs) ~= 'table' then runs = {} end
+  runs[#runs + 1] = run
+  while #runs > 20 do table.remove(runs, 1) end
+  redis.call('HSET', key, 'runs', cjson.encode(runs))
+end`;
+
 type ScriptTarget = Redis | ChainableCommander;
 type ScriptCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown> | ChainableCommander;
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 
 export class AckDto {
   @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b' })
@@ -13,6 +13,11 @@ export class AckDto {
   @IsDefined()
   @IsBoolean()
   ok: boolean;
+
+  @ApiPropertyOptional({ enum: ['failed', 'timed_out'], description: 'How a failed run ended (default failed), as the task\'s runs show it' })
+  @IsOptional()
+  @IsIn(['failed', 'timed_out'])
+  outcome?: 'failed' | 'timed_out';
 
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()

@@ -1,7 +1,7 @@
 import { QUEUE_NAME_PATTERN } from '@app/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export class DeliveryDto {
   @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b' })
@@ -20,6 +20,15 @@ export class DeliveryDto {
   @IsDefined()
   @IsObject()
   task: Record<string, unknown>;
+
+  @ApiProperty({
+    required: false,
+    example: true,
+    description: 'true: run the handler now; false: the task is not due, store it as scheduled to await its run. Absent: due when a once task has reached its scheduled_time',
+  })
+  @IsOptional()
+  @IsBoolean()
+  due?: boolean;
 }
 
 export class DeliveryBatchDto {

@@ -2,13 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** What one scheduler pass did. */
 export class SchedulerPassDto {
-  @ApiProperty({ description: 'Due tasks run in this pass (completed + rescheduled)' })
+  @ApiProperty({ description: 'Due tasks triggered in this pass (released + completed + rescheduled)' })
   triggered: number;
 
-  @ApiProperty({ description: 'once tasks that became complete' })
+  @ApiProperty({ description: 'Due tasks awaiting their handler, sent back to their queue to run now' })
+  released: number;
+
+  @ApiProperty({ description: 'Store-only once tasks that became complete' })
   completed: number;
 
-  @ApiProperty({ description: 'Periodic tasks that ran and moved to their next occurrence' })
+  @ApiProperty({ description: 'Store-only periodic tasks that ran and moved to their next occurrence' })
   rescheduled: number;
 
   @ApiProperty({ description: 'Scheduled-index entries dropped because their task expired or is not scheduled' })
