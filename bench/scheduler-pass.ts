@@ -98,8 +98,8 @@ async function main(): Promise<void> {
         const pipeline = redis.pipeline();
         for (let i = start; i < Math.min(start + CHUNK, COUNT); i++) {
           const task = newTask({ id: `bench-${i}`, task_name: `bench ${i}`, task_type: 'bench', scheduled_time: new Date(completedAt - (i % 600) * 1000).toISOString() }, completedAt - DAY_MS);
-          pipeline.hset(keys.task(task.id), taskToHash(task));
-          queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [completedAt - DAY_MS, retentionMs(30) + TTL_SLACK_MS, StoreMode.StoreOnly, '', '']);
+          pipeline.hset(keys.task(task.id), { ...taskToHash(task), status: 'dispatched', delivery_id: `d-${i}` });
+          queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [completedAt - DAY_MS, retentionMs(30) + TTL_SLACK_MS, StoreMode.StoreOnly, '', '', `d-${i}`]);
         }
         await pipeline.exec();
       }

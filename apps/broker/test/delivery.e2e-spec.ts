@@ -184,18 +184,20 @@ describe('delivery path: broker and consumers', () => {
     }
   });
 
-  it('takes a task out of the dead letters when a slow consumer stores it after all', async () => {
+  it('ignores what a slow consumer reports for a delivery that was dead-lettered meanwhile', async () => {
     const silent = await new StandInConsumer('never-ack').start();
     await silent.register(broker.url);
     try {
       const queue = await declareQueueOwnedBy(broker.url, silent.id!);
       const [id] = await submitBulk(broker.url, [{ task_name: 'late', task_type: 'work', binding_key: queue, max_retries: 0 }]);
       await eventually(async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered', 10_000, 'dead letter');
-      // The consumer that held it all along stores it and acks its (first and only) delivery.
-      await runScript(redis, storeTaskScript, [keys.task(id), keys.scheduledIndex, keys.completeIndex], [Date.now(), 86_400_000, StoreMode.StoreOnly, '', '']);
-      await request(broker.url).post('/acks').send({ acks: [{ delivery_id: `${queue}~1~${id}`, ok: true }] }).expect(204);
-      expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });
-      expect((await statuses(redis, keys, [id])).get(id)).toBe('scheduled');
+      // The consumer that held it all along stores it and acks its (first and only) delivery: too late.
+      const deliveryId = silent.received.find((d) => d.task.id === id)!.delivery_id;
+      const [outcome] = await runScript<number[]>(redis, storeTaskScript, [keys.task(id), keys.scheduledIndex, keys.completeIndex], [Date.now(), 86_400_000, StoreMode.StoreOnly, '', '', deliveryId]);
+      expect(outcome).toBe(-4);
+      await request(broker.url).post('/acks').send({ acks: [{ delivery_id: deliveryId, ok: true }] }).expect(204);
+      expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 1 });
+      expect((await statuses(redis, keys, [id])).get(id)).toBe('dead_lettered');
     } finally {
       await silent.stop();
     }

@@ -4,7 +4,7 @@ import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { startBrokerAndConsumer } from '../../broker/test/delivery-harness';
-import { BootedApp, deleteKeys, eventually, testRedis } from '../../../test/helpers';
+import { BootedApp, closeAndClean, eventually, testRedis } from '../../../test/helpers';
 
 /** The stock consumer's example handlers, through a real broker and consumer on a real Redis. */
 describe('task handlers', () => {
@@ -19,12 +19,7 @@ describe('task handlers', () => {
     ({ broker, consumer, queue } = await startBrokerAndConsumer());
   });
 
-  afterAll(async () => {
-    await consumer?.app.close();
-    await broker?.app.close();
-    await deleteKeys(redis, process.env.REDIS_PREFIX!);
-    await redis.quit();
-  });
+  afterAll(() => closeAndClean(redis, consumer, broker));
 
   const submit = async (task_type: string, payload: object, extra: object = {}) =>
     (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;

@@ -22,16 +22,21 @@ describe('store script', () => {
     const due = now + 60_000;
     const keepMs = 86_400_000;
     const delivered = ['store-a', 'store-b'];
-    for (const id of delivered) await redis.hset(keys.task(id), { id, status: 'dispatched', scheduled_time: due });
-    await redis.hset(keys.task('store-done'), { id: 'store-done', status: 'scheduled', scheduled_time: due, stored_time: 1 });
+    for (const id of delivered) await redis.hset(keys.task(id), { id, status: 'dispatched', scheduled_time: due, delivery_id: `d-${id}` });
+    await redis.hset(keys.task('store-done'), { id: 'store-done', status: 'scheduled', scheduled_time: due, stored_time: 1, delivery_id: 'd-store-done' });
+    await redis.hset(keys.task('store-corrupt'), { id: 'store-corrupt', status: 'dispatched', scheduled_time: 'soon', delivery_id: 'd-store-corrupt' });
+    // Out for another delivery, and failed back to its queue: neither is this delivery's to store.
+    await redis.hset(keys.task('store-other'), { id: 'store-other', status: 'dispatched', scheduled_time: due, delivery_id: 'd-someone-else' });
+    await redis.hset(keys.task('store-requeued'), { id: 'store-requeued', status: 'queued', scheduled_time: due, delivery_id: 'd-store-requeued' });
 
-    await redis.hset(keys.task('store-corrupt'), { id: 'store-corrupt', status: 'dispatched', scheduled_time: 'soon' });
-
-    const ids = ['store-a', 'store-done', 'store-missing', 'store-corrupt', 'store-b'];
-    const perTask = [StoreMode.AwaitRun, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly].flatMap((mode) => [mode, '', '']);
+    const ids = ['store-a', 'store-done', 'store-missing', 'store-corrupt', 'store-b', 'store-other', 'store-requeued'];
+    const modes = [StoreMode.AwaitRun, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly, StoreMode.StoreOnly];
+    const perTask = ids.flatMap((id, i) => [modes[i], '', '', `d-${id}`]);
     const outcomes = await runScript<number[]>(redis, storeTaskScript, [...ids.map((id) => keys.task(id)), keys.scheduledIndex, keys.completeIndex], [now, keepMs, ...perTask]);
 
-    expect(outcomes).toEqual([1, 0, -1, -2, 1]);
+    expect(outcomes).toEqual([1, 0, -1, -2, 1, -4, -4]);
+    expect(await redis.hget(keys.task('store-other'), 'status')).toBe('dispatched');
+    expect(await redis.hget(keys.task('store-requeued'), 'status')).toBe('queued');
     expect(await redis.hget(keys.task('store-corrupt'), 'status')).toBe('dispatched');
     expect(await redis.hmget(keys.task('store-a'), 'status', 'stored_time', 'awaits_run')).toEqual(['scheduled', String(now), '1']);
     expect(await redis.hmget(keys.task('store-b'), 'status', 'awaits_run')).toEqual(['scheduled', null]);
@@ -48,7 +53,7 @@ describe('store script', () => {
     const now = Date.now();
     const keepMs = 86_400_000;
     const next = now + 3_600_000;
-    const common = { status: 'running', scheduled_time: now - 1_000, attempts: 2, consumer: 'c-7', last_error: 'boom', progress: '50' };
+    const common = { status: 'running', scheduled_time: now - 1_000, attempts: 2, consumer: 'c-7', last_error: 'boom', progress: '50', delivery_id: 'd-ran' };
     await redis.hset(keys.task('ran-once'), { ...common, id: 'ran-once', periodicity: 'once' });
     await redis.hset(keys.task('ran-hourly'), { ...common, id: 'ran-hourly', periodicity: 'hourly', next_time: next, run_count: 3, result: '"old"' });
 
@@ -56,7 +61,7 @@ describe('store script', () => {
       redis,
       storeTaskScript,
       [keys.task('ran-once'), keys.task('ran-hourly'), keys.scheduledIndex, keys.completeIndex],
-      [now, keepMs, StoreMode.Ran, '{"sent":true}', now - 500, StoreMode.Ran, '', now - 400],
+      [now, keepMs, StoreMode.Ran, '{"sent":true}', now - 500, 'd-ran', StoreMode.Ran, '', now - 400, 'd-ran'],
     );
 
     expect(outcomes).toEqual([1, 1]);
@@ -73,5 +78,19 @@ describe('store script', () => {
     expect(hourly.result ?? hourly.next_time).toBeUndefined();
     expect(await redis.zscore(keys.scheduledIndex, 'ran-hourly')).toBe(String(next));
     expect(await redis.zscore(keys.completeIndex, 'ran-hourly')).toBeNull();
+  });
+
+  it('stores nothing for a task cancelled while its consumer held it', async () => {
+    const now = Date.now();
+    await redis.hset(keys.task('cancelled'), { id: 'cancelled', status: 'cancelled', scheduled_time: now - 1_000, periodicity: 'once', delivery_id: 'd-c' });
+    const outcomes = await runScript<number[]>(
+      redis,
+      storeTaskScript,
+      [keys.task('cancelled'), keys.scheduledIndex, keys.completeIndex],
+      [now, 86_400_000, StoreMode.Ran, '{"late":true}', now - 500, 'd-c'],
+    );
+    expect(outcomes).toEqual([-3]);
+    expect(await redis.hgetall(keys.task('cancelled'))).toEqual({ id: 'cancelled', status: 'cancelled', scheduled_time: String(now - 1_000), periodicity: 'once', delivery_id: 'd-c' });
+    expect(await redis.zscore(keys.completeIndex, 'cancelled')).toBeNull();
   });
 });

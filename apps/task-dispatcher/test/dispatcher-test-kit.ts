@@ -36,7 +36,7 @@ export interface TaskSpec {
 }
 
 /**
- * Stores tasks exactly as the consumer does: the hash written with status queued, then the store
+ * Stores tasks exactly as the consumer does: the hash written as a claim leaves it, then the store
  * script (status scheduled, TTL, scheduled index). Pipelined, as many thousands are made at once.
  */
 export async function storeTasks(redis: Redis, keys: RedisKeys, specs: TaskSpec[], now: number): Promise<Task[]> {
@@ -54,8 +54,9 @@ export async function storeTasks(redis: Redis, keys: RedisKeys, specs: TaskSpec[
   );
   const pipeline = redis.pipeline();
   for (const task of tasks) {
-    pipeline.hset(keys.task(task.id), taskToHash(task));
-    queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [now, RETENTION_MS + TTL_SLACK_MS, StoreMode.StoreOnly, '', '']);
+    // As the claim leaves it: out for one delivery, which the store names.
+    pipeline.hset(keys.task(task.id), { ...taskToHash(task), status: 'dispatched', delivery_id: `d-${task.id}` });
+    queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [now, RETENTION_MS + TTL_SLACK_MS, StoreMode.StoreOnly, '', '', `d-${task.id}`]);
   }
   for (const [error, reply] of (await pipeline.exec()) ?? []) {
     if (error) throw error;

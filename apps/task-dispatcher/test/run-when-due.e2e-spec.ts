@@ -4,7 +4,7 @@ import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { startBrokerAndConsumer } from '../../broker/test/delivery-harness';
-import { BootedApp, bootApp, deleteKeys, eventually, testRedis } from '../../../test/helpers';
+import { BootedApp, closeAndClean, bootApp, eventually, testRedis } from '../../../test/helpers';
 import { AppModule } from '../src/app.module';
 import { SchedulerService } from '../src/scheduler/scheduler.service';
 import { bootDispatcher } from './dispatcher-test-kit';
@@ -31,13 +31,7 @@ describe('tasks run when due', () => {
     dispatcher = await bootDispatcher(clock);
   });
 
-  afterAll(async () => {
-    await dispatcher?.app.close();
-    await consumer?.app.close();
-    await broker?.app.close();
-    await deleteKeys(redis, process.env.REDIS_PREFIX!);
-    await redis.quit();
-  });
+  afterAll(() => closeAndClean(redis, dispatcher, consumer, broker));
 
   const submit = async (task_type: string, payload: object, extra: object = {}) =>
     (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;
@@ -129,13 +123,7 @@ describe('scheduler wake-ups', () => {
     dispatcher = await bootApp(AppModule, 'task-dispatcher');
   });
 
-  afterAll(async () => {
-    await dispatcher?.app.close();
-    await consumer?.app.close();
-    await broker?.app.close();
-    await deleteKeys(redis, process.env.REDIS_PREFIX!);
-    await redis.quit();
-  });
+  afterAll(() => closeAndClean(redis, dispatcher, consumer, broker));
 
   it('starts a task soon after its time with no pass asked for, and never before it', async () => {
     const due = Date.now() + 1_500;

@@ -18,7 +18,12 @@ export class BrokerEnvironment extends BaseEnvironment {
   /** Largest request body (a bulk request), bytes. */
   MAX_BODY_BYTES: number = 16 * 1024 * 1024;
 
-  @Type(() => Number) @IsInt() @Min(100)
+  /** How long a cancelled task is kept (it expires then); the same setting as the consumer's and the task-dispatcher's. */
+  @Type(() => Number) @IsInt() @Min(1)
+  RETENTION_DAYS: number = 30;
+
+  /** A delivery's lease: not acked or extended (POST /leases) within it, it goes out again. */
+  @Type(() => Number) @IsInt() @Min(1000)
   ACK_TIMEOUT_MS: number = 30_000;
 
   /** Unacked deliveries a queue may have at once. */

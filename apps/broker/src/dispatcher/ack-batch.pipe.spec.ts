@@ -23,6 +23,11 @@ describe('ackBatchProblems', () => {
     expect(ackBatchProblems({ acks: new Array(MAX_ACKS + 1).fill({ delivery_id: 'x', ok: true }) })).toEqual([`acks must contain no more than ${MAX_ACKS} elements`]);
   });
 
+  it('takes how a failed run ended, from the outcomes a consumer may report', () => {
+    expect(ackBatchProblems({ acks: [{ delivery_id: 'q~1~t', ok: false, outcome: 'timed_out' }, { delivery_id: 'q~1~u', ok: false, outcome: 'lost' }] })).toEqual([]);
+    expect(ackBatchProblems({ acks: [{ delivery_id: 'q~1~t', ok: false, outcome: 'ok' }] })).toEqual(['acks[0].outcome must be one of failed, timed_out, lost']);
+  });
+
   it('reports at most 50 problems', () => {
     expect(ackBatchProblems({ acks: new Array(200).fill({}) })).toHaveLength(50);
   });

@@ -4,12 +4,12 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 export interface Ack {
   delivery_id: string;
   ok: boolean;
-  /** How a failed run ended (default failed), recorded in the task's runs. */
-  outcome?: 'failed' | 'timed_out';
+  /** How a failed run ended (default failed), recorded in the task's runs; `lost` (its consumer shut down) does not count the attempt. */
+  outcome?: 'failed' | 'timed_out' | 'lost';
   error?: string;
 }
 
-const ACK_OUTCOMES = ['failed', 'timed_out'];
+const ACK_OUTCOMES = ['failed', 'timed_out', 'lost'];
 
 export interface AckBatch {
   acks: Ack[];

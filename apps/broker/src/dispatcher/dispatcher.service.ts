@@ -8,7 +8,7 @@ import { BrokerEnvironment } from '../config/environment';
 import { ConsumerInstance, ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { ackScript, CLAIMED_FIELDS, claimScript, failScript } from '../queue-registry/queue-scripts.lua';
-import { deliveryId, parseDeliveryId } from './delivery-id';
+import { deliveryTokens, parseDeliveryId } from './delivery-id';
 import { Ack } from './ack-batch.pipe';
 
 interface FailedDelivery {
@@ -20,11 +20,14 @@ interface FailedDelivery {
   mode: 'fail' | 'release' | 'expired';
   /** How the run ended, for the task's runs (expired deliveries are `lost`). */
   outcome?: RunOutcome;
+  /** The delivery a consumer's nack names: nothing changes unless it is the task's current one. Absent when the broker itself fails it. */
+  deliveryId?: string;
 }
 
 /** A claimed task, and whether its consumer is to run it now or store it to await its time. */
 interface OutgoingTask {
   task: Task;
+  deliveryId: string;
   due: boolean;
 }
 
@@ -150,6 +153,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async ack(acks: Ack[]): Promise<void> {
+    /** Per queue: task id, delivery id, ... as the ack script takes them. */
     const stored = new Map<string, string[]>();
     const failed: FailedDelivery[] = [];
     for (const ack of acks) {
@@ -159,15 +163,19 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         continue;
       }
       if (ack.ok) {
-        const ids = stored.get(ref.queue);
-        if (ids) ids.push(ref.taskId);
-        else stored.set(ref.queue, [ref.taskId]);
+        const pairs = stored.get(ref.queue);
+        if (pairs) pairs.push(ref.taskId, ack.delivery_id);
+        else stored.set(ref.queue, [ref.taskId, ack.delivery_id]);
       }
-      else failed.push({ ...ref, attempt: ref.attempt, error: ack.error ?? 'handler failed', mode: 'fail', outcome: ack.outcome ?? 'failed' });
+      // A run lost to its consumer's shutdown goes out again without counting the attempt.
+      else {
+        const mode = ack.outcome === 'lost' ? 'release' : 'fail';
+        failed.push({ ...ref, deliveryId: ack.delivery_id, error: ack.error ?? 'handler failed', mode, outcome: ack.outcome ?? 'failed' });
+      }
     }
     const now = this.clock.now();
     await Promise.all(
-      [...stored].map(async ([queue, ids]) => {
+      [...stored].map(async ([queue, pairs]) => {
         const created = await runScript<string[]>(
           this.redis,
           ackScript,
@@ -176,9 +184,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
             this.keys.queueDelayed(queue),
             this.keys.queuePending(queue),
             this.keys.queueDead(queue),
-            ...ids.map((id) => this.keys.task(id)),
+            ...pairs.filter((_, i) => i % 2 === 0).map((id) => this.keys.task(id)),
           ],
-          ids,
+          pairs,
         );
         for (const createdMs of created.map(Number).filter((ms) => ms > 0)) {
           this.acked.inc();
@@ -232,6 +240,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     const routing = this.routingOf(live);
     const consumersChanged = this.routingSeen.get(queue) !== routing;
     const now = this.clock.now();
+    // A batch may go to any live consumer, so it fits the smallest.
+    const batch = Math.min(this.config.get('DELIVERY_BATCH'), ...live.map((consumer) => consumer.capacity));
     const claimed = await runScript<string[]>(
       this.redis,
       claimScript,
@@ -239,13 +249,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       [
         now,
         this.config.get('PREFETCH_WINDOW'),
-        // A batch may go to any live consumer, so it fits the smallest.
-        Math.min(this.config.get('DELIVERY_BATCH'), ...live.map((consumer) => consumer.capacity)),
+        batch,
         now + this.config.get('ACK_TIMEOUT_MS'),
         this.keys.taskPrefix,
         owner.id,
         routing,
         consumersChanged ? '1' : '0',
+        queue,
+        deliveryTokens(batch),
         ...CLAIMED_FIELDS,
       ],
     );
@@ -278,7 +289,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         deliveries.push(group);
       }
       const triggered = hash.triggered_time === undefined ? undefined : Number(hash.triggered_time);
-      group.tasks.push({ task, due: isDueOnDelivery(task.periodicity, Number(hash.scheduled_time), triggered, claimedAt) });
+      group.tasks.push({ task, deliveryId: hash.delivery_id, due: isDueOnDelivery(task.periodicity, Number(hash.scheduled_time), triggered, claimedAt) });
       group.bytes += bytes;
     }
     await this.fail(corrupt);
@@ -302,10 +313,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
 
   private async deliver(queue: string, consumer: ConsumerInstance, outgoing: OutgoingTask[]): Promise<void> {
     const tasks = outgoing.map(({ task }) => task);
-    const deliveries = outgoing.map(({ task, due }) => {
+    const deliveries = outgoing.map(({ task, deliveryId, due }) => {
       task.queue = queue;
-      task.attempts ??= 0;
-      return { delivery_id: deliveryId({ queue, attempt: task.attempts, taskId: task.id }), queue, task, due };
+      return { delivery_id: deliveryId, queue, task, due, lease_ms: this.config.get('ACK_TIMEOUT_MS') };
     });
     let failure: string | undefined;
     let consumerFull = false;
@@ -359,6 +369,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
           failure.mode === 'release' ? 'release' : 'fail',
           failure.mode,
           failure.outcome ?? (failure.mode === 'expired' ? 'lost' : 'failed'),
+          failure.deliveryId ?? '',
         ],
       );
     }

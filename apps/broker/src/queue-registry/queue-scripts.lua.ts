@@ -81,9 +81,11 @@ return reply
  * KEYS[1] pending, KEYS[2] inflight, KEYS[3] delayed, KEYS[4] waiting
  * ARGV[1] now, ARGV[2] window, ARGV[3] batch, ARGV[4] ack deadline, ARGV[5] task key prefix,
  * ARGV[6] owner consumer id, ARGV[7] live consumers as JSON [[id, type, ...], ...] in registration
- * order, ARGV[8] '1' to release waiting tasks, ARGV[9..] the task fields a delivery carries (CLAIMED_FIELDS)
+ * order, ARGV[8] '1' to release waiting tasks, ARGV[9] the queue's name, ARGV[10] one random token
+ * of 16 characters per task it may claim, concatenated, ARGV[11..] the task fields a delivery
+ * carries (CLAIMED_FIELDS). Each claimed task gets `delivery_id` <queue>~<attempt>~<id>~<token>.
  * Returns {consumer id, values, consumer id, values, ...} where values is a JSON array of the task's
- * ARGV[9..] fields (false when absent): one string per task, which the broker reads with one
+ * ARGV[11..] fields (false when absent): one string per task, which the broker reads with one
  * JSON.parse, where a nested reply cost ioredis's decoder ~12 µs per task and cjson ~2 in Redis.
  * Task keys are built from ARGV[5]: the one script that reads keys named inside a queue.
  */
@@ -123,7 +125,8 @@ end
 local n = math.min(tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]), tonumber(ARGV[3]))
 if n <= 0 then return {} end
 local popped = redis.call('ZPOPMIN', KEYS[1], n)
-local fields = {unpack(ARGV, 9)}
+local fields = {unpack(ARGV, 11)}
+local claimed = 0
 -- One HMGET per task reads the last consumer and the delivered fields; at[name] is a field's place in its reply.
 local at = {}
 for i, name in ipairs(fields) do at[name] = i + 1 end
@@ -142,10 +145,12 @@ for i = 1, #popped, 2 do
   else
     local target = pick(candidates, values[1])
     local attempts = (tonumber(values[at.attempts]) or 0) + 1
-    redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', ARGV[1], 'consumer', target, 'attempts', attempts)
+    local deliveryId = ARGV[9] .. '~' .. attempts .. '~' .. id .. '~' .. string.sub(ARGV[10], claimed * 16 + 1, claimed * 16 + 16)
+    claimed = claimed + 1
+    redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', ARGV[1], 'consumer', target, 'attempts', attempts, 'delivery_id', deliveryId)
     inflight[#inflight + 1] = ARGV[4]
     inflight[#inflight + 1] = id
-    values[at.status], values[at.task_update_time], values[at.attempts] = 'dispatched', ARGV[1], tostring(attempts)
+    values[at.status], values[at.task_update_time], values[at.attempts], values[at.delivery_id] = 'dispatched', ARGV[1], tostring(attempts), deliveryId
     table.remove(values, 1)
     out[#out + 1] = target
     out[#out + 1] = cjson.encode(values)
@@ -159,7 +164,7 @@ return out
 
 /**
  * The task hash fields a delivery carries, in the order claimScript returns their values. The claim
- * writes status, task_update_time and attempts, so they must stay in the list.
+ * writes status, task_update_time, attempts and delivery_id, so they must stay in the list.
  */
 export const CLAIMED_FIELDS = [
   'id',
@@ -179,24 +184,26 @@ export const CLAIMED_FIELDS = [
   'run_count',
   'last_run_time',
   'triggered_time',
+  'delivery_id',
 ] as const;
 
 /**
- * Completes deliveries the consumer acked as stored. An ack is believed only if the task really is
- * stored (or already gone after completion), so a bogus ack cannot drop a task. A task dead-lettered
- * while a slow consumer still held it leaves the dead letters once that consumer stores it.
- * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] pending, KEYS[4] dead, KEYS[4 + i] the task key of ARGV[i]
- * ARGV[i] task ids
+ * Completes deliveries the consumer acked as stored. An ack is believed only if it names the task's
+ * current delivery and the task really is stored (or already gone after completion), so a bogus,
+ * replayed or stale ack cannot drop a task.
+ * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] pending, KEYS[4] dead, KEYS[4 + i] the task key of delivery i
+ * ARGV[2i - 1] task id, ARGV[2i] delivery id
  * Returns each task's created_time (ms) when the ack completed its delivery, else '0'.
  */
 export const ackScript: LuaScript = {
   name: 'tqAck',
   lua: `
 local out = {}
-for i, id in ipairs(ARGV) do
-  local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time')
+for i = 1, #KEYS - 4 do
+  local id, deliveryId = ARGV[2 * i - 1], ARGV[2 * i]
+  local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time', 'delivery_id')
   out[i] = '0'
-  if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' then
+  if state[1] == false or ((state[1] == 'scheduled' or state[1] == 'complete') and state[3] == deliveryId) then
     -- A task is in one of its queue's sets at a time, and nearly always in flight when acked.
     if redis.call('ZREM', KEYS[1], id) == 1 then
       if state[2] then out[i] = state[2] end
@@ -216,13 +223,14 @@ return out
  * runs, and the task waits out its backoff in delayed, or once its retries are spent goes to the
  * dead letters; a periodic occurrence the scheduler released instead ends there (recorded as failed)
  * and the series goes on, awaiting its next occurrence. `release` returns the task without counting
- * the attempt (the consumer was only full). A task already stored just leaves in-flight: its ack was
+ * the attempt (the consumer was only full, or shut down mid-run: outcome `lost`). A task already stored just leaves in-flight: its ack was
  * lost, not its work.
  * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] dead, KEYS[4] task, KEYS[5] scheduled index
  * ARGV[1] task id, ARGV[2] attempt the failure is about ('' = the current one), ARGV[3] error,
  * ARGV[4] retry at (ms), ARGV[5] now (ms), ARGV[6] 'fail' or 'release',
  * ARGV[7] 'expired' when the reaper sends it: then only a delivery whose deadline has passed is failed,
- * ARGV[8] the run's outcome (failed, timed_out, lost)
+ * ARGV[8] the run's outcome (failed, timed_out, lost), ARGV[9] the delivery id the failure names ('' from the
+ * broker itself): unless it is the task's current delivery, nothing changes
  * Returns 0 stale (not in flight, or another attempt, or not expired), 1 retry scheduled, 2 dead-lettered,
  * 3 already stored, 4 released, 5 a periodic occurrence failed for good, the next one awaited.
  */
@@ -234,19 +242,26 @@ local id = ARGV[1]
 local deadline = redis.call('ZSCORE', KEYS[1], id)
 if not deadline then return 0 end
 if ARGV[7] == 'expired' and tonumber(deadline) > tonumber(ARGV[5]) then return 0 end
-local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time', 'periodicity', 'next_time', 'run_count')
+local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time', 'periodicity', 'next_time', 'run_count', 'delivery_id')
 local attempts = tonumber(state[2]) or 0
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= attempts then return 0 end
+if ARGV[9] ~= '' and ARGV[9] ~= state[9] then return 0 end
 redis.call('ZREM', KEYS[1], id)
-if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' then return 3 end
+if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' or state[1] == 'cancelled' then return 3 end
+local function recordRun()
+  appendRun(KEYS[4], {attempt = attempts, consumer = state[4] or cjson.null, started = tonumber(state[5]) or cjson.null,
+    finished = tonumber(ARGV[5]), outcome = ARGV[8], error = ARGV[3]})
+end
 if ARGV[6] == 'release' then
+  -- A full consumer never ran it; a run lost to its consumer's shutdown is recorded, uncounted.
+  if ARGV[8] == 'lost' then recordRun() end
   redis.call('HINCRBY', KEYS[4], 'attempts', -1)
   redis.call('HSET', KEYS[4], 'status', 'queued')
+  redis.call('HDEL', KEYS[4], 'progress', 'started_time')
   redis.call('ZADD', KEYS[2], ARGV[4], id)
   return 4
 end
-appendRun(KEYS[4], {attempt = attempts, consumer = state[4] or cjson.null, started = tonumber(state[5]) or cjson.null,
-  finished = tonumber(ARGV[5]), outcome = ARGV[8], error = ARGV[3]})
+recordRun()
 redis.call('HSET', KEYS[4], 'last_error', ARGV[3], 'task_update_time', ARGV[5])
 -- The progress of a failed run is not the next one's.
 redis.call('HDEL', KEYS[4], 'progress', 'started_time')

@@ -1,12 +1,15 @@
-import { Clock, CreateTaskDto, MetricsRegistry, newTask, Task, taskFromHash, TaskHash, taskToHash } from '@app/common';
+import { Clock, CreateTaskDto, MetricsRegistry, newTask, retentionMs, Task, TASK_ID_PATTERN, taskFromHash, TaskHash, taskToHash, TTL_SLACK_MS } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { DispatcherService } from '../dispatcher/dispatcher.service';
 import { ExchangeService } from '../exchange/exchange.service';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { enqueueScript } from '../queue-registry/queue-scripts.lua';
-import { QueueFullError } from './tasks.errors';
+import { BrokerEnvironment } from '../config/environment';
+import { CancelOutcome, cancelTaskScript } from './cancel-task.lua';
+import { QueueFullError, TaskAlreadyCompleteError, TaskNotFoundError } from './tasks.errors';
 
 export interface AcceptedTask {
   task: Task;
@@ -30,6 +33,8 @@ function hashFieldList(task: Task): string[] {
 @Injectable()
 export class RequestProcessor {
   private readonly accepted;
+  private readonly cancelled;
+  private readonly keepMs: number;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -38,9 +43,12 @@ export class RequestProcessor {
     private readonly queues: QueueRegistry,
     private readonly dispatcher: DispatcherService,
     private readonly clock: Clock,
+    config: ConfigService<BrokerEnvironment, true>,
     metrics: MetricsRegistry,
   ) {
     this.accepted = metrics.counter('tq_accepted_total', 'Tasks accepted into a queue');
+    this.cancelled = metrics.counter('tq_cancelled_total', 'Tasks cancelled');
+    this.keepMs = retentionMs(config.get('RETENTION_DAYS')) + TTL_SLACK_MS;
   }
 
   async accept(dtos: CreateTaskDto[]): Promise<AcceptedTask[]> {
@@ -67,6 +75,31 @@ export class RequestProcessor {
       queueNames.forEach((queue) => this.dispatcher.notify(queue));
     }
     return tasks.map((task, i) => ({ task, created: created[i] === 1 }));
+  }
+
+  /**
+   * Cancels a task that is not complete (see cancelTaskScript) and returns it; cancelling a
+   * cancelled task returns it again. Throws TaskNotFoundError or TaskAlreadyCompleteError.
+   */
+  async cancel(id: string): Promise<Task> {
+    if (!TASK_ID_PATTERN.test(id)) throw new TaskNotFoundError(id);
+    const queue = (await this.redis.hget(this.keys.task(id), 'queue')) ?? '';
+    const keys = [
+      this.keys.task(id),
+      this.keys.queuePending(queue),
+      this.keys.queueInflight(queue),
+      this.keys.queueDelayed(queue),
+      this.keys.queueWaiting(queue),
+      this.keys.queueDead(queue),
+      this.keys.scheduledIndex,
+    ];
+    const outcome = await runScript<CancelOutcome>(this.redis, cancelTaskScript, keys, [id, this.clock.now(), this.keepMs]);
+    if (outcome === CancelOutcome.NotFound) throw new TaskNotFoundError(id);
+    if (outcome === CancelOutcome.AlreadyComplete) throw new TaskAlreadyCompleteError(id);
+    if (outcome === CancelOutcome.Cancelled) this.cancelled.inc();
+    const task = await this.find(id);
+    if (!task) throw new TaskNotFoundError(id);
+    return task;
   }
 
   async find(id: string): Promise<Task | undefined> {

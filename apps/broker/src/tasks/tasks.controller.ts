@@ -1,7 +1,9 @@
 import { CreateTaskDto, Task } from '@app/common';
 import {
   Body,
+  ConflictException,
   Controller,
+  Delete,
   Get,
   HttpStatus,
   NotFoundException,
@@ -13,6 +15,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -26,7 +29,7 @@ import { UnroutableError } from '../exchange/exchange.service';
 import { AcceptedTask, RequestProcessor } from './request-processor.service';
 import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
 import { CreateTaskPipe, TaskRequest } from './create-task.pipe';
-import { QueueFullError } from './tasks.errors';
+import { QueueFullError, TaskAlreadyCompleteError, TaskNotFoundError } from './tasks.errors';
 
 /** The RequestController: the broker's task API. */
 @ApiTags('tasks')
@@ -67,6 +70,20 @@ export class TasksController {
     const task = await this.processor.find(id);
     if (!task) throw new NotFoundException(`no task ${id}`);
     return task;
+  }
+
+  @Delete(':id')
+  @ApiOkResponse({ description: 'The task, now cancelled (also when it already was): never delivered again; a running handler is aborted' })
+  @ApiNotFoundResponse({ description: 'No such task' })
+  @ApiConflictResponse({ description: 'The task is complete' })
+  async cancel(@Param('id') id: string): Promise<Task> {
+    try {
+      return await this.processor.cancel(id);
+    } catch (error) {
+      if (error instanceof TaskNotFoundError) throw new NotFoundException(error.message);
+      if (error instanceof TaskAlreadyCompleteError) throw new ConflictException(error.message);
+      throw error;
+    }
   }
 
   private async acceptOrThrow(dtos: CreateTaskDto[], res: Response): Promise<AcceptedTask[]> {

@@ -6,8 +6,8 @@ import { ConsumerEnvironment } from '../config/environment';
 export interface Ack {
   delivery_id: string;
   ok: boolean;
-  /** How a failed run ended; the broker records it in the task's runs. */
-  outcome?: 'failed' | 'timed_out';
+  /** How a failed run ended; the broker records it in the task's runs (`lost`: this consumer shut down, the attempt is not counted). */
+  outcome?: 'failed' | 'timed_out' | 'lost';
   error?: string;
 }
 
@@ -45,6 +45,11 @@ export class BrokerClient {
 
   async sendAcks(acks: Ack[]): Promise<void> {
     await this.call('post', '/acks', { acks }, 204);
+  }
+
+  /** Extends the leases of deliveries still held; the reply names those whose task was cancelled. */
+  async extendLeases(deliveryIds: string[]): Promise<{ extended: number; cancelled: string[]; lease_ms: number }> {
+    return this.call('post', '/leases', { leases: deliveryIds.map((delivery_id) => ({ delivery_id })) }, 200);
   }
 
   private async call<T>(method: 'post' | 'delete', path: string, body: unknown, expected: number): Promise<T> {

@@ -4,11 +4,12 @@ import { HandlersModule } from '../handlers/handlers.module';
 import { TaskStoreModule } from '../task-store/task-store.module';
 import { ConsumerPool } from './consumer-pool.service';
 import { DeliveriesController } from './deliveries.controller';
+import { LeaseKeeper } from './lease-keeper.service';
 
 @Module({
   imports: [HandlersModule, TaskStoreModule, BrokerLinkModule],
   controllers: [DeliveriesController],
-  providers: [ConsumerPool],
+  providers: [ConsumerPool, LeaseKeeper],
   exports: [ConsumerPool],
 })
 export class ConsumerPoolModule {}

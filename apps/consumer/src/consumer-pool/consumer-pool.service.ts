@@ -9,6 +9,9 @@ import { TaskStore } from '../task-store/task-store.service';
 import { Delivery } from './delivery-batch.pipe';
 import { BufferedDelivery, InternalConsumer } from './internal-consumer';
 
+/** The lease assumed until a delivery says its own (the broker's default ACK_TIMEOUT_MS). */
+const DEFAULT_LEASE_MS = 30_000;
+
 export class PoolFullError extends Error {
   constructor(readonly consumerIndex: number) {
     super(`internal consumer ${consumerIndex} has no room for this batch`);
@@ -42,6 +45,9 @@ export class ConsumerPool {
   private queueToConsumer = new Map<string, number>();
   private draining = false;
   private readonly received;
+  /** The shortest lease any delivery came with (ms): LeaseKeeper extends within a third of it. */
+  private shortestLease = DEFAULT_LEASE_MS;
+  private leaseShortened?: () => void;
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -80,18 +86,28 @@ export class ConsumerPool {
     this.queueToConsumer = next;
   }
 
-  /** Buffers a batch; throws PoolFullError (nothing buffered) when any part does not fit. */
+  /**
+   * Buffers a batch; throws PoolFullError (nothing buffered) when any part does not fit. A delivery
+   * this consumer already holds (posted again) is not taken twice.
+   */
   accept(deliveries: Delivery[]): void {
     if (this.draining) throw new DrainingError();
     const groups = new Map<InternalConsumer, BufferedDelivery[]>();
+    const seen = new Set<string>();
     const now = this.clock.now();
     deliveries.forEach((delivery, i) => {
       const task = delivery.task as unknown as Task;
       if (typeof task.id !== 'string' || !TASK_ID_PATTERN.test(task.id)) throw new BadDeliveryError(i, 'task.id is missing or malformed');
       if (typeof task.task_type !== 'string' || !TASK_TYPE_PATTERN.test(task.task_type)) throw new BadDeliveryError(i, 'task.task_type is missing or malformed');
+      if (seen.has(delivery.delivery_id) || this.consumers.some((c) => c.holds(delivery.delivery_id))) return;
+      seen.add(delivery.delivery_id);
       const due = delivery.due ?? isDueOnDelivery(String(task.periodicity ?? 'once'), Date.parse(task.scheduled_time), undefined, now);
       const consumer = this.consumerFor(delivery.queue);
-      const buffered = { deliveryId: delivery.delivery_id, task, due };
+      if (delivery.lease_ms !== undefined && delivery.lease_ms < this.shortestLease) {
+        this.shortestLease = delivery.lease_ms;
+        this.leaseShortened?.();
+      }
+      const buffered = { deliveryId: delivery.delivery_id, task, due, leaseMs: delivery.lease_ms };
       const group = groups.get(consumer);
       if (group) group.push(buffered);
       else groups.set(consumer, [buffered]);
@@ -101,10 +117,30 @@ export class ConsumerPool {
     this.received.inc(deliveries.length);
   }
 
+  get shortestLeaseMs(): number {
+    return this.shortestLease;
+  }
+
+  /** Called when a delivery comes with a shorter lease than any before, so extensions can come sooner. */
+  onLeaseShortened(listener: () => void): void {
+    this.leaseShortened = listener;
+  }
+
+  /** Every delivery held, buffered or running, for LeaseKeeper. */
+  heldDeliveries(): BufferedDelivery[] {
+    return this.consumers.flatMap((c) => c.heldDeliveries());
+  }
+
+  /** Stops the deliveries whose task was cancelled (see InternalConsumer.cancel). */
+  cancel(deliveryIds: string[]): void {
+    const ids = new Set(deliveryIds);
+    for (const consumer of this.consumers) consumer.cancel(ids);
+  }
+
   /**
    * Stops taking deliveries, then waits for the buffers to empty and running handlers to end. Past
-   * `graceMs` it aborts the handlers still running and leaves their tasks unacked, so the broker
-   * redelivers them to a consumer that stays up.
+   * `graceMs` it aborts the handlers still running and reports their runs lost, so the broker
+   * redelivers them to a consumer that stays up without counting the attempt.
    */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
@@ -114,7 +150,7 @@ export class ConsumerPool {
     const timedOut = await Promise.race([idle.then(() => false), graceOver]);
     clearTimeout(timer);
     if (!timedOut) return;
-    this.logger.warn(`handlers still running after SHUTDOWN_GRACE_MS (${graceMs} ms): aborting them; the broker redelivers their tasks`);
+    this.logger.warn(`handlers still running after SHUTDOWN_GRACE_MS (${graceMs} ms): aborting them; the broker redelivers their tasks elsewhere`);
     this.consumers.forEach((c) => c.abandonRunning());
     this.handlers.abortAll('the consumer is shutting down');
     await idle;

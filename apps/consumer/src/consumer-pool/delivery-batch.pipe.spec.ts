@@ -20,6 +20,14 @@ describe('deliveryBatchProblems', () => {
     expect(deliveryBatchProblems({ deliveries: ['x'] })).toEqual(['deliveries[0] must be an object']);
   });
 
+  it('checks what the broker says of the delivery: due a boolean, lease_ms an integer of at least a second', () => {
+    expect(deliveryBatchProblems({ deliveries: [{ ...good, due: false, lease_ms: 30_000 }] })).toEqual([]);
+    expect(deliveryBatchProblems({ deliveries: [{ ...good, due: 'yes', lease_ms: 50 }] })).toEqual([
+      'deliveries[0].due must be a boolean',
+      'deliveries[0].lease_ms must be an integer of at least 1000',
+    ]);
+  });
+
   it('rejects unknown fields and bodies of the wrong shape', () => {
     expect(deliveryBatchProblems({ deliveries: [{ ...good, extra: 1 }] })).toEqual(['deliveries[0].extra should not exist']);
     expect(deliveryBatchProblems({ deliveries: [], more: 1 })).toEqual(['property more should not exist']);

@@ -11,9 +11,17 @@ export interface BufferedDelivery {
   task: Task;
   /** Run now; otherwise a task with a handler is stored to await its time. */
   due: boolean;
+  /** How long the broker leases it for (ms): LeaseKeeper extends it while this consumer holds it. */
+  leaseMs?: number;
 }
 
-type StoreItem = StoreRequest & { deliveryId: string };
+/** A delivery taken out of the buffer and not yet acked; `cancel` aborts its run if its task is cancelled. */
+interface Holding {
+  delivery: BufferedDelivery;
+  cancel: AbortController;
+}
+
+type StoreItem = StoreRequest & { holding: Holding };
 
 /** Tasks taken from the buffer per round: one Redis call, one batch of acks. */
 const ROUND_SIZE = 500;
@@ -37,7 +45,9 @@ export class InternalConsumer {
   private readonly buffer: BufferedDelivery[] = [];
   private draining?: Promise<void>;
   /** Tasks taken out of the buffer and not yet acked (stored in a round, or with their handler). */
-  private held = 0;
+  private readonly holding = new Set<Holding>();
+  /** Delivery ids buffered or held: a delivery posted again while it is here is not taken twice. */
+  private readonly heldIds = new Set<string>();
   private readonly handled = new Set<Promise<void>>();
   /** Handler tasks that ended well, waiting for the next store call. */
   private finished: StoreItem[] = [];
@@ -60,12 +70,35 @@ export class InternalConsumer {
   }
 
   room(): number {
-    return this.capacity - this.buffer.length - this.held;
+    return this.capacity - this.buffer.length - this.holding.size;
+  }
+
+  holds(deliveryId: string): boolean {
+    return this.heldIds.has(deliveryId);
+  }
+
+  /** Every delivery this consumer holds, buffered or taken out: their leases must stay alive. */
+  heldDeliveries(): BufferedDelivery[] {
+    return [...this.buffer, ...[...this.holding].map((held) => held.delivery)];
+  }
+
+  /**
+   * Stops deliveries whose task was cancelled: buffered ones are dropped, running ones have their
+   * signal aborted. None is acked: the broker already took the task out of its queue.
+   */
+  cancel(deliveryIds: ReadonlySet<string>): void {
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      if (!deliveryIds.has(this.buffer[i].deliveryId)) continue;
+      this.heldIds.delete(this.buffer[i].deliveryId);
+      this.buffer.splice(i, 1);
+    }
+    for (const held of this.holding) if (deliveryIds.has(held.delivery.deliveryId)) held.cancel.abort();
   }
 
   /** Buffers deliveries; the caller checked room() first. */
   push(deliveries: BufferedDelivery[]): void {
     this.buffer.push(...deliveries);
+    for (const delivery of deliveries) this.heldIds.add(delivery.deliveryId);
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
@@ -84,29 +117,66 @@ export class InternalConsumer {
   private async drain(): Promise<void> {
     while (this.buffer.length) {
       const round = this.buffer.splice(0, ROUND_SIZE);
-      this.held += round.length;
       const stored: StoreItem[] = [];
+      const toRun: Array<{ runner: HandlerRunner; holding: Holding }> = [];
       for (const delivery of round) {
+        const holding = { delivery, cancel: new AbortController() };
+        this.holding.add(holding);
         const { id } = delivery.task;
         const runner = this.handlers.for(delivery.task.task_type);
-        if (runner && delivery.due) this.track(this.runAndStore(runner, delivery));
-        else if (runner) stored.push({ id, deliveryId: delivery.deliveryId, mode: StoreMode.AwaitRun });
-        else if (this.handlers.storesAnyType) stored.push({ id, deliveryId: delivery.deliveryId, mode: StoreMode.StoreOnly });
-        else this.refuse(delivery);
+        if (runner && delivery.due) toRun.push({ runner, holding });
+        else if (runner) stored.push({ id, deliveryId: delivery.deliveryId, holding, mode: StoreMode.AwaitRun });
+        else if (this.handlers.storesAnyType) stored.push({ id, deliveryId: delivery.deliveryId, holding, mode: StoreMode.StoreOnly });
+        else this.refuse(holding);
       }
+      if (toRun.length) await this.runVerified(toRun);
       if (stored.length) {
         await this.storeAndAck(stored);
-        this.held -= stored.length;
+        for (const item of stored) this.release(item.holding);
       }
     }
   }
 
   /** A type this consumer neither runs nor stores (a misroute): failed, so the broker retries it on a capable consumer. */
-  private refuse(delivery: BufferedDelivery): void {
+  /**
+   * Runs each task as Redis has it, not as the body said, and only if the delivery is the task's
+   * current one: a forged or replayed POST /deliveries never runs a handler. Unverifiable ones are
+   * dropped unacked; the broker's lease decides what happens to them.
+   */
+  private async runVerified(toRun: Array<{ runner: HandlerRunner; holding: Holding }>): Promise<void> {
+    let tasks: Array<Task | undefined>;
+    try {
+      tasks = await this.store.readDelivered(toRun.map(({ holding }) => ({ id: holding.delivery.task.id, deliveryId: holding.delivery.deliveryId })));
+    } catch (error) {
+      this.logger.warn(`reading ${toRun.length} delivered tasks failed (${(error as Error).message}); the broker redelivers them`);
+      tasks = [];
+    }
+    let dropped = 0;
+    toRun.forEach(({ runner, holding }, i) => {
+      const task = tasks[i];
+      if (task) {
+        holding.delivery = { ...holding.delivery, task };
+        this.track(this.runAndStore(runner, holding));
+      } else {
+        dropped++;
+        this.release(holding);
+      }
+    });
+    if (dropped) this.logger.warn(`did not run ${dropped} deliveries: in Redis they are not their task's current delivery (stale, replayed or forged)`);
+  }
+
+  /** The delivery is done here: acked, refused, dropped or cancelled. */
+  private release(holding: Holding): void {
+    this.holding.delete(holding);
+    this.heldIds.delete(holding.delivery.deliveryId);
+  }
+
+  private refuse(holding: Holding): void {
+    const { delivery } = holding;
     const error = `consumer does not run task_type ${delivery.task.task_type}`;
     this.logger.warn(`task ${delivery.task.id}: ${error}`);
     this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, error }]);
-    this.held--;
+    this.release(holding);
   }
 
   private track(run: Promise<void>): void {
@@ -117,7 +187,8 @@ export class InternalConsumer {
     this.handled.add(tracked);
   }
 
-  private async runAndStore(runner: HandlerRunner, delivery: BufferedDelivery): Promise<void> {
+  private async runAndStore(runner: HandlerRunner, holding: Holding): Promise<void> {
+    const { delivery } = holding;
     try {
       let startedMs: number | undefined;
       const run = await runner.run(
@@ -126,8 +197,18 @@ export class InternalConsumer {
         () => {
           startedMs = this.store.markRunning(delivery.task.id);
         },
+        holding.cancel.signal,
       );
-      if (this.abandoned) return;
+      if (run.outcome === 'cancelled') {
+        this.logger.log(`task ${delivery.task.id} (${runner.taskType}) was cancelled: ${run.error}`);
+        return;
+      }
+      if (this.abandoned) {
+        // Not the task's fault: the broker sends it out again without counting this attempt.
+        const error = `the consumer shut down before the ${runner.taskType} handler finished`;
+        this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, outcome: 'lost', error }]);
+        return;
+      }
       let failure = run.outcome === 'ok' ? undefined : `${run.outcome}: ${run.error}`;
       let result: string | undefined;
       if (run.outcome === 'ok' && run.result !== undefined) {
@@ -144,10 +225,10 @@ export class InternalConsumer {
         this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, outcome, error: `${runner.taskType} handler ${failure}`.slice(0, MAX_ERROR_LENGTH) }]);
         return;
       }
-      this.finished.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, mode: StoreMode.Ran, result, startedMs });
+      this.finished.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, holding, mode: StoreMode.Ran, result, startedMs });
       await this.flushFinished();
     } finally {
-      this.held--;
+      this.release(holding);
     }
   }
 

@@ -162,6 +162,23 @@ describe('HandlerRunner', () => {
     expect(runner.load.running).toBe(0);
   });
 
+  it('ends a run as cancelled when its cancel signal aborts, and a waiting one without running it', async () => {
+    let started = 0;
+    const runner = new HandlerRunner(meta('t', { concurrency: 1 }), { handle: (_, ctx) => (started++, new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))))) }, logger);
+    const running = new AbortController();
+    const waiting = new AbortController();
+    const runs = [runner.run(task('running'), noProgress, undefined, running.signal), runner.run(task('waiting'), noProgress, undefined, waiting.signal)];
+    await new Promise((resolve) => setImmediate(resolve));
+    waiting.abort();
+    running.abort();
+    expect(await Promise.all(runs)).toEqual([
+      { outcome: 'cancelled', error: 'cancelled while running' },
+      { outcome: 'cancelled', error: 'cancelled before it started' },
+    ]);
+    expect(started).toBe(1);
+    expect(runner.load).toEqual({ running: 0, waiting: 0 });
+  });
+
   it('passes progress on with the task id', async () => {
     const seen: unknown[] = [];
     const runner = new HandlerRunner(meta('t'), { handle: async (_, ctx) => ctx.progress(40) }, logger);

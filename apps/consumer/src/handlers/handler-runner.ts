@@ -4,11 +4,12 @@ import { HandlesTasks, TaskContext, TaskHandlerMetadata } from './task-handler';
 
 export type RunOutcome =
   | { outcome: 'ok'; result: unknown }
-  | { outcome: 'failed' | 'timed_out'; error: string };
+  | { outcome: 'failed' | 'timed_out' | 'cancelled'; error: string };
 
 export type ProgressSink = (taskId: string, value: number | Record<string, unknown>) => Promise<void>;
 
 class TimedOut extends Error {}
+class Cancelled extends Error {}
 
 /**
  * Runs one handler's tasks, at most `concurrency` at once: tasks over that wait their turn here,
@@ -39,8 +40,12 @@ export class HandlerRunner {
     return { running: this.active, waiting: this.waiting.length };
   }
 
-  /** Runs the task once a slot is free; `onStart` is called as the handler starts (not for a task ended while waiting). */
-  async run(task: Task, progress: ProgressSink, onStart?: () => void): Promise<RunOutcome> {
+  /**
+   * Runs the task once a slot is free; `onStart` is called as the handler starts (not for a task
+   * ended while waiting). `cancel` aborting (the task was cancelled) ends the run as cancelled, or
+   * before it starts if it is still waiting.
+   */
+  async run(task: Task, progress: ProgressSink, onStart?: () => void, cancel?: AbortSignal): Promise<RunOutcome> {
     // A freed slot is handed straight to the next waiter, so `active` never passes concurrency.
     if (this.active < this.metadata.concurrency) this.active++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -48,9 +53,15 @@ export class HandlerRunner {
       this.release();
       return { outcome: 'failed', error: this.abortedWith };
     }
+    if (cancel?.aborted) {
+      this.release();
+      return { outcome: 'cancelled', error: 'cancelled before it started' };
+    }
     onStart?.();
     const controller = new AbortController();
     this.controllers.add(controller);
+    const onCancel = () => controller.abort(new Cancelled('cancelled while running'));
+    cancel?.addEventListener('abort', onCancel, { once: true });
     const timer = setTimeout(() => controller.abort(new TimedOut(`ran past its timeout of ${this.metadata.timeoutMs} ms`)), this.metadata.timeoutMs);
     let ended = false;
     const ctx: TaskContext = {
@@ -65,6 +76,7 @@ export class HandlerRunner {
       .catch(() => undefined)
       .finally(() => {
         clearTimeout(timer);
+        cancel?.removeEventListener('abort', onCancel);
         this.controllers.delete(controller);
         this.release();
       });
@@ -74,7 +86,7 @@ export class HandlerRunner {
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       const message = reason instanceof Error ? reason.message : String(reason);
-      return { outcome: reason instanceof TimedOut ? 'timed_out' : 'failed', error: message };
+      return { outcome: reason instanceof TimedOut ? 'timed_out' : reason instanceof Cancelled ? 'cancelled' : 'failed', error: message };
     } finally {
       ended = true;
     }

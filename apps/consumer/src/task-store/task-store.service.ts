@@ -1,4 +1,4 @@
-import { Clock, isPlainObject, retentionMs, TTL_SLACK_MS } from '@app/common';
+import { Clock, CorruptTaskError, isPlainObject, retentionMs, Task, taskFromHash, TaskHash, TTL_SLACK_MS } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -9,6 +9,8 @@ import { recordProgressScript } from './record-progress.lua';
 
 export interface StoreRequest {
   id: string;
+  /** The delivery it came with: only the task's current delivery may store it. */
+  deliveryId: string;
   mode: StoreMode;
   /** The handler's result as JSON, stored with the task. */
   result?: string;
@@ -51,8 +53,30 @@ export class TaskStore {
     const keys = requests.map((request) => this.keys.task(request.id));
     keys.push(this.keys.scheduledIndex, this.keys.completeIndex);
     const args: (string | number)[] = [this.clock.now(), this.keepMs];
-    for (const request of requests) args.push(request.mode, request.result ?? '', request.startedMs ?? '');
+    for (const request of requests) args.push(request.mode, request.result ?? '', request.startedMs ?? '', request.deliveryId);
     await runScript(this.redis, storeTaskScript, keys, args);
+  }
+
+  /**
+   * Each task as Redis has it, if the delivery is still its current one (same delivery id, still
+   * dispatched); undefined otherwise, or when the hash does not read as a task. One pipeline.
+   */
+  async readDelivered(deliveries: Array<{ id: string; deliveryId: string }>): Promise<Array<Task | undefined>> {
+    const pipeline = this.redis.pipeline();
+    for (const { id } of deliveries) pipeline.hgetall(this.keys.task(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return deliveries.map(({ id, deliveryId }, i) => {
+      const [error, hash] = replies[i] ?? [new Error('no reply')];
+      if (error) throw error;
+      const fields = hash as TaskHash;
+      if (fields.delivery_id !== deliveryId || fields.status !== 'dispatched' || fields.id !== id) return undefined;
+      try {
+        return taskFromHash(fields);
+      } catch (corrupt) {
+        if (corrupt instanceof CorruptTaskError) return undefined;
+        throw corrupt;
+      }
+    });
   }
 
   /**

@@ -6,6 +6,7 @@ export enum TaskStatus {
   Scheduled = 'scheduled',
   Complete = 'complete',
   DeadLettered = 'dead_lettered',
+  Cancelled = 'cancelled',
 }
 
 export const TASK_STATUSES: readonly TaskStatus[] = Object.values(TaskStatus);

@@ -12,8 +12,9 @@ export enum StoreMode {
 
 /**
  * Stores delivered tasks, one call per round: a script call per task cost Redis a third more.
- * Idempotent by task id: a task already stored (scheduled or complete) is left alone, so a
- * redelivery never stores twice.
+ * Only the task's current delivery may store it: the delivery id must be the one the claim wrote
+ * and the task still out for it (dispatched or running), so a forged, replayed or stale delivery
+ * changes nothing. Idempotent: a task already stored (scheduled or complete) is left alone.
  *
  * StoreOnly and AwaitRun: status `scheduled`, a TTL that outlives the due time by the retention
  * period, an entry in the scheduled index; AwaitRun also sets `awaits_run`. Ran: the run is recorded
@@ -22,10 +23,11 @@ export enum StoreMode {
  * anything else becomes `complete` (complete index, retention TTL).
  *
  * KEYS[1..n] task hashes, KEYS[n+1] scheduled index (id -> scheduled_time ms), KEYS[n+2] complete index
- * ARGV[1] now (ms), ARGV[2] retention plus slack (ms), then per task three values: mode (StoreMode),
- * the handler's result (JSON, or ''), when the handler started (ms, or '')
+ * ARGV[1] now (ms), ARGV[2] retention plus slack (ms), then per task four values: mode (StoreMode),
+ * the handler's result (JSON, or ''), when the handler started (ms, or ''), its delivery id
  * Returns one outcome per task: 1 stored now, 0 already stored, -1 no such task (deleted after
- * completion: nothing to do), -2 unreadable (no due time or id: not stored, so its ack is not believed).
+ * completion: nothing to do), -2 unreadable (no due time or id: not stored, so its ack is not believed),
+ * -3 cancelled (nothing stored), -4 not this task's current delivery (nothing stored).
  */
 export const storeTaskScript: LuaScript = {
   name: 'tqStoreTasks',
@@ -38,13 +40,21 @@ local keep = tonumber(ARGV[2])
 local outcomes, scheduled, completed = {}, {}, {}
 for i = 1, #KEYS - 2 do
   local key = KEYS[i]
-  local mode, result, started = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
-  local task = redis.call('HMGET', key, 'status', 'scheduled_time', 'id', 'periodicity', 'next_time', 'run_count', 'attempts', 'consumer')
+  local mode, result, started, deliveryId = ARGV[4 * i - 1], ARGV[4 * i], ARGV[4 * i + 1], ARGV[4 * i + 2]
+  local task = redis.call('HMGET', key, 'status', 'scheduled_time', 'id', 'periodicity', 'next_time', 'run_count', 'attempts', 'consumer', 'delivery_id')
   local due = tonumber(task[2])
   if not task[1] then
     outcomes[i] = -1
+  elseif task[9] ~= deliveryId then
+    outcomes[i] = -4
   elseif task[1] == 'scheduled' or task[1] == 'complete' then
     outcomes[i] = 0
+  elseif task[1] == 'cancelled' then
+    -- Cancelled while its consumer held it: whatever the run returned is not stored.
+    outcomes[i] = -3
+  elseif task[1] ~= 'dispatched' and task[1] ~= 'running' then
+    -- Failed back (its lease lapsed, or a nack) before this store: the next delivery runs it.
+    outcomes[i] = -4
   elseif not due or not task[3] then
     -- Checked before any write: an error half-way would leave the round's earlier tasks stored
     -- but unindexed, as Redis does not undo a failed script. Unstored, it is retried, then dead-lettered.

@@ -14,10 +14,13 @@ export class AckDto {
   @IsBoolean()
   ok: boolean;
 
-  @ApiPropertyOptional({ enum: ['failed', 'timed_out'], description: 'How a failed run ended (default failed), as the task\'s runs show it' })
+  @ApiPropertyOptional({
+    enum: ['failed', 'timed_out', 'lost'],
+    description: 'How a failed run ended (default failed), as the task\'s runs show it; lost: the consumer shut down mid-run, so the attempt is not counted',
+  })
   @IsOptional()
-  @IsIn(['failed', 'timed_out'])
-  outcome?: 'failed' | 'timed_out';
+  @IsIn(['failed', 'timed_out', 'lost'])
+  outcome?: 'failed' | 'timed_out' | 'lost';
 
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()

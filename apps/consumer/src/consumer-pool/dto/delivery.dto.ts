@@ -1,7 +1,7 @@
 import { QUEUE_NAME_PATTERN } from '@app/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class DeliveryDto {
   @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b' })
@@ -29,6 +29,12 @@ export class DeliveryDto {
   @IsOptional()
   @IsBoolean()
   due?: boolean;
+
+  @ApiProperty({ required: false, example: 30_000, description: 'How long the delivery is leased (ms): POST /leases on the broker well within it while the task is held, or it goes out again' })
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  lease_ms?: number;
 }
 
 export class DeliveryBatchDto {

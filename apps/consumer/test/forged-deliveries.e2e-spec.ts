@@ -1,0 +1,76 @@
+import '../../../test/fast-timeouts';
+import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { startBrokerAndConsumer } from '../../broker/test/delivery-harness';
+import { BootedApp, closeAndClean, eventually, testRedis } from '../../../test/helpers';
+
+/**
+ * The delivery contract nobody can forge: a made-up or replayed POST /deliveries, and acks that
+ * name no current delivery, change nothing in Redis and run nothing, with a real broker and consumer.
+ */
+describe('forged and replayed deliveries', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
+  let redis: Redis;
+  let broker: BootedApp;
+  let consumer: BootedApp;
+  let queue: string;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    ({ broker, consumer, queue } = await startBrokerAndConsumer());
+  });
+
+  afterAll(() => closeAndClean(redis, consumer, broker));
+
+  const submit = async (task_type: string, payload: object, extra: object = {}) =>
+    (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;
+  const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
+  const until = (id: string, status: TaskStatus) => eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`);
+  const deliver = (deliveries: object[]) => request(consumer.url).post('/deliveries').send({ deliveries }).expect(202);
+  /** Gives the consumer time to act on what it was sent, then checks it holds nothing. */
+  const settle = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { ConsumerPool } = require('../src/consumer-pool/consumer-pool.service');
+    await eventually(async () => consumer.app.get(ConsumerPool).heldDeliveries().length === 0 || false, 5_000, 'the consumer to hold nothing');
+  };
+
+  it('runs nothing and changes nothing for a forged delivery of a real task, whatever state it is in', async () => {
+    const later = await submit('echo', { real: true }, { scheduled_time: new Date(Date.now() + 3_600_000).toISOString() });
+    const dead = await submit('fail', { message: 'no' }, { max_retries: 0 });
+    await until(later, TaskStatus.Scheduled);
+    await until(dead, TaskStatus.DeadLettered);
+    const before = await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))));
+
+    await deliver(
+      [later, dead].map((id) => ({
+        delivery_id: `${queue}~1~${id}~AAAAAAAAAAAAAAAA`,
+        queue,
+        task: { id, task_type: 'echo', payload: { forged: true } },
+        due: true,
+      })),
+    );
+    await settle();
+    expect(await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))))).toEqual(before);
+
+    // Acks naming no current delivery are not believed either.
+    await request(broker.url)
+      .post('/acks')
+      .send({ acks: [{ delivery_id: `${queue}~1~${dead}~AAAAAAAAAAAAAAAA`, ok: true }, { delivery_id: `${queue}~1~${later}~AAAAAAAAAAAAAAAA`, ok: false, error: 'x' }] })
+      .expect(204);
+    expect(await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))))).toEqual(before);
+    expect(await redis.zscore(keys.queueDead(queue), dead)).not.toBeNull();
+  });
+
+  it('runs a replayed delivery of a task that already ran no second time', async () => {
+    const id = await submit('echo', { once: true });
+    const done = await until(id, TaskStatus.Complete);
+    const before = await redis.hgetall(keys.task(id));
+    const { id: _, ...taskBody } = done;
+    await deliver([{ delivery_id: before.delivery_id, queue, task: { id, ...taskBody }, due: true }]);
+    await settle();
+    expect(await redis.hgetall(keys.task(id))).toEqual(before);
+    expect((await read(id)).runs).toHaveLength(1);
+  });
+});
