@@ -26,6 +26,8 @@ export class StandInConsumer {
   /** Each POST /deliveries as it came: how the broker batched them. */
   readonly batches: RecordedDelivery[][] = [];
   id?: string;
+  /** The secret its registration returned: heartbeats, acks and deregistration carry it. */
+  secret?: string;
   private server?: Server;
   private heartbeats?: NodeJS.Timeout;
   private brokerUrl?: string;
@@ -56,11 +58,16 @@ export class StandInConsumer {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ url: this.url, capacity, types }),
     });
-    this.id = ((await res.json()) as { id: string }).id;
+    ({ id: this.id, secret: this.secret } = (await res.json()) as { id: string; secret: string });
     this.brokerUrl = brokerUrl;
     // Heartbeats keep it registered, as a real consumer's do.
-    this.heartbeats = setInterval(() => fetch(`${brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST' }).catch(() => undefined), 100);
-    return this.id;
+    this.heartbeats = setInterval(() => fetch(`${brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials }).catch(() => undefined), 100);
+    return this.id!;
+  }
+
+  /** The headers that prove a call comes from this consumer. */
+  get credentials(): Record<string, string> {
+    return { 'x-tq-consumer-id': this.id ?? '', 'x-tq-consumer-secret': this.secret ?? '' };
   }
 
   /** Goes quiet, as a consumer that hangs or loses its network does. */
@@ -71,7 +78,7 @@ export class StandInConsumer {
   /** Deregisters (when registered) and closes its server. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeats);
-    if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE' }).catch(() => undefined);
+    if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials }).catch(() => undefined);
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }

@@ -316,10 +316,10 @@ export class Cluster {
 }
 
 /** POSTs JSON with a timeout and returns status and parsed body (text when not JSON). */
-export async function postJson(url: string, body: unknown, timeoutMs = 30_000): Promise<{ status: number; body: any }> {
+export async function postJson(url: string, body: unknown, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });

@@ -24,6 +24,7 @@ export class MisbehavingConsumer {
   received = 0;
   readonly taskIds = new Set<string>();
   id?: string;
+  private secret?: string;
   private server?: Server;
   private heartbeat?: NodeJS.Timeout;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -56,7 +57,7 @@ export class MisbehavingConsumer {
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const timer of this.timers) clearTimeout(timer);
-    if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE' }).catch(() => undefined);
+    if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials() }).catch(() => undefined);
     this.server?.closeAllConnections();
     if (this.server?.listening) await new Promise((resolve) => this.server!.close(resolve));
   }
@@ -65,11 +66,17 @@ export class MisbehavingConsumer {
     const res = await postJson(`${this.brokerUrl}/consumers`, { url: this.url, capacity });
     if (res.status !== 201) throw new Error(`registering the stand-in answered ${res.status}: ${JSON.stringify(res.body)}`);
     this.id = res.body.id;
+    this.secret = res.body.secret;
+  }
+
+  /** The headers that prove a call comes from this consumer. */
+  private credentials(): Record<string, string> {
+    return { 'x-tq-consumer-id': this.id ?? '', 'x-tq-consumer-secret': this.secret ?? '' };
   }
 
   private async beat(capacity: number): Promise<void> {
     try {
-      const res = await fetch(`${this.brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', signal: AbortSignal.timeout(1_000) });
+      const res = await fetch(`${this.brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials(), signal: AbortSignal.timeout(1_000) });
       if (res.status === 404) await this.register(capacity);
     } catch {
       /* the broker is briefly away; the next beat tries again */
@@ -88,7 +95,7 @@ export class MisbehavingConsumer {
       this.timers.delete(timer);
       if (!res.destroyed) res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
       const acks = deliveries.map((d) => ({ delivery_id: d.delivery_id, ok: true }));
-      postJson(`${this.brokerUrl}/acks`, { acks }, 5_000).catch(() => undefined);
+      postJson(`${this.brokerUrl}/acks`, { acks }, 5_000, this.credentials()).catch(() => undefined);
     }, this.slowMs);
     this.timers.add(timer);
   }

@@ -28,7 +28,7 @@ describe('broker: bad input', () => {
     await redis.quit();
   });
 
-  itServesTheBasics(() => broker.url, ['/tasks', '/tasks/bulk', '/tasks/{id}', '/queues', '/consumers', '/acks', '/producers']);
+  itServesTheBasics(() => broker.url, ['/tasks', '/tasks/bulk', '/tasks/{id}', '/queues', '/consumers', '/acks', '/leases', '/producers']);
 
   const rejected: Array<[string, object | string, number, RegExp]> = [
     ['a missing task_name', { task_type: 'email' }, 400, /task_name/],
@@ -143,9 +143,22 @@ describe('broker: bad input', () => {
     await request(broker.url).delete('/consumers/nope').expect(404);
   });
 
-  it('ignores acks for unknown deliveries and validates the ack body', async () => {
-    await request(broker.url).post('/acks').send({ acks: [{ delivery_id: 'default~1~ghost', ok: true }] }).expect(204);
-    await request(broker.url).post('/acks').send({ acks: [{ delivery_id: 'x', ok: 'yes' }] }).expect(400);
+  it('takes acks and leases only from a registered consumer with its secret, and validates their bodies', async () => {
+    const { body: registered } = await request(broker.url).post('/consumers').send({ url: 'http://127.0.0.1:1', capacity: 1 }).expect(201);
+    expect(registered.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const consumer = { 'x-tq-consumer-id': registered.id, 'x-tq-consumer-secret': registered.secret };
+    const ghost = { acks: [{ delivery_id: 'default~1~ghost~AAAAAAAAAAAAAAAA', ok: true }] };
+    await request(broker.url).post('/acks').send(ghost).expect(401);
+    await request(broker.url).post('/acks').set({ ...consumer, 'x-tq-consumer-secret': 'wrong' }).send(ghost).expect(401);
+    await request(broker.url).post(`/consumers/${registered.id}/heartbeat`).expect(401);
+    await request(broker.url).delete(`/consumers/${registered.id}`).set('x-tq-consumer-secret', 'wrong').expect(401);
+
+    await request(broker.url).post('/acks').set(consumer).send(ghost).expect(204);
+    await request(broker.url).post('/acks').set(consumer).send({ acks: [{ delivery_id: 'x', ok: 'yes' }] }).expect(400);
+    expect((await request(broker.url).post('/leases').set(consumer).send({ leases: [{ delivery_id: 'x' }] }).expect(200)).body).toEqual({ extended: 0, cancelled: [], lease_ms: 30_000 });
+    await request(broker.url).post('/leases').set(consumer).send({ leases: 'all' }).expect(400);
+    await request(broker.url).post(`/consumers/${registered.id}/heartbeat`).set('x-tq-consumer-secret', registered.secret).expect(200);
+    await request(broker.url).delete(`/consumers/${registered.id}`).set('x-tq-consumer-secret', registered.secret).expect(204);
   });
 
   it('registers producers and lists them', async () => {

@@ -195,7 +195,7 @@ describe('delivery path: broker and consumers', () => {
       const deliveryId = silent.received.find((d) => d.task.id === id)!.delivery_id;
       const [outcome] = await runScript<number[]>(redis, storeTaskScript, [keys.task(id), keys.scheduledIndex, keys.completeIndex], [Date.now(), 86_400_000, StoreMode.StoreOnly, '', '', deliveryId]);
       expect(outcome).toBe(-4);
-      await request(broker.url).post('/acks').send({ acks: [{ delivery_id: deliveryId, ok: true }] }).expect(204);
+      await request(broker.url).post('/acks').set(silent.credentials).send({ acks: [{ delivery_id: deliveryId, ok: true }] }).expect(204);
       expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 1 });
       expect((await statuses(redis, keys, [id])).get(id)).toBe('dead_lettered');
     } finally {
@@ -213,7 +213,7 @@ describe('delivery path: broker and consumers', () => {
       const ids = async () => ((await request(broker.url).get('/consumers')).body as Array<{ id: string }>).map((c) => c.id);
       await eventually(async () => !(await ids()).includes(quiet.id!), 5_000, 'the quiet consumer to be dropped');
       expect(await ids()).toContain(alive.id);
-      await request(broker.url).post(`/consumers/${quiet.id}/heartbeat`).expect(404);
+      await request(broker.url).post(`/consumers/${quiet.id}/heartbeat`).set(quiet.credentials).expect(404);
     } finally {
       await quiet.stop();
       await alive.stop();

@@ -54,9 +54,11 @@ describe('forged and replayed deliveries', () => {
     await settle();
     expect(await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))))).toEqual(before);
 
-    // Acks naming no current delivery are not believed either.
+    // Acks naming no current delivery are not believed either, even from a registered consumer.
+    const { body: other } = await request(broker.url).post('/consumers').send({ url: 'http://127.0.0.1:1', capacity: 1, types: ['nothing'] }).expect(201);
     await request(broker.url)
       .post('/acks')
+      .set({ 'x-tq-consumer-id': other.id, 'x-tq-consumer-secret': other.secret })
       .send({ acks: [{ delivery_id: `${queue}~1~${dead}~AAAAAAAAAAAAAAAA`, ok: true }, { delivery_id: `${queue}~1~${later}~AAAAAAAAAAAAAAAA`, ok: false, error: 'x' }] })
       .expect(204);
     expect(await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))))).toEqual(before);

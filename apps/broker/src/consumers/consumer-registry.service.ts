@@ -3,6 +3,7 @@ import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BrokerEnvironment } from '../config/environment';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
 
@@ -33,8 +34,23 @@ export class UnknownConsumerError extends Error {
   }
 }
 
+export class ConsumerSecretError extends Error {
+  constructor(readonly id: string) {
+    super(`consumer ${id}: the x-tq-consumer-secret header is missing or wrong`);
+    this.name = 'ConsumerSecretError';
+  }
+}
+
+/** The header a consumer sends its registration secret in, and the one naming it on acks and leases. */
+export const CONSUMER_SECRET_HEADER = 'x-tq-consumer-secret';
+export const CONSUMER_ID_HEADER = 'x-tq-consumer-id';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
 /** Heartbeats missed before a consumer is dropped. */
 const MISSED_HEARTBEATS = 3;
+/** How long a deregistered consumer may still ack and extend leases: its drain at shutdown. */
+const DRAINING_REGISTRATION_MS = 120_000;
 /** How long the live set is cached between reads of Redis. */
 const CACHE_MS = 250;
 
@@ -47,6 +63,8 @@ const CACHE_MS = 250;
 export class ConsumerRegistry {
   private readonly logger = new Logger(ConsumerRegistry.name);
   private live: ConsumerInstance[] = [];
+  /** Each live consumer's secret, hashed (SHA-256, hex), as the last read of Redis found it. */
+  private secretHashes = new Map<string, string>();
   private readAt = -Infinity;
 
   constructor(
@@ -57,19 +75,37 @@ export class ConsumerRegistry {
     private readonly clock: Clock,
   ) {}
 
-  async register(url: string, capacity: number, types: string[] = [ANY_TYPE]): Promise<ConsumerInstance> {
+  /**
+   * Registers a consumer and returns it with its secret: heartbeats, leases, acks and
+   * deregistration must carry it (CONSUMER_SECRET_HEADER). Only its SHA-256 is kept in Redis.
+   */
+  async register(url: string, capacity: number, types: string[] = [ANY_TYPE]): Promise<ConsumerInstance & { secret: string }> {
     const seq = await this.redis.incr(this.keys.consumerSequence);
     // Zero-padded, so sorting ids is sorting by registration.
     const id = `c${String(seq).padStart(8, '0')}`;
     const now = this.clock.now();
+    const secret = randomBytes(24).toString('base64url');
     await this.redis
       .multi()
-      .hset(this.keys.consumer(id), { id, url, capacity: String(capacity), types: JSON.stringify(types) })
+      .hset(this.keys.consumer(id), { id, url, capacity: String(capacity), types: JSON.stringify(types), secret_hash: sha256(secret).toString('hex') })
       .zadd(this.keys.consumers, now, id)
       .exec();
     this.readAt = -Infinity;
     this.logger.log(`consumer ${id} registered at ${url} for ${types.join(', ')}`);
-    return { id, url, capacity, types, last_heartbeat: now };
+    return { id, url, capacity, types, last_heartbeat: now, secret };
+  }
+
+  /**
+   * Checks a caller's claim to be consumer `id`: throws UnknownConsumerError when there is no such
+   * registration, ConsumerSecretError when the secret is missing or wrong (compared in constant time).
+   */
+  async authenticate(id: string | undefined, secret: string | undefined): Promise<void> {
+    if (!id || id.length > 64) throw new UnknownConsumerError(String(id ?? ''));
+    let stored = this.secretHashes.get(id);
+    stored ??= (await this.redis.hget(this.keys.consumer(id), 'secret_hash')) ?? undefined;
+    if (stored === undefined) throw new UnknownConsumerError(id);
+    const expected = Buffer.from(stored, 'hex');
+    if (typeof secret !== 'string' || expected.length !== 32 || !timingSafeEqual(sha256(secret), expected)) throw new ConsumerSecretError(id);
   }
 
   /** Records a heartbeat; a consumer that was dropped must register again. */
@@ -78,8 +114,12 @@ export class ConsumerRegistry {
     if (updated === 0 && (await this.redis.zscore(this.keys.consumers, id)) === null) throw new UnknownConsumerError(id);
   }
 
+  /**
+   * Takes a consumer out of the live set at once (its queues go to the others). Its registration
+   * stays a little longer, so the deliveries it still holds as it drains can be acked with its secret.
+   */
   async remove(id: string): Promise<void> {
-    const [[, removed]] = (await this.redis.multi().zrem(this.keys.consumers, id).del(this.keys.consumer(id)).exec()) ?? [[null, 0]];
+    const [[, removed]] = (await this.redis.multi().zrem(this.keys.consumers, id).pexpire(this.keys.consumer(id), DRAINING_REGISTRATION_MS).exec()) ?? [[null, 0]];
     if (removed === 0) throw new UnknownConsumerError(id);
     this.readAt = -Infinity;
     this.logger.log(`consumer ${id} deregistered`);
@@ -107,9 +147,11 @@ export class ConsumerRegistry {
     for (let i = 0; i < entries.length; i += 2) pipeline.hgetall(this.keys.consumer(entries[i]));
     const hashes = (await pipeline.exec()) ?? [];
     const live: ConsumerInstance[] = [];
+    const secretHashes = new Map<string, string>();
     hashes.forEach(([error, hash], i) => {
       const fields = hash as Record<string, string> | null;
       if (error || !fields?.url) return;
+      if (fields.secret_hash) secretHashes.set(entries[i * 2], fields.secret_hash);
       live.push({
         id: entries[i * 2],
         url: fields.url,
@@ -119,6 +161,7 @@ export class ConsumerRegistry {
       });
     });
     this.live = live.sort((a, b) => a.id.localeCompare(b.id));
+    this.secretHashes = secretHashes;
     this.readAt = now;
     return this.live;
   }

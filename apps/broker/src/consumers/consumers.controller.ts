@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ConsumerRegistry, UnknownConsumerError } from './consumer-registry.service';
+import { Body, Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { CONSUMER_SECRET_HEADER, ConsumerRegistry, ConsumerSecretError, UnknownConsumerError } from './consumer-registry.service';
 import { RegisterConsumerDto } from './dto/register-consumer.dto';
 
 @ApiTags('consumers')
@@ -9,18 +9,23 @@ export class ConsumersController {
   constructor(private readonly consumers: ConsumerRegistry) {}
 
   @Post()
-  @ApiCreatedResponse({ description: '{id, queues}: the consumer id and the queues it owns now' })
+  @ApiCreatedResponse({ description: `{id, queues, secret}: the consumer id, the queues it owns now, and the secret its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}` })
   async register(@Body() dto: RegisterConsumerDto) {
     const consumer = await this.consumers.register(dto.url, dto.capacity, dto.types);
-    return { id: consumer.id, queues: await this.consumers.queuesOf(consumer.id) };
+    return { id: consumer.id, queues: await this.consumers.queuesOf(consumer.id), secret: consumer.secret };
   }
 
   @Post(':id/heartbeat')
   @HttpCode(200)
   @ApiOkResponse({ description: '{id, queues}: the queues it owns now' })
   @ApiNotFoundResponse({ description: 'Unknown or dropped consumer: register again' })
-  async heartbeat(@Param('id') id: string) {
-    await this.mapErrors(() => this.consumers.heartbeat(id));
+  @ApiUnauthorizedResponse({ description: `${CONSUMER_SECRET_HEADER} is missing or wrong` })
+  @ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
+  async heartbeat(@Param('id') id: string, @Headers(CONSUMER_SECRET_HEADER) secret?: string) {
+    await this.mapErrors(async () => {
+      await this.consumers.authenticate(id, secret);
+      await this.consumers.heartbeat(id);
+    });
     return { id, queues: await this.consumers.queuesOf(id) };
   }
 
@@ -28,8 +33,13 @@ export class ConsumersController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deregistered; its queues go to the others' })
   @ApiNotFoundResponse()
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.mapErrors(() => this.consumers.remove(id));
+  @ApiUnauthorizedResponse({ description: `${CONSUMER_SECRET_HEADER} is missing or wrong` })
+  @ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
+  async remove(@Param('id') id: string, @Headers(CONSUMER_SECRET_HEADER) secret?: string): Promise<void> {
+    await this.mapErrors(async () => {
+      await this.consumers.authenticate(id, secret);
+      await this.consumers.remove(id);
+    });
   }
 
   @Get()
@@ -49,6 +59,7 @@ export class ConsumersController {
       await action();
     } catch (error) {
       if (error instanceof UnknownConsumerError) throw new NotFoundException(error.message);
+      if (error instanceof ConsumerSecretError) throw new UnauthorizedException(error.message);
       throw error;
     }
   }

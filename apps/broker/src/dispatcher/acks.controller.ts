@@ -1,11 +1,17 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiUnauthorizedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { AckBatch, AckBatchPipe } from './ack-batch.pipe';
 import { DispatcherService } from './dispatcher.service';
 import { AckBatchDto } from './dto/ack.dto';
+import { ConsumerAuthGuard } from '../consumers/consumer-auth.guard';
+import { CONSUMER_ID_HEADER, CONSUMER_SECRET_HEADER } from '../consumers/consumer-registry.service';
 
 @ApiTags('acks')
 @Controller('acks')
+@UseGuards(ConsumerAuthGuard)
+@ApiHeader({ name: CONSUMER_ID_HEADER, description: 'The consumer id registration returned', required: true })
+@ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
+@ApiUnauthorizedResponse({ description: 'Not a registered consumer, or the wrong secret' })
 export class AcksController {
   constructor(private readonly dispatcher: DispatcherService) {}
 

@@ -1,11 +1,17 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiUnauthorizedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { LeaseBatchDto, LeaseReplyDto } from './dto/lease.dto';
 import { LeaseBatch, LeaseBatchPipe } from './lease-batch.pipe';
 import { LeaseReply, LeaseService } from './lease.service';
+import { ConsumerAuthGuard } from '../consumers/consumer-auth.guard';
+import { CONSUMER_ID_HEADER, CONSUMER_SECRET_HEADER } from '../consumers/consumer-registry.service';
 
 @ApiTags('leases')
 @Controller('leases')
+@UseGuards(ConsumerAuthGuard)
+@ApiHeader({ name: CONSUMER_ID_HEADER, description: 'The consumer id registration returned', required: true })
+@ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
+@ApiUnauthorizedResponse({ description: 'Not a registered consumer, or the wrong secret' })
 export class LeasesController {
   constructor(private readonly leases: LeaseService) {}
 

@@ -18,10 +18,14 @@ export class BrokerCallError extends Error {
   }
 }
 
-/** The consumer's calls to the broker, on a keep-alive agent with timeouts. */
+/**
+ * The consumer's calls to the broker, on a keep-alive agent with timeouts. It keeps the id and
+ * secret of the latest registration and sends them with every call that needs them.
+ */
 @Injectable()
 export class BrokerClient {
   private readonly baseUrl: string;
+  private credentials?: { id: string; secret: string };
 
   constructor(
     private readonly http: HttpService,
@@ -31,7 +35,9 @@ export class BrokerClient {
   }
 
   async register(url: string, capacity: number, types: string[]): Promise<{ id: string; queues: string[] }> {
-    return this.call('post', '/consumers', { url, capacity, types }, 201);
+    const registered = await this.call<{ id: string; queues: string[]; secret: string }>('post', '/consumers', { url, capacity, types }, 201);
+    this.credentials = { id: registered.id, secret: registered.secret };
+    return registered;
   }
 
   /** The queues this consumer owns now; a BrokerCallError with status 404 means register again. */
@@ -53,9 +59,11 @@ export class BrokerClient {
   }
 
   private async call<T>(method: 'post' | 'delete', path: string, body: unknown, expected: number): Promise<T> {
+    // Secrets go in headers of their own, so Authorization stays free for API keys.
+    const headers = this.credentials ? { 'x-tq-consumer-id': this.credentials.id, 'x-tq-consumer-secret': this.credentials.secret } : undefined;
     let response;
     try {
-      response = await this.http.axiosRef.request({ method, url: `${this.baseUrl}${path}`, data: body });
+      response = await this.http.axiosRef.request({ method, url: `${this.baseUrl}${path}`, data: body, headers });
     } catch (error) {
       throw new BrokerCallError(`${method.toUpperCase()} ${path}: ${(error as Error).message}`);
     }
