@@ -147,7 +147,7 @@ describe('broker: bad input', () => {
     const { body: registered } = await request(broker.url).post('/consumers').send({ url: 'http://127.0.0.1:1', capacity: 1 }).expect(201);
     expect(registered.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const consumer = { 'x-tq-consumer-id': registered.id, 'x-tq-consumer-secret': registered.secret };
-    const ghost = { acks: [{ delivery_id: 'default~1~ghost~AAAAAAAAAAAAAAAA', ok: true }] };
+    const ghost = { acks: [{ delivery_id: 'default~1~ghost~ffffffffffffffffffffffff', ok: true }] };
     await request(broker.url).post('/acks').send(ghost).expect(401);
     await request(broker.url).post('/acks').set({ ...consumer, 'x-tq-consumer-secret': 'wrong' }).send(ghost).expect(401);
     await request(broker.url).post(`/consumers/${registered.id}/heartbeat`).expect(401);

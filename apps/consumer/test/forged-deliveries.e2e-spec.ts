@@ -45,7 +45,7 @@ describe('forged and replayed deliveries', () => {
 
     await deliver(
       [later, dead].map((id) => ({
-        delivery_id: `${queue}~1~${id}~AAAAAAAAAAAAAAAA`,
+        delivery_id: `${queue}~1~${id}~ffffffffffffffffffffffff`,
         queue,
         task: { id, task_type: 'echo', payload: { forged: true } },
         due: true,
@@ -59,7 +59,7 @@ describe('forged and replayed deliveries', () => {
     await request(broker.url)
       .post('/acks')
       .set({ 'x-tq-consumer-id': other.id, 'x-tq-consumer-secret': other.secret })
-      .send({ acks: [{ delivery_id: `${queue}~1~${dead}~AAAAAAAAAAAAAAAA`, ok: true }, { delivery_id: `${queue}~1~${later}~AAAAAAAAAAAAAAAA`, ok: false, error: 'x' }] })
+      .send({ acks: [{ delivery_id: `${queue}~1~${dead}~ffffffffffffffffffffffff`, ok: true }, { delivery_id: `${queue}~1~${later}~ffffffffffffffffffffffff`, ok: false, error: 'x' }] })
       .expect(204);
     expect(await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))))).toEqual(before);
     expect(await redis.zscore(keys.queueDead(queue), dead)).not.toBeNull();

@@ -25,6 +25,11 @@ export class RedisKeys {
     return `${this.prefix}:queues`;
   }
 
+  /** Counter bumped by every change to the queue set, so replicas reload it only when it moved. */
+  get queuesVersion(): string {
+    return `${this.prefix}:queues-version`;
+  }
+
   /** Hash: binding key -> queue name. */
   get bindings(): string {
     return `${this.prefix}:bindings`;
@@ -83,6 +88,11 @@ export class RedisKeys {
   /** Sorted set of completed tasks: id -> completion time (ms). */
   get completeIndex(): string {
     return `${this.prefix}:index:complete`;
+  }
+
+  /** Pub/sub channel: a queue name published here has new work (the scheduler released tasks to it). */
+  get wakeChannel(): string {
+    return `${this.prefix}:wake`;
   }
 
   /** Every key of this prefix, for SCAN. */

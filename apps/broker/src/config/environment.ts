@@ -45,9 +45,17 @@ export class BrokerEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(100)
   DELIVERY_TIMEOUT_MS: number = 5_000;
 
-  /** How often an idle queue is polled for work another replica enqueued, ms. */
+  /** How soon a queue whose batch is on the wire looks again if nothing wakes it first, ms. */
   @Type(() => Number) @IsInt() @Min(5)
   DISPATCH_POLL_MS: number = 50;
+
+  /**
+   * How long an idle queue sleeps when nothing wakes it, ms. Work wakes it (a task accepted, an ack,
+   * a retry's backoff ending, a consumer joining, the scheduler releasing a task); this only bounds
+   * the wait if a wake-up is lost, so 1,000 idle queues cost almost nothing.
+   */
+  @Type(() => Number) @IsInt() @Min(10)
+  DISPATCH_IDLE_MS: number = 10_000;
 
   @Type(() => Number) @IsInt() @Min(1)
   BACKOFF_BASE_MS: number = 500;

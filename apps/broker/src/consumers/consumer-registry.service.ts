@@ -66,6 +66,7 @@ export class ConsumerRegistry {
   /** Each live consumer's secret, hashed (SHA-256, hex), as the last read of Redis found it. */
   private secretHashes = new Map<string, string>();
   private readAt = -Infinity;
+  private assigned?: { live: ConsumerInstance[]; queues: unknown[]; owners: Map<string, ConsumerInstance> };
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -166,12 +167,15 @@ export class ConsumerRegistry {
     return this.live;
   }
 
-  /** queue name -> its owning consumer. */
+  /** queue name -> its owning consumer; computed once per live set and queue list, as every queue's loop asks. */
   async assignment(): Promise<Map<string, ConsumerInstance>> {
     const live = await this.liveConsumers();
+    const queues = this.queues.list();
+    if (this.assigned?.live === live && this.assigned.queues === queues) return this.assigned.owners;
     const byId = new Map(live.map((c) => [c.id, c]));
-    const owners = ownerByItem(this.queues.list().map((q) => q.name), live.map((c) => c.id));
-    return new Map([...owners].map(([queue, id]) => [queue, byId.get(id)!]));
+    const owners = ownerByItem(queues.map((q) => q.name), live.map((c) => c.id));
+    this.assigned = { live, queues, owners: new Map([...owners].map(([queue, id]) => [queue, byId.get(id)!])) };
+    return this.assigned.owners;
   }
 
   /** The queues a consumer owns now. */

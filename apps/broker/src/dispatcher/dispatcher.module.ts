@@ -7,6 +7,7 @@ import { ConsumersModule } from '../consumers/consumers.module';
 import { QueueRegistryModule } from '../queue-registry/queue-registry.module';
 import { AcksController } from './acks.controller';
 import { DispatcherService } from './dispatcher.service';
+import { WakeListener } from './wake-listener.service';
 
 @Module({
   imports: [
@@ -18,7 +19,7 @@ import { DispatcherService } from './dispatcher.service';
     }),
   ],
   controllers: [AcksController],
-  providers: [DispatcherService],
+  providers: [DispatcherService, WakeListener],
   exports: [DispatcherService],
 })
 export class DispatcherModule {}

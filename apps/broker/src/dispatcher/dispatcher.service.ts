@@ -7,8 +7,8 @@ import type { Redis } from 'ioredis';
 import { BrokerEnvironment } from '../config/environment';
 import { ConsumerInstance, ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
-import { ackScript, CLAIMED_FIELDS, claimScript, failScript } from '../queue-registry/queue-scripts.lua';
-import { deliveryTokens, parseDeliveryId } from './delivery-id';
+import { ackScript, CLAIMED_FIELDS, claimScript, failScript, findExpiredScript } from '../queue-registry/queue-scripts.lua';
+import { claimSeed, parseDeliveryId } from './delivery-id';
 import { Ack } from './ack-batch.pipe';
 
 interface FailedDelivery {
@@ -89,6 +89,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   /** The live consumers and their types as each queue's last claim saw them: a change releases its waiting tasks. */
   private readonly routingSeen = new Map<string, string>();
   private routingCache?: { live: ConsumerInstance[]; json: string };
+  /** The live consumers as the last supervision saw them: a change wakes every queue. */
+  private routingSupervised?: string;
+  /** Per queue, the timer that wakes it when its earliest retry's backoff ends. */
+  private readonly retryWakers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** Queues whose consumer said it is full, and until when to leave it alone. */
   private readonly pausedUntil = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
@@ -140,6 +144,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   async onModuleDestroy(): Promise<void> {
     this.running = false;
     this.timers.forEach(clearInterval);
+    for (const { timer } of this.retryWakers.values()) clearTimeout(timer);
     this.wakers.forEach((wake) => wake());
     await Promise.allSettled([...this.loops.values()]);
     await Promise.allSettled([...this.deliveries]);
@@ -202,6 +207,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (!this.running) return;
     this.queues
       .refreshIfStale()
+      .then(() => this.wakeAllIfConsumersChanged())
       .then(() => {
         for (const { name } of this.queues.list()) {
           if (this.loops.has(name)) continue;
@@ -225,13 +231,39 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  /** Claims and sends one round of batches; returns how long to wait before the next (0: go on). */
+  /** A consumer joined, left or changed its types: every queue may have work it can send now. */
+  private async wakeAllIfConsumersChanged(): Promise<void> {
+    const routing = this.routingOf(await this.consumers.liveConsumers());
+    if (routing === this.routingSupervised) return;
+    this.routingSupervised = routing;
+    for (const { name } of this.queues.list()) this.notify(name);
+  }
+
+  /** Wakes the queue when a retry it scheduled may go; one timer per queue, for its earliest retry. */
+  private wakeAt(queue: string, at: number): void {
+    const current = this.retryWakers.get(queue);
+    if (current && current.at <= at) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => {
+      this.retryWakers.delete(queue);
+      // Timers and the wall clock drift apart by a millisecond or so: woken early, the claim would
+      // find the retry not yet due and the queue would sleep until DISPATCH_IDLE_MS.
+      if (this.clock.now() < at) this.wakeAt(queue, at);
+      else this.notify(queue);
+    }, Math.max(0, at - this.clock.now()) + 1);
+    this.retryWakers.set(queue, { at, timer });
+  }
+
+  /**
+   * Claims and sends one round of batches; returns how long to wait before the next (0: go on).
+   * An idle queue waits DISPATCH_IDLE_MS: work wakes it sooner (see notify and its callers).
+   */
   private async dispatchOnce(queue: string): Promise<number> {
-    const idle = this.config.get('DISPATCH_POLL_MS');
+    const idle = this.config.get('DISPATCH_IDLE_MS');
     const paused = (this.pausedUntil.get(queue) ?? 0) - this.clock.now();
     if (paused > 0) return paused;
     // A batch coming back notifies the queue, so this wait ends as soon as there is room.
-    if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE) return idle;
+    if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE) return this.config.get('DISPATCH_POLL_MS');
     const lingering = (this.lastSentAt.get(queue) ?? -Infinity) + this.config.get('DELIVERY_LINGER_MS') - performance.now();
     if (lingering > 0) return lingering;
     const owner = (await this.consumers.assignment()).get(queue);
@@ -256,7 +288,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         routing,
         consumersChanged ? '1' : '0',
         queue,
-        deliveryTokens(batch),
+        claimSeed(),
         ...CLAIMED_FIELDS,
       ],
     );
@@ -348,8 +380,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (failures.length === 0) return;
     const now = this.clock.now();
     const pipeline = this.redis.pipeline();
+    const retryAts: number[] = [];
     for (const failure of failures) {
       const retryAt = failure.mode === 'release' ? now + FULL_CONSUMER_PAUSE_MS : now + backoffDelay(Number(failure.attempt) || 1, this.backoff);
+      retryAts.push(retryAt);
       queueScript(
         pipeline,
         failScript,
@@ -375,6 +409,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
     const results = (await pipeline.exec()) ?? [];
     results.forEach(([error, outcome], i) => {
+      if (outcome === 1 || outcome === 4) this.wakeAt(failures[i].queue, retryAts[i]);
       if (error) this.logger.error(`failing delivery of ${failures[i].taskId}: ${error.message}`);
       else if (outcome === 1) this.retried.inc();
       else if (outcome === 2) this.deadLettered.inc();
@@ -386,14 +421,18 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   /** Deliveries whose ack deadline passed (a dead consumer, or a broker that died sending) are failed. */
   async reapExpired(): Promise<void> {
     const now = this.clock.now();
-    for (const { name: queue } of this.queues.list()) {
-      const expired = await this.redis.zrangebyscore(this.keys.queueInflight(queue), '-inf', now, 'LIMIT', 0, REAP_BATCH);
-      if (expired.length === 0) continue;
+    const queues = this.queues.list().map(({ name }) => name);
+    if (queues.length === 0) return;
+    const found = await runScript<Array<string | number>>(this.redis, findExpiredScript, queues.map((queue) => this.keys.queueInflight(queue)), [now, REAP_BATCH]);
+    for (let at = 0; at < found.length; ) {
+      const queue = queues[Number(found[at]) - 1];
+      const expired = found.slice(at + 2, at + 2 + Number(found[at + 1])).map(String);
+      at += 2 + expired.length;
       const pipeline = this.redis.pipeline();
       for (const id of expired) pipeline.hget(this.keys.task(id), 'attempts');
       const attempts = ((await pipeline.exec()) ?? []).map(([, value]) => Number(value) || 1);
-      this.logger.warn(`${expired.length} deliveries from ${queue} were not acked in time; retrying them`);
-      await this.fail(expired.map((taskId, i) => ({ queue, taskId, attempt: attempts[i], error: 'no ack within the ack timeout', mode: 'expired' })));
+      this.logger.warn(`${expired.length} deliveries from ${queue} lapsed without an ack or a lease extension; retrying them`);
+      await this.fail(expired.map((taskId, i) => ({ queue, taskId, attempt: attempts[i], error: 'the lease lapsed: no ack or extension in time', mode: 'expired' })));
     }
   }
 

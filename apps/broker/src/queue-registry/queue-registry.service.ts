@@ -33,6 +33,11 @@ const MISS_RELOAD_MS = 100;
 export class QueueRegistry implements OnModuleInit {
   private readonly logger = new Logger(QueueRegistry.name);
   private queues = new Map<string, QueueDefinition>();
+  /** list()'s answer for the current `queues`, sorted once. */
+  private sorted?: QueueDefinition[];
+  /** The queue-set version the last load read, and when refreshIfStale last compared it. */
+  private loadedVersion: string | null = null;
+  private checkedAt = -Infinity;
   private bindings = new Map<string, string>();
   private loadedAt = 0;
 
@@ -62,7 +67,7 @@ export class QueueRegistry implements OnModuleInit {
     const [code, key, owner] = await runScript<[number, string, string?]>(
       this.redis,
       declareQueueScript,
-      [this.keys.queues, this.keys.bindings],
+      [this.keys.queues, this.keys.bindings, this.keys.queuesVersion],
       [queue.name, JSON.stringify({ name: queue.name, binding_keys: queue.binding_keys, capacity: queue.capacity }), ...queue.binding_keys],
     );
     if (code === -1) throw new BindingConflictError(key, owner!);
@@ -70,9 +75,10 @@ export class QueueRegistry implements OnModuleInit {
     return { created: code === 1, queue: this.get(queue.name) };
   }
 
-  /** Every queue, in declaration order. */
+  /** Every queue, in declaration order: one array per load, which callers may cache against. */
   list(): QueueDefinition[] {
-    return [...this.queues.values()].sort((a, b) => (a.declared ?? 0) - (b.declared ?? 0));
+    this.sorted ??= [...this.queues.values()].sort((a, b) => (a.declared ?? 0) - (b.declared ?? 0));
+    return this.sorted;
   }
 
   get(name: string): QueueDefinition {
@@ -92,7 +98,12 @@ export class QueueRegistry implements OnModuleInit {
 
   /** Re-reads the queue set from Redis. */
   async load(): Promise<void> {
-    const [queues, bindings] = await Promise.all([this.redis.hgetall(this.keys.queues), this.redis.hgetall(this.keys.bindings)]);
+    const [version, queues, bindings] = await Promise.all([
+      this.redis.get(this.keys.queuesVersion),
+      this.redis.hgetall(this.keys.queues),
+      this.redis.hgetall(this.keys.bindings),
+    ]);
+    this.loadedVersion = version;
     const parsed = new Map<string, QueueDefinition>();
     for (const [name, json] of Object.entries(queues)) {
       try {
@@ -102,12 +113,17 @@ export class QueueRegistry implements OnModuleInit {
       }
     }
     this.queues = parsed;
+    this.sorted = undefined;
     this.bindings = new Map(Object.entries(bindings).filter(([, queue]) => parsed.has(queue)));
     this.loadedAt = this.clock.now();
   }
 
+  /** Reloads the queue set if another replica changed it: a version read every REFRESH_MS, the set only when it moved. */
   async refreshIfStale(): Promise<void> {
-    if (this.clock.now() - this.loadedAt > REFRESH_MS) await this.load();
+    if (this.clock.now() - this.checkedAt <= REFRESH_MS) return;
+    this.checkedAt = this.clock.now();
+    const version = await this.redis.get(this.keys.queuesVersion);
+    if (version !== this.loadedVersion) await this.load();
   }
 
   async stats(names: string[]): Promise<Map<string, QueueStats>> {

@@ -15,8 +15,9 @@ import { type LuaScript, PENDING_SCORE, ZADD_ALL, ZREM_ALL } from '@app/redis';
  * Index entries whose task is gone (expired by TTL) or is not scheduled are dropped, so they never
  * block a pass; a task whose scheduled_time is still in the future gets its index score put right.
  *
- * KEYS[1] scheduled index, KEYS[2] complete index, then per task (in ARGV order) its hash and its
- * queue's pending set
+ * Each queue that got tasks back is published once on the wake channel, so brokers claim them now.
+ * KEYS[1] scheduled index, KEYS[2] complete index, KEYS[3] the wake channel (pub/sub), then per task
+ * (in ARGV order) its hash and its queue's pending set
  * ARGV[1] now (ms), then per task four values: id, scheduled_time as read, next scheduled_time
  *         (ms, or '' when it has none), TTL to set (ms)
  * Returns {completed, rescheduled, pruned, skipped, released}.
@@ -31,9 +32,9 @@ local now = tonumber(ARGV[1])
 local completed, rescheduled, pruned, skipped, released = 0, 0, 0, 0, 0
 -- Index changes are collected and made with one command each at the end: a redis.call per task
 -- cost more than the command.
-local unindexed, reindexed, done = {}, {}, {}
-for t = 1, (#KEYS - 2) / 2 do
-  local key, pending = KEYS[1 + 2 * t], KEYS[2 + 2 * t]
+local unindexed, reindexed, done, woken = {}, {}, {}, {}
+for t = 1, (#KEYS - 3) / 2 do
+  local key, pending = KEYS[2 + 2 * t], KEYS[3 + 2 * t]
   local base = 2 + (t - 1) * 4
   local id, seen, nextTime, ttl = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local fields = redis.call('HMGET', key, 'status', 'scheduled_time', 'run_count', 'awaits_run', 'queue', 'priority', 'seq')
@@ -54,6 +55,7 @@ for t = 1, (#KEYS - 2) / 2 do
     if nextTime ~= '' then redis.call('HSET', key, 'next_time', nextTime) end
     redis.call('PERSIST', key)
     redis.call('ZADD', pending, pendingScore(fields[6], fields[7]), id)
+    woken[fields[5]] = true
     unindexed[#unindexed + 1] = id
     released = released + 1
   elseif nextTime == '' then
@@ -74,6 +76,7 @@ end
 zremAll(KEYS[1], unindexed)
 zaddAll(KEYS[1], reindexed)
 zaddAll(KEYS[2], done)
+for queue in pairs(woken) do redis.call('PUBLISH', KEYS[3], queue) end
 return {completed, rescheduled, pruned, skipped, released}
 `,
 };

@@ -1,0 +1,36 @@
+import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { QueueRegistry } from '../queue-registry/queue-registry.service';
+import { DispatcherService } from './dispatcher.service';
+
+/**
+ * Wakes a queue's dispatch loop when the task-dispatcher releases due tasks into it: the scheduler's
+ * script publishes the queue's name on the wake channel. Pub/sub may drop a message (a reconnect),
+ * which costs at most DISPATCH_IDLE_MS; only names of declared queues are acted on.
+ */
+@Injectable()
+export class WakeListener implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WakeListener.name);
+  private subscriber?: Redis;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @InjectRedisKeys() private readonly keys: RedisKeys,
+    private readonly queues: QueueRegistry,
+    private readonly dispatcher: DispatcherService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', (error: Error) => this.logger.warn(`wake channel: ${error.message}`));
+    this.subscriber.on('message', (_channel: string, queue: string) => {
+      if (this.queues.list().some((q) => q.name === queue)) this.dispatcher.notify(queue);
+    });
+    await this.subscriber.subscribe(this.keys.wakeChannel);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.subscriber?.quit().catch(() => undefined);
+  }
+}
