@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from './lib/ours';
+import { unlinkPrefix } from './lib/prefix';
 import { cpuSecondsOf, freePort, killAllStarted, spawnTracked, stop, waitHealthy } from './lib/processes';
 
 const QUEUE_COUNT = Number(process.argv[2] ?? 1_000);
@@ -45,12 +46,7 @@ async function main(): Promise<void> {
   } finally {
     await stop(consumer);
     await stop(broker);
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length) await redis.unlink(...found);
-    } while (cursor !== '0');
+    await unlinkPrefix(redis, prefix);
     await redis.quit();
   }
 }

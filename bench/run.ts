@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { BullSystem, bullPasses } from './lib/bull';
 import { chunks, makeDueTasks, makeTasks, Percentiles, pool, submit } from './lib/load';
 import { OurSystem, ROOT, Throughput } from './lib/ours';
+import { unlinkPrefix as unlinkPrefixOf } from './lib/prefix';
 import { cpuSecondsOf, freePort, killAllStarted, spawnTracked, stop, waitHealthy } from './lib/processes';
 
 const SCENARIOS = ['bulk', 'single', 'paced', 'delayed', 'baseline', 'flat', 'passes'] as const;
@@ -112,16 +113,7 @@ async function withCpu<T>(side: Side, scenario: string, apps: { cpuSeconds(): Re
   return result;
 }
 
-async function unlinkPrefix(prefix: string): Promise<number> {
-  let cursor = '0';
-  let removed = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length) removed += await redis.unlink(...found);
-  } while (cursor !== '0');
-  return removed;
-}
+const unlinkPrefix = (prefix: string): Promise<number> => unlinkPrefixOf(redis, prefix);
 
 function ensureBuilt(): void {
   const apps = ['broker', 'consumer', 'task-dispatcher'];

@@ -15,6 +15,7 @@ import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { unlinkPrefix } from './lib/prefix';
 
 // A forced GC before and after each pass separates what a pass keeps from garbage not yet collected.
 setFlagsFromString('--expose-gc');
@@ -118,12 +119,7 @@ async function main(): Promise<void> {
     report('cleanup pass', cleaned, cleanupCounts);
   } finally {
     await app.close();
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length) await redis.unlink(...found);
-    } while (cursor !== '0');
+    await unlinkPrefix(redis, prefix);
     await redis.quit();
   }
 }
