@@ -155,7 +155,7 @@ describe('broker: bad input', () => {
 
     await request(broker.url).post('/acks').set(consumer).send(ghost).expect(204);
     await request(broker.url).post('/acks').set(consumer).send({ acks: [{ delivery_id: 'x', ok: 'yes' }] }).expect(400);
-    expect((await request(broker.url).post('/leases').set(consumer).send({ leases: [{ delivery_id: 'x' }] }).expect(200)).body).toEqual({ extended: 0, cancelled: [], lease_ms: 30_000 });
+    expect((await request(broker.url).post('/leases').set(consumer).send({ leases: [{ delivery_id: 'x' }] }).expect(200)).body).toEqual({ extended: 0, cancelled: [], stale: [], lease_ms: 30_000 });
     await request(broker.url).post('/leases').set(consumer).send({ leases: 'all' }).expect(400);
     await request(broker.url).post(`/consumers/${registered.id}/heartbeat`).set('x-tq-consumer-secret', registered.secret).expect(200);
     await request(broker.url).delete(`/consumers/${registered.id}`).set('x-tq-consumer-secret', registered.secret).expect(204);

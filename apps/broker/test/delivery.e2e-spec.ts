@@ -203,6 +203,29 @@ describe('delivery path: broker and consumers', () => {
     }
   });
 
+  it('extends the lease of a held delivery, and tells its consumer once it went stale or was cancelled', async () => {
+    const holder = await new StandInConsumer('never-ack').start();
+    await holder.register(broker.url);
+    try {
+      const queue = await declareQueueOwnedBy(broker.url, holder.id!);
+      const [kept, moved, cancelled] = await submitBulk(broker.url, tasksFor(queue, 3));
+      await eventually(async () => holder.received.length === 3 || false, 5_000, 'the deliveries');
+      const idOf = (task: string) => holder.received.find((d) => d.task.id === task)!.delivery_id;
+      const leases = (ids: string[]) => request(broker.url).post('/leases').set(holder.credentials).send({ leases: ids.map((delivery_id) => ({ delivery_id })) }).expect(200);
+
+      const before = Number(await redis.zscore(keys.queueInflight(queue), kept));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // As if it had been failed back and sent elsewhere meanwhile: another delivery is current.
+      await redis.hset(keys.task(moved), 'delivery_id', `${queue}~2~${moved}~${'0'.repeat(24)}`);
+      await request(broker.url).delete(`/tasks/${cancelled}`).expect(200);
+      const { body } = await leases([idOf(kept), idOf(moved), idOf(cancelled)]);
+      expect(body).toMatchObject({ extended: 1, stale: [idOf(moved)], cancelled: [idOf(cancelled)] });
+      expect(Number(await redis.zscore(keys.queueInflight(queue), kept))).toBeGreaterThan(before);
+    } finally {
+      await holder.stop();
+    }
+  });
+
   it('drops a consumer that misses its heartbeats, and only that one', async () => {
     const quiet = await new StandInConsumer('record').start();
     const alive = await new StandInConsumer('record').start();

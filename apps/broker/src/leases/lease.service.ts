@@ -11,6 +11,8 @@ import { extendLeasesScript } from './extend-leases.lua';
 export interface LeaseReply {
   extended: number;
   cancelled: string[];
+  /** Deliveries whose task went out again meanwhile: their consumer must stop them and not ack. */
+  stale: string[];
   lease_ms: number;
 }
 
@@ -59,24 +61,28 @@ export class LeaseService {
     }
     const deadline = this.clock.now() + this.leaseMs;
     const cancelled: string[] = [];
+    const stale: string[] = [];
     let extended = 0;
     await Promise.all(
       [...byQueue].map(async ([queue, refs]) => {
-        const [count, ...cancelledAt] = await runScript<number[]>(
+        const [count, ...reported] = await runScript<number[]>(
           this.redis,
           extendLeasesScript,
           [this.keys.queueInflight(queue), ...refs.map((ref) => this.keys.task(ref.taskId))],
           [deadline, ...refs.flatMap((ref) => [ref.taskId, ref.deliveryId])],
         );
         extended += count;
-        for (const at of cancelledAt) cancelled.push(refs[at - 1].deliveryId);
+        for (const at of reported) {
+          if (at > 0) cancelled.push(refs[at - 1].deliveryId);
+          else stale.push(refs[-at - 1].deliveryId);
+        }
       }),
     );
     this.extended.inc(extended);
-    const ignored = leases.length - extended - cancelled.length;
+    const ignored = leases.length - extended - cancelled.length - stale.length;
     this.ignored.inc(ignored);
     // Once per request, not per id: a consumer holding many stale deliveries must not flood the log.
     if (ignored > 0) this.logger.debug(`${ignored} of ${leases.length} lease extensions named no live delivery (${unknown} unreadable)`);
-    return { extended, cancelled, lease_ms: this.leaseMs };
+    return { extended, cancelled, stale, lease_ms: this.leaseMs };
   }
 }

@@ -53,8 +53,8 @@ export class BrokerClient {
     await this.call('post', '/acks', { acks }, 204);
   }
 
-  /** Extends the leases of deliveries still held; the reply names those whose task was cancelled. */
-  async extendLeases(deliveryIds: string[]): Promise<{ extended: number; cancelled: string[]; lease_ms: number }> {
+  /** Extends the leases of deliveries still held; the reply names those whose task was cancelled, and those gone stale. */
+  async extendLeases(deliveryIds: string[]): Promise<{ extended: number; cancelled: string[]; stale?: string[]; lease_ms: number }> {
     return this.call('post', '/leases', { leases: deliveryIds.map((delivery_id) => ({ delivery_id })) }, 200);
   }
 

@@ -52,7 +52,7 @@ export class InternalConsumer {
   /** Handler tasks that ended well, waiting for the next store call. */
   private finished: StoreItem[] = [];
   private storing?: Promise<void>;
-  /** Set at shutdown once the grace period is over: aborted runs are left unacked for redelivery. */
+  /** Set at shutdown once the grace period is over: runs cut off from then on are reported lost (not counted), for redelivery elsewhere. */
   private abandoned = false;
 
   constructor(
@@ -83,8 +83,8 @@ export class InternalConsumer {
   }
 
   /**
-   * Stops deliveries whose task was cancelled: buffered ones are dropped, running ones have their
-   * signal aborted. None is acked: the broker already took the task out of its queue.
+   * Stops deliveries whose task was cancelled, or that went stale (the task went out again):
+   * buffered ones are dropped, running ones have their signal aborted. None is acked.
    */
   cancel(deliveryIds: ReadonlySet<string>): void {
     for (let i = this.buffer.length - 1; i >= 0; i--) {
@@ -109,7 +109,7 @@ export class InternalConsumer {
     }
   }
 
-  /** From now on a handler run that ends (aborted at shutdown) is not acked: the broker redelivers it. */
+  /** From now on a handler run that ends without success (aborted at shutdown) is reported lost: the broker redelivers it elsewhere. */
   abandonRunning(): void {
     this.abandoned = true;
   }
@@ -137,7 +137,6 @@ export class InternalConsumer {
     }
   }
 
-  /** A type this consumer neither runs nor stores (a misroute): failed, so the broker retries it on a capable consumer. */
   /**
    * Runs each task as Redis has it, not as the body said, and only if the delivery is the task's
    * current one: a forged or replayed POST /deliveries never runs a handler. Unverifiable ones are
@@ -171,6 +170,7 @@ export class InternalConsumer {
     this.heldIds.delete(holding.delivery.deliveryId);
   }
 
+  /** A type this consumer neither runs nor stores (a misroute): failed, so the broker retries it on a capable consumer. */
   private refuse(holding: Holding): void {
     const { delivery } = holding;
     const error = `consumer does not run task_type ${delivery.task.task_type}`;
@@ -193,9 +193,9 @@ export class InternalConsumer {
       let startedMs: number | undefined;
       const run = await runner.run(
         delivery.task,
-        (id, value) => this.recordProgress(id, value),
+        (id, value) => this.recordProgress(id, delivery.deliveryId, value),
         () => {
-          startedMs = this.store.markRunning(delivery.task.id);
+          startedMs = this.store.markRunning(delivery.task.id, delivery.deliveryId);
         },
         holding.cancel.signal,
       );
@@ -203,7 +203,8 @@ export class InternalConsumer {
         this.logger.log(`task ${delivery.task.id} (${runner.taskType}) was cancelled: ${run.error}`);
         return;
       }
-      if (this.abandoned) {
+      // A run that ended well even now is stored like any other; only a cut-off one is lost.
+      if (this.abandoned && run.outcome !== 'ok') {
         // Not the task's fault: the broker sends it out again without counting this attempt.
         const error = `the consumer shut down before the ${runner.taskType} handler finished`;
         this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, outcome: 'lost', error }]);
@@ -233,9 +234,9 @@ export class InternalConsumer {
   }
 
   /** A bad value is the handler's mistake and reaches it; Redis failing to record progress must not fail the task. */
-  private async recordProgress(id: string, value: unknown): Promise<void> {
+  private async recordProgress(id: string, deliveryId: string, value: unknown): Promise<void> {
     try {
-      await this.store.recordProgress(id, value);
+      await this.store.recordProgress(id, deliveryId, value);
     } catch (error) {
       if (error instanceof InvalidProgressError) throw error;
       this.logger.warn(`recording progress of task ${id} failed: ${(error as Error).message}`);

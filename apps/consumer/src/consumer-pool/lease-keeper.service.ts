@@ -41,33 +41,38 @@ export class LeaseKeeper implements OnApplicationBootstrap, OnApplicationShutdow
     clearTimeout(this.timer);
   }
 
-  private schedule(): void {
+  private schedule(spentMs = 0): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.extending = true;
+      const started = Date.now();
       void this.extendAll().finally(() => {
         this.extending = false;
-        this.schedule();
+        // Timed from the start of this round, so a slow broker does not stretch the gap between extensions.
+        this.schedule(Date.now() - started);
       });
-    }, Math.floor(this.pool.shortestLeaseMs / 3));
+    }, Math.max(0, Math.floor(this.pool.shortestLeaseMs / 3) - spentMs));
   }
 
   /** Extends every held delivery's lease once; never throws (the next round tries again). */
   async extendAll(): Promise<void> {
     const ids = [...new Set(this.pool.heldDeliveries().map((delivery) => delivery.deliveryId))];
     const cancelled: string[] = [];
+    const stale: string[] = [];
     try {
       for (let i = 0; i < ids.length; i += LEASES_PER_REQUEST) {
-        cancelled.push(...(await this.broker.extendLeases(ids.slice(i, i + LEASES_PER_REQUEST))).cancelled);
+        const reply = await this.broker.extendLeases(ids.slice(i, i + LEASES_PER_REQUEST));
+        cancelled.push(...reply.cancelled);
+        stale.push(...(reply.stale ?? []));
       }
       this.failures = 0;
     } catch (error) {
       this.failures++;
       if (this.failures === 1 || this.failures % 20 === 0) this.logger.warn(`extending ${ids.length} leases failed (${(error as Error).message}); retrying`);
     }
-    if (cancelled.length) {
-      this.logger.log(`${cancelled.length} held tasks were cancelled: stopping them`);
-      this.pool.cancel(cancelled);
-    }
+    if (cancelled.length) this.logger.log(`${cancelled.length} held tasks were cancelled: stopping them`);
+    // Their tasks went out again (this consumer was too slow to say it held them): another run is the live one.
+    if (stale.length) this.logger.warn(`${stale.length} held deliveries went stale: stopping them`);
+    if (cancelled.length || stale.length) this.pool.cancel([...cancelled, ...stale]);
   }
 }

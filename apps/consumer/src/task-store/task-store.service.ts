@@ -37,7 +37,7 @@ export class TaskStore {
   private readonly logger = new Logger(TaskStore.name);
   private readonly keepMs: number;
   /** Tasks whose handler started since the last markRunning call went out: one script call for all of them. */
-  private startedIds: string[] = [];
+  private started: Array<{ id: string; deliveryId: string }> = [];
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -83,15 +83,16 @@ export class TaskStore {
    * Shows the task as `running` from now (returned, ms); the handlers that start in one turn of the
    * event loop share one call. Best effort: a failure only leaves the status `dispatched`.
    */
-  markRunning(id: string): number {
+  markRunning(id: string, deliveryId: string): number {
     const now = this.clock.now();
-    this.startedIds.push(id);
-    if (this.startedIds.length === 1) {
+    this.started.push({ id, deliveryId });
+    if (this.started.length === 1) {
       setImmediate(() => {
-        const ids = this.startedIds;
-        this.startedIds = [];
-        runScript(this.redis, markRunningScript, ids.map((started) => this.keys.task(started)), [now]).catch((error: Error) =>
-          this.logger.warn(`marking ${ids.length} tasks running failed: ${error.message}`),
+        const batch = this.started;
+        this.started = [];
+        const keys = batch.map((task) => this.keys.task(task.id));
+        runScript(this.redis, markRunningScript, keys, [now, ...batch.map((task) => task.deliveryId)]).catch((error: Error) =>
+          this.logger.warn(`marking ${batch.length} tasks running failed: ${error.message}`),
         );
       });
     }
@@ -99,7 +100,7 @@ export class TaskStore {
   }
 
   /** A handler's ctx.progress: a number 0..100 or a small JSON object; throws InvalidProgressError otherwise. */
-  async recordProgress(id: string, value: unknown): Promise<void> {
+  async recordProgress(id: string, deliveryId: string, value: unknown): Promise<void> {
     let json: string;
     if (typeof value === 'number') {
       if (!Number.isFinite(value) || value < 0 || value > 100) throw new InvalidProgressError('must be a number from 0 to 100');
@@ -110,6 +111,6 @@ export class TaskStore {
     } else {
       throw new InvalidProgressError('must be a number from 0 to 100 or a JSON object');
     }
-    await runScript(this.redis, recordProgressScript, [this.keys.task(id)], [json]);
+    await runScript(this.redis, recordProgressScript, [this.keys.task(id)], [json, deliveryId]);
   }
 }

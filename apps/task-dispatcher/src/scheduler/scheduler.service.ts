@@ -139,8 +139,8 @@ export class SchedulerService extends CronPassService<SchedulerPassDto> {
       const [periodicity, anchor_time, scheduled_time, queue] = values as (string | null)[];
       const run = this.plan(id, { periodicity, anchor_time, scheduled_time }, now);
       args.push(id, run.seen, run.next ?? '', run.ttlMs);
-      // A task with no queue (stored by hand) is never released; the script only writes this key when it is.
-      keys.push(this.keys.task(id), this.keys.queuePending(queue ?? ''));
+      // A task with no queue (stored by hand) is never released; the script only writes these keys when it is.
+      keys.push(this.keys.task(id), this.keys.queuePending(queue ?? ''), this.keys.queueInflight(queue ?? ''));
     });
     return runScript<number[]>(this.redis, triggerDueTasksScript, keys, args);
   }

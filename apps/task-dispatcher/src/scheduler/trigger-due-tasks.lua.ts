@@ -16,8 +16,10 @@ import { type LuaScript, PENDING_SCORE, ZADD_ALL, ZREM_ALL } from '@app/redis';
  * block a pass; a task whose scheduled_time is still in the future gets its index score put right.
  *
  * Each queue that got tasks back is published once on the wake channel, so brokers claim them now.
+ * A released task also leaves its queue's in-flight set: the ack of the delivery that stored it may
+ * not have landed yet, and that entry would hold a place in the prefetch window for nothing.
  * KEYS[1] scheduled index, KEYS[2] complete index, KEYS[3] the wake channel (pub/sub), then per task
- * (in ARGV order) its hash and its queue's pending set
+ * (in ARGV order) its hash, its queue's pending set and its queue's in-flight set
  * ARGV[1] now (ms), then per task four values: id, scheduled_time as read, next scheduled_time
  *         (ms, or '' when it has none), TTL to set (ms)
  * Returns {completed, rescheduled, pruned, skipped, released}.
@@ -33,8 +35,8 @@ local completed, rescheduled, pruned, skipped, released = 0, 0, 0, 0, 0
 -- Index changes are collected and made with one command each at the end: a redis.call per task
 -- cost more than the command.
 local unindexed, reindexed, done, woken = {}, {}, {}, {}
-for t = 1, (#KEYS - 3) / 2 do
-  local key, pending = KEYS[2 + 2 * t], KEYS[3 + 2 * t]
+for t = 1, (#KEYS - 3) / 3 do
+  local key, pending, inflight = KEYS[1 + 3 * t], KEYS[2 + 3 * t], KEYS[3 + 3 * t]
   local base = 2 + (t - 1) * 4
   local id, seen, nextTime, ttl = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local fields = redis.call('HMGET', key, 'status', 'scheduled_time', 'run_count', 'awaits_run', 'queue', 'priority', 'seq')
@@ -54,6 +56,7 @@ for t = 1, (#KEYS - 3) / 2 do
     redis.call('HDEL', key, 'awaits_run', 'next_time')
     if nextTime ~= '' then redis.call('HSET', key, 'next_time', nextTime) end
     redis.call('PERSIST', key)
+    redis.call('ZREM', inflight, id)
     redis.call('ZADD', pending, pendingScore(fields[6], fields[7]), id)
     woken[fields[5]] = true
     unindexed[#unindexed + 1] = id

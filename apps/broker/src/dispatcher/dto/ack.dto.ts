@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 
 export class AckDto {
-  @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b' })
+  @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b~5d41402abc4b2a76b9719d91' })
   @IsDefined()
   @IsString()
   @MaxLength(256)
