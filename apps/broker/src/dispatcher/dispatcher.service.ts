@@ -89,8 +89,6 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   /** The live consumers and their types as each queue's last claim saw them: a change releases its waiting tasks. */
   private readonly routingSeen = new Map<string, string>();
   private routingCache?: { live: ConsumerInstance[]; json: string };
-  /** The live consumers as the last supervision saw them: a change wakes every queue. */
-  private routingSupervised?: string;
   /** Per queue, the timer that wakes it when its earliest retry's backoff ends. */
   private readonly retryWakers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** Queues whose consumer said it is full, and until when to leave it alone. */
@@ -231,12 +229,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  /** A consumer joined, left or changed its types: every queue may have work it can send now. */
+  /**
+   * A consumer joined, left or changed its types: a queue whose last look saw other consumers may
+   * have work it can send now (tasks waiting for a capable consumer, a queue that had no owner).
+   */
   private async wakeAllIfConsumersChanged(): Promise<void> {
     const routing = this.routingOf(await this.consumers.liveConsumers());
-    if (routing === this.routingSupervised) return;
-    this.routingSupervised = routing;
-    for (const { name } of this.queues.list()) this.notify(name);
+    for (const { name } of this.queues.list()) if (this.routingSeen.get(name) !== routing) this.notify(name);
   }
 
   /** Wakes the queue when a retry it scheduled may go; one timer per queue, for its earliest retry. */
@@ -266,10 +265,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE) return this.config.get('DISPATCH_POLL_MS');
     const lingering = (this.lastSentAt.get(queue) ?? -Infinity) + this.config.get('DELIVERY_LINGER_MS') - performance.now();
     if (lingering > 0) return lingering;
-    const owner = (await this.consumers.assignment()).get(queue);
-    if (!owner) return idle;
     const live = await this.consumers.liveConsumers();
     const routing = this.routingOf(live);
+    const owner = (await this.consumers.assignment()).get(queue);
+    if (!owner) {
+      // Seen, so only a change of consumers wakes it again (wakeAllIfConsumersChanged).
+      this.routingSeen.set(queue, routing);
+      return idle;
+    }
     const consumersChanged = this.routingSeen.get(queue) !== routing;
     const now = this.clock.now();
     // A batch may go to any live consumer, so it fits the smallest.
