@@ -6,7 +6,7 @@ import request from 'supertest';
 import { SchedulerService } from '../../task-dispatcher/src/scheduler/scheduler.service';
 import { bootDispatcher } from '../../task-dispatcher/test/dispatcher-test-kit';
 import { BootedApp, closeAndClean, eventually, testRedis } from '../../../test/helpers';
-import { declareQueue, queueCounts, startBrokerAndConsumer, startConsumer } from './delivery-harness';
+import { declareQueue, queueCounts, startBrokerAndConsumer, startConsumer, taskApi } from './delivery-harness';
 
 const HOUR_MS = 3_600_000;
 
@@ -28,10 +28,7 @@ describe('cancelling tasks', () => {
 
   afterAll(() => closeAndClean(redis, dispatcher, consumer, broker));
 
-  const submit = async (task_type: string, payload: object = {}, extra: object = {}, bindingKey = queue) =>
-    (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: bindingKey, payload, ...extra }).expect(201)).body.id as string;
-  const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
-  const until = (id: string, status: TaskStatus) => eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`);
+  const { submit, read, until } = taskApi(() => broker.url, () => queue);
   const cancel = (id: string) => request(broker.url).delete(`/tasks/${id}`);
 
   it('aborts a running handler: its run ends cancelled and it is not retried', async () => {

@@ -26,6 +26,20 @@ export async function startBrokerAndConsumer(): Promise<{ broker: BootedApp; con
   return { broker, consumer, queue };
 }
 
+/**
+ * The task calls the e2e files make of their broker, given once it is booted: submit a task to the
+ * file's queue (or another binding key), read it back, wait for a status.
+ */
+export function taskApi(brokerUrl: () => string, queue: () => string) {
+  const read = async (id: string) => (await request(brokerUrl()).get(`/tasks/${id}`).expect(200)).body;
+  return {
+    submit: async (task_type: string, payload: object = {}, extra: object = {}, bindingKey = queue()) =>
+      (await request(brokerUrl()).post('/tasks').send({ task_name: task_type, task_type, binding_key: bindingKey, payload, ...extra }).expect(201)).body.id as string,
+    read,
+    until: (id: string, status: TaskStatus) => eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`),
+  };
+}
+
 /** Declares a fresh queue bound to a key of the same name, and returns its name. */
 export async function declareQueue(brokerUrl: string, capacity = 100_000): Promise<string> {
   const name = `q-${Math.random().toString(36).slice(2, 10)}`;

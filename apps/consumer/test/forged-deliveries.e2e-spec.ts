@@ -3,7 +3,7 @@ import { TaskStatus } from '@app/common';
 import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
-import { startBrokerAndConsumer } from '../../broker/test/delivery-harness';
+import { startBrokerAndConsumer, taskApi } from '../../broker/test/delivery-harness';
 import { BootedApp, closeAndClean, eventually, testRedis } from '../../../test/helpers';
 
 /**
@@ -24,10 +24,7 @@ describe('forged and replayed deliveries', () => {
 
   afterAll(() => closeAndClean(redis, consumer, broker));
 
-  const submit = async (task_type: string, payload: object, extra: object = {}) =>
-    (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;
-  const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
-  const until = (id: string, status: TaskStatus) => eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`);
+  const { submit, read, until } = taskApi(() => broker.url, () => queue);
   const deliver = (deliveries: object[]) => request(consumer.url).post('/deliveries').send({ deliveries }).expect(202);
   /** Gives the consumer time to act on what it was sent, then checks it holds nothing. */
   const settle = async () => {

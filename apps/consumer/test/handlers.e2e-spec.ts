@@ -2,8 +2,7 @@ import '../../../test/fast-timeouts';
 import { TaskStatus } from '@app/common';
 import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
-import request from 'supertest';
-import { startBrokerAndConsumer } from '../../broker/test/delivery-harness';
+import { startBrokerAndConsumer, taskApi } from '../../broker/test/delivery-harness';
 import { BootedApp, closeAndClean, eventually, testRedis } from '../../../test/helpers';
 
 /** The stock consumer's example handlers, through a real broker and consumer on a real Redis. */
@@ -21,10 +20,8 @@ describe('task handlers', () => {
 
   afterAll(() => closeAndClean(redis, consumer, broker));
 
-  const submit = async (task_type: string, payload: object, extra: object = {}) =>
-    (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;
-  const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
-  const storedTask = (id: string) => eventually(async () => ((await read(id)).status === TaskStatus.Complete ? read(id) : false), 10_000, `task ${id} complete`);
+  const { submit, read, until } = taskApi(() => broker.url, () => queue);
+  const storedTask = (id: string) => until(id, TaskStatus.Complete);
 
   it('stores what the handler returned, and GET /tasks/:id shows it', async () => {
     const task = await storedTask(await submit('echo', { to: 'ada', subject: 'hi' }));

@@ -5,11 +5,12 @@ export interface Ack {
   delivery_id: string;
   ok: boolean;
   /** How a failed run ended (default failed), recorded in the task's runs; `lost` (its consumer shut down) does not count the attempt. */
-  outcome?: 'failed' | 'timed_out' | 'lost';
+  outcome?: (typeof ACK_OUTCOMES)[number];
   error?: string;
 }
 
-const ACK_OUTCOMES = ['failed', 'timed_out', 'lost'];
+/** How a failed run may end, as a consumer reports it (AckDto documents the same list). */
+export const ACK_OUTCOMES = ['failed', 'timed_out', 'lost'] as const;
 
 export interface AckBatch {
   acks: Ack[];
@@ -29,7 +30,7 @@ const ACK_BATCH: BatchShape = {
     if (typeof id !== 'string') problems.push(`${at}.delivery_id must be a string`);
     else if (id.length > MAX_DELIVERY_ID) problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
     if (typeof ok !== 'boolean') problems.push(`${at}.ok must be a boolean`);
-    if (outcome !== undefined && !ACK_OUTCOMES.includes(outcome as string)) problems.push(`${at}.outcome must be one of ${ACK_OUTCOMES.join(', ')}`);
+    if (outcome !== undefined && !(ACK_OUTCOMES as readonly unknown[]).includes(outcome)) problems.push(`${at}.outcome must be one of ${ACK_OUTCOMES.join(', ')}`);
     if (error !== undefined && error !== null) {
       if (typeof error !== 'string') problems.push(`${at}.error must be a string`);
       else if (error.length > MAX_ERROR) problems.push(`${at}.error must be at most ${MAX_ERROR} characters`);

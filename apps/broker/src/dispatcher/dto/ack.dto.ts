@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { ACK_OUTCOMES } from '../ack-batch.pipe';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 
 export class AckDto {
@@ -15,12 +16,12 @@ export class AckDto {
   ok: boolean;
 
   @ApiPropertyOptional({
-    enum: ['failed', 'timed_out', 'lost'],
+    enum: ACK_OUTCOMES,
     description: 'How a failed run ended (default failed), as the task\'s runs show it; lost: the consumer shut down mid-run, so the attempt is not counted',
   })
   @IsOptional()
-  @IsIn(['failed', 'timed_out', 'lost'])
-  outcome?: 'failed' | 'timed_out' | 'lost';
+  @IsIn(ACK_OUTCOMES)
+  outcome?: (typeof ACK_OUTCOMES)[number];
 
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()
