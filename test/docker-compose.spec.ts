@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BrokerEnvironment } from '../apps/broker/src/config/environment';
-import { ConsumerEnvironment } from '../apps/consumer/src/config/environment';
+import { ConsumerEnvironment } from '@app/consumer';
 import { ProducerEnvironment } from '../apps/producer/src/config/environment';
 import { TaskDispatcherEnvironment } from '../apps/task-dispatcher/src/config/environment';
 

@@ -2,4 +2,5 @@
 module.exports = {
   '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',
   '^@app/redis(|/.*)$': '<rootDir>/libs/redis/src$1',
+  '^@app/consumer(|/.*)$': '<rootDir>/libs/consumer/src$1',
 };

@@ -7,6 +7,8 @@ export interface RecordedDelivery {
   delivery_id: string;
   queue: string;
   task: { id: string; priority: number; attempts: number; task_type: string };
+  /** Run it now; false: store it to await its time. */
+  due: boolean;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

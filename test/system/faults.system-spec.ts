@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { Agent, request } from 'node:http';
 import { AppProcess, Cluster, deletePrefix, postJson, redisClient, sleep, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
-import { drainAndCheck, expectNothingLost, Ledger, queueCounts, readAllTasks, totals } from './ledger';
+import { drainAndCheck, expectNothingLost, keyNames, Ledger, queueCounts, readAllTasks, totals } from './ledger';
 import { Load } from './load';
 import { Misbehaviour, MisbehavingConsumer } from './stand-in';
 
@@ -179,4 +179,104 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
         expect(taken.filter((t) => Number(t.attempts) < 2 || t.consumer === standIn.id)).toEqual([]);
       }));
   });
+});
+
+/** GET /tasks/:id, the fields read here (libs/common's Task and TaskRun). */
+interface TaskView {
+  status: string;
+  attempts?: number;
+  run_count?: number;
+  last_error?: string;
+  result?: unknown;
+  progress?: unknown;
+  runs?: Array<{ attempt: number; consumer: string | null; started_time: string | null; finished_time: string; outcome: string; error: string | null }>;
+}
+
+describe('a handler whose consumer dies mid-run', () => {
+  const prefix = systemPrefix('faults-handler');
+  const ledger = new Ledger();
+  /** The lease a delivery gets: the killed consumer's run lapses this long after its last extension. */
+  const LEASE_MS = 2_000;
+  /** The sleep handler's run: long enough to be surely running when its consumer is killed. */
+  const SLEEP_MS = 4_000;
+  let cluster: Cluster;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = redisClient();
+    cluster = await Cluster.start({ prefix, brokers: 1, consumers: 2, dispatchers: 0, producers: 0, queues: ['default'], env: { ACK_TIMEOUT_MS: String(LEASE_MS) } });
+  });
+
+  beforeEach(() => cluster.ensureRunning());
+
+  afterAll(async () => {
+    await cluster?.stopAll();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  const getTask = async (id: string): Promise<TaskView> => {
+    const res = await fetch(`${cluster.brokers[0].url}/tasks/${id}`, { signal: AbortSignal.timeout(2_000) });
+    if (res.status !== 200) throw new Error(`GET /tasks/${id} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as TaskView;
+  };
+
+  it('a consumer SIGKILLed mid-handler: the task is redelivered to another consumer and completes once', () =>
+    cluster.withLogs(async () => {
+      const broker = cluster.brokers[0].url;
+      // Runs name consumers by id, as GET /consumers does; the apps are known by their advertised URL.
+      const listed = (await (await fetch(`${broker}/consumers`)).json()) as Array<{ id: string; url: string }>;
+      const appOf = new Map(listed.map((c) => [c.id, cluster.consumers.find((app) => app.url === c.url)!]));
+      expect([...appOf.values()].map((app) => app?.label).sort()).toEqual(['consumer-1', 'consumer-2']);
+
+      const submitted = await postJson(`${broker}/tasks`, { task_name: 'kill-mid-handler', task_type: 'sleep', binding_key: 'default', payload: { ms: SLEEP_MS }, max_retries: 3 });
+      expect(submitted.status).toBe(201);
+      const id: string = submitted.body.id;
+      ledger.addIds([id]);
+
+      // Running: the handler started (status) and reported its progress, so it is inside its sleep.
+      const running = await waitFor(`task ${id} to be running`, async () => {
+        const task = await getTask(id);
+        return task.status === 'running' && task.progress !== undefined && task;
+      }, 15_000, 20);
+      expect(running).toMatchObject({ attempts: 1, progress: { sleeping_ms: SLEEP_MS } });
+      expect(running.runs).toBeUndefined();
+      // GET /tasks/:id does not show who holds it; the task hash does.
+      const holderId = (await redis.hget(keyNames(prefix).task(id), 'consumer'))!;
+      const victim = appOf.get(holderId)!;
+      expect(victim).toBeDefined();
+      const [otherId, other] = [...appOf].find(([, app]) => app !== victim)!;
+
+      const killedAt = Date.now();
+      const exit = await victim.kill();
+      expect(exit.signal).toBe('SIGKILL');
+
+      // Its lease lapses (no more extensions), the broker records the run lost and sends the task to the other consumer, which runs it in full.
+      const done = await waitFor(`task ${id} to complete`, async () => {
+        const task = await getTask(id);
+        return task.status === 'complete' && task;
+      }, 30_000, 50);
+      const completedAt = Date.now();
+
+      expect(done).toMatchObject({ status: 'complete', attempts: 2, run_count: 1, result: { slept_ms: SLEEP_MS } });
+      expect(done.last_error).toBeUndefined();
+      expect(done.progress).toBeUndefined();
+      expect(await redis.hget(keyNames(prefix).task(id), 'consumer')).toBe(otherId);
+      expect(done.runs).toEqual([
+        { attempt: 1, consumer: holderId, started_time: expect.any(String), finished_time: expect.any(String), outcome: 'lost', error: expect.stringMatching(/lease lapsed/) },
+        { attempt: 2, consumer: otherId, started_time: expect.any(String), finished_time: expect.any(String), outcome: 'ok', error: null },
+      ]);
+      const [lost, ok] = done.runs!.map((run) => ({ started: Date.parse(run.started_time!), finished: Date.parse(run.finished_time) }));
+      // The lost run is the one that was running when the victim died, and it was reaped only after the death.
+      expect(lost.started).toBeLessThanOrEqual(killedAt);
+      expect(lost.finished).toBeGreaterThanOrEqual(killedAt);
+      // The other consumer started only once the lost run was failed back, and slept the whole time.
+      expect(ok.started).toBeGreaterThanOrEqual(lost.finished);
+      expect(ok.finished - ok.started).toBeGreaterThanOrEqual(SLEEP_MS - 5);
+      expect(ok.finished).toBeLessThanOrEqual(completedAt);
+      expect(other.running).toBe(true);
+
+      // Stored once, in the complete index, and nothing left in flight, pending or delayed.
+      expectNothingLost(await drainAndCheck(redis, prefix, ledger), ledger.expected);
+    }));
 });

@@ -3,17 +3,15 @@ import { Module } from '@nestjs/common';
 import { BrokerEnvironment } from './config/environment';
 import { ConsumersModule } from './consumers/consumers.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
-import { extendLeasesScript } from './leases/extend-leases.lua';
 import { LeasesModule } from './leases/leases.module';
 import { ProducersModule } from './producers/producers.module';
-import { QUEUE_SCRIPTS } from './queue-registry/queue-scripts.lua';
+import { BROKER_SCRIPTS } from './scripts';
 import { QueuesModule } from './queues/queues.module';
-import { cancelTaskScript } from './tasks/cancel-task.lua';
 import { TasksModule } from './tasks/tasks.module';
 
 @Module({
   imports: [
-    CoreModule.forRoot({ environment: BrokerEnvironment, scripts: [...QUEUE_SCRIPTS, extendLeasesScript, cancelTaskScript] }),
+    CoreModule.forRoot({ environment: BrokerEnvironment, scripts: BROKER_SCRIPTS }),
     TasksModule,
     QueuesModule,
     ConsumersModule,

@@ -36,7 +36,7 @@ describe('cancelling tasks', () => {
     await until(id, TaskStatus.Running);
     await cancel(id).expect(200);
     // The consumer hears of it at its next lease extension (a third of the 1.5 s lease here).
-    await eventually(async () => ((await consumer.app.get(require('../../consumer/src/consumer-pool/consumer-pool.service').ConsumerPool).heldDeliveries()).length === 0) || false, 5_000, 'the consumer to drop it');
+    await eventually(async () => ((await consumer.app.get(require('@app/consumer').ConsumerPool).heldDeliveries()).length === 0) || false, 5_000, 'the consumer to drop it');
     const task = await read(id);
     expect(task).toMatchObject({ status: TaskStatus.Cancelled, attempts: 1 });
     expect(task.runs).toEqual([expect.objectContaining({ attempt: 1, outcome: 'cancelled' })]);

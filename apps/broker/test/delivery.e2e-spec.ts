@@ -153,7 +153,7 @@ describe('delivery path: broker and consumers', () => {
   it('dead-letters a task after max_retries with its last error, and replays it', async () => {
     let failing = true;
     const consumer = await startConsumer();
-    const { HandlerRegistry } = require('../../consumer/src/handlers/handler-registry.service');
+    const { HandlerRegistry } = require('@app/consumer');
     consumer.app.get(HandlerRegistry).add(
       { taskType: 'doomed', concurrency: 1, timeoutMs: 5_000 },
       {

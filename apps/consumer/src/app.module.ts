@@ -1,13 +1,7 @@
-import { CoreModule } from '@app/common';
-import { storeTaskScript } from '@app/redis';
+import { ConsumerModule } from '@app/consumer';
 import { Module } from '@nestjs/common';
-import { ConsumerEnvironment } from './config/environment';
-import { ConsumerPoolModule } from './consumer-pool/consumer-pool.module';
-import { RegistrationModule } from './registration/registration.module';
-import { markRunningScript } from './task-store/mark-running.lua';
-import { recordProgressScript } from './task-store/record-progress.lua';
+import { ExamplesModule } from './examples/examples.module';
 
-@Module({
-  imports: [CoreModule.forRoot({ environment: ConsumerEnvironment, scripts: [storeTaskScript, recordProgressScript, markRunningScript] }), ConsumerPoolModule, RegistrationModule],
-})
+/** The stock consumer: the consumer library with the three example handlers. */
+@Module({ imports: [ConsumerModule.forRoot(), ExamplesModule] })
 export class AppModule {}

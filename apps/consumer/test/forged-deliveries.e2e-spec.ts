@@ -29,7 +29,7 @@ describe('forged and replayed deliveries', () => {
   /** Gives the consumer time to act on what it was sent, then checks it holds nothing. */
   const settle = async () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const { ConsumerPool } = require('../src/consumer-pool/consumer-pool.service');
+    const { ConsumerPool } = require('@app/consumer');
     await eventually(async () => consumer.app.get(ConsumerPool).heldDeliveries().length === 0 || false, 5_000, 'the consumer to hold nothing');
   };
 

@@ -6,3 +6,4 @@ export * from './scripts/lua-script';
 export * from './health/redis.health';
 export * from './health/health.module';
 export * from './scripts/store-task.lua';
+export * from './scripts/script-code';

@@ -109,6 +109,11 @@ export class ConsumerRegistry {
     if (typeof secret !== 'string' || expected.length !== 32 || !timingSafeEqual(sha256(secret), expected)) throw new ConsumerSecretError(id);
   }
 
+  /** The task types a consumer registered; its registration may be draining (out of the live set, still readable). */
+  async typesOf(id: string): Promise<string[]> {
+    return parseTypes((await this.redis.hget(this.keys.consumer(id), 'types')) ?? undefined);
+  }
+
   /** Records a heartbeat; a consumer that was dropped must register again. */
   async heartbeat(id: string): Promise<void> {
     const updated = await this.redis.zadd(this.keys.consumers, 'XX', 'CH', this.clock.now(), id);

@@ -1,4 +1,4 @@
-import { BatchShape, batchBodyProblems, checkedBatchBody } from '@app/common';
+import { BatchShape, batchBodyProblems, checkedBatchBody, MAX_RESULT_BYTES } from '@app/common';
 import { Injectable, PipeTransform } from '@nestjs/common';
 
 export interface Ack {
@@ -7,6 +7,11 @@ export interface Ack {
   /** How a failed run ended (default failed), recorded in the task's runs; `lost` (its consumer shut down) does not count the attempt. */
   outcome?: (typeof ACK_OUTCOMES)[number];
   error?: string;
+  /**
+   * The handler's result (any JSON), from a consumer that stores nothing itself: the broker stores
+   * the task with it. Present (null when the handler returned nothing) means the handler ran.
+   */
+  result?: unknown;
 }
 
 /** How a failed run may end, as a consumer reports it (AckDto documents the same list). */
@@ -24,8 +29,8 @@ const MAX_ERROR = 2_000;
 const ACK_BATCH: BatchShape = {
   field: 'acks',
   maxItems: MAX_ACKS,
-  itemFields: new Set(['delivery_id', 'ok', 'outcome', 'error']),
-  itemProblems({ delivery_id: id, ok, outcome, error }, at) {
+  itemFields: new Set(['delivery_id', 'ok', 'outcome', 'error', 'result']),
+  itemProblems({ delivery_id: id, ok, outcome, error, result }, at) {
     const problems: string[] = [];
     if (typeof id !== 'string') problems.push(`${at}.delivery_id must be a string`);
     else if (id.length > MAX_DELIVERY_ID) problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
@@ -34,6 +39,10 @@ const ACK_BATCH: BatchShape = {
     if (error !== undefined && error !== null) {
       if (typeof error !== 'string') problems.push(`${at}.error must be a string`);
       else if (error.length > MAX_ERROR) problems.push(`${at}.error must be at most ${MAX_ERROR} characters`);
+    }
+    if (result !== undefined) {
+      if (ok !== true) problems.push(`${at}.result is only for an ok ack`);
+      else if (Buffer.byteLength(JSON.stringify(result)) > MAX_RESULT_BYTES) problems.push(`${at}.result must be at most ${MAX_RESULT_BYTES} bytes of JSON`);
     }
     return problems;
   },

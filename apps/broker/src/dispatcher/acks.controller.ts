@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiUnauthorizedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { AckBatch, AckBatchPipe } from './ack-batch.pipe';
-import { DispatcherService } from './dispatcher.service';
+import { DeliveryOutcomes } from './delivery-outcomes.service';
 import { AckBatchDto } from './dto/ack.dto';
 import { ConsumerAuthGuard } from '../consumers/consumer-auth.guard';
 import { CONSUMER_ID_HEADER, CONSUMER_SECRET_HEADER } from '../consumers/consumer-registry.service';
@@ -13,14 +13,15 @@ import { CONSUMER_ID_HEADER, CONSUMER_SECRET_HEADER } from '../consumers/consume
 @ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
 @ApiUnauthorizedResponse({ description: 'Not a registered consumer, or the wrong secret' })
 export class AcksController {
-  constructor(private readonly dispatcher: DispatcherService) {}
+  constructor(private readonly outcomes: DeliveryOutcomes) {}
 
   /** AckBatch is an interface, so the global ValidationPipe passes the body on to AckBatchPipe. */
   @Post()
   @HttpCode(204)
   @ApiBody({ type: AckBatchDto })
   @ApiNoContentResponse({ description: 'Acks recorded; unknown or stale delivery ids are ignored' })
-  async ack(@Body(AckBatchPipe) body: AckBatch): Promise<void> {
-    await this.dispatcher.ack(body.acks);
+  async ack(@Body(AckBatchPipe) body: AckBatch, @Headers(CONSUMER_ID_HEADER) consumerId: string): Promise<void> {
+    // ConsumerAuthGuard checked the id and its secret.
+    await this.outcomes.ack(body.acks, consumerId);
   }
 }

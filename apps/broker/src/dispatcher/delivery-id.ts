@@ -28,3 +28,29 @@ export function parseDeliveryId(id: string): DeliveryRef | undefined {
   if (!match) return undefined;
   return { queue: match[1], attempt: Number(match[2]), taskId: match[3] };
 }
+
+/** A delivery id that parsed, with the id itself. */
+export interface NamedDelivery extends DeliveryRef {
+  deliveryId: string;
+}
+
+/**
+ * The ids of a batch (acks, lease extensions) grouped by queue, for one script call per queue;
+ * ids that do not parse are only counted, for one log line per request.
+ */
+export function groupByQueue<T extends { delivery_id: string }>(items: T[]): { byQueue: Map<string, Array<NamedDelivery & { item: T }>>; unreadable: number } {
+  const byQueue = new Map<string, Array<NamedDelivery & { item: T }>>();
+  let unreadable = 0;
+  for (const item of items) {
+    const ref = parseDeliveryId(item.delivery_id);
+    if (!ref) {
+      unreadable++;
+      continue;
+    }
+    const named = { ...ref, deliveryId: item.delivery_id, item };
+    const group = byQueue.get(ref.queue);
+    if (group) group.push(named);
+    else byQueue.set(ref.queue, [named]);
+  }
+  return { byQueue, unreadable };
+}

@@ -6,7 +6,12 @@ import { BrokerEnvironment } from '../config/environment';
 import { ConsumersModule } from '../consumers/consumers.module';
 import { QueueRegistryModule } from '../queue-registry/queue-registry.module';
 import { AcksController } from './acks.controller';
+import { DeliveryOutcomes } from './delivery-outcomes.service';
+import { DeliverySender } from './delivery-sender';
+import { DeliveryStore } from './delivery-store';
 import { DispatcherService } from './dispatcher.service';
+import { QueueWakers } from './queue-wakers';
+import { Reaper } from './reaper.service';
 import { WakeListener } from './wake-listener.service';
 
 @Module({
@@ -19,7 +24,7 @@ import { WakeListener } from './wake-listener.service';
     }),
   ],
   controllers: [AcksController],
-  providers: [DispatcherService, WakeListener],
-  exports: [DispatcherService],
+  providers: [QueueWakers, DeliveryStore, DeliverySender, DeliveryOutcomes, DispatcherService, Reaper, WakeListener],
+  exports: [QueueWakers],
 })
 export class DispatcherModule {}

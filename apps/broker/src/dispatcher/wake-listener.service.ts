@@ -2,7 +2,7 @@ import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
-import { DispatcherService } from './dispatcher.service';
+import { QueueWakers } from './queue-wakers';
 
 /**
  * Wakes a queue's dispatch loop when the task-dispatcher releases due tasks into it: the scheduler's
@@ -18,14 +18,14 @@ export class WakeListener implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectRedis() private readonly redis: Redis,
     @InjectRedisKeys() private readonly keys: RedisKeys,
     private readonly queues: QueueRegistry,
-    private readonly dispatcher: DispatcherService,
+    private readonly wakers: QueueWakers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', (error: Error) => this.logger.warn(`wake channel: ${error.message}`));
     this.subscriber.on('message', (_channel: string, queue: string) => {
-      if (this.queues.list().some((q) => q.name === queue)) this.dispatcher.notify(queue);
+      if (this.queues.list().some((q) => q.name === queue)) this.wakers.notify(queue);
     });
     await this.subscriber.subscribe(this.keys.wakeChannel);
   }

@@ -4,9 +4,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { BrokerEnvironment } from '../config/environment';
-import { DeliveryRef, parseDeliveryId } from '../dispatcher/delivery-id';
+import { groupByQueue } from '../dispatcher/delivery-id';
 import { Lease } from './lease-batch.pipe';
-import { extendLeasesScript } from './extend-leases.lua';
+import { extendLeasesScript } from '../scripts/extend-leases.lua';
 
 export interface LeaseReply {
   extended: number;
@@ -47,18 +47,7 @@ export class LeaseService {
   }
 
   async extend(leases: Lease[]): Promise<LeaseReply> {
-    const byQueue = new Map<string, Array<DeliveryRef & { deliveryId: string }>>();
-    let unknown = 0;
-    for (const { delivery_id } of leases) {
-      const ref = parseDeliveryId(delivery_id);
-      if (!ref) {
-        unknown++;
-        continue;
-      }
-      const refs = byQueue.get(ref.queue);
-      if (refs) refs.push({ ...ref, deliveryId: delivery_id });
-      else byQueue.set(ref.queue, [{ ...ref, deliveryId: delivery_id }]);
-    }
+    const { byQueue, unreadable } = groupByQueue(leases);
     const deadline = this.clock.now() + this.leaseMs;
     const cancelled: string[] = [];
     const stale: string[] = [];
@@ -82,7 +71,7 @@ export class LeaseService {
     const ignored = leases.length - extended - cancelled.length - stale.length;
     this.ignored.inc(ignored);
     // Once per request, not per id: a consumer holding many stale deliveries must not flood the log.
-    if (ignored > 0) this.logger.debug(`${ignored} of ${leases.length} lease extensions named no live delivery (${unknown} unreadable)`);
+    if (ignored > 0) this.logger.debug(`${ignored} of ${leases.length} lease extensions named no live delivery (${unreadable} unreadable)`);
     return { extended, cancelled, stale, lease_ms: this.leaseMs };
   }
 }

@@ -5,8 +5,10 @@ import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { BrokerEnvironment } from '../config/environment';
 import { parseQueueConfig, QueueDefinition } from './queue-definition';
-import { BindingConflictError, UnknownQueueError } from './queue-registry.errors';
-import { declareQueueScript, replayScript } from './queue-scripts.lua';
+import { UnknownQueueError } from './queue-registry.errors';
+import { declareQueueScript } from '../scripts/declare-queue.lua';
+import { replayScript } from '../scripts/replay.lua';
+import { isRefusal, scriptError } from '../scripts/script-errors';
 
 export interface QueueStats {
   pending: number;
@@ -70,7 +72,7 @@ export class QueueRegistry implements OnModuleInit {
       [this.keys.queues, this.keys.bindings, this.keys.queuesVersion],
       [queue.name, JSON.stringify({ name: queue.name, binding_keys: queue.binding_keys, capacity: queue.capacity }), ...queue.binding_keys],
     );
-    if (code === -1) throw new BindingConflictError(key, owner!);
+    if (isRefusal(code)) throw scriptError(code, { bindingKey: key, queue: owner });
     await this.load();
     return { created: code === 1, queue: this.get(queue.name) };
   }

@@ -13,7 +13,7 @@ import {
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConsumerRegistry } from '../consumers/consumer-registry.service';
-import { DispatcherService } from '../dispatcher/dispatcher.service';
+import { QueueWakers } from '../dispatcher/queue-wakers';
 import { DeclareQueueDto } from '../queue-registry/dto/declare-queue.dto';
 import { queueDepth, QueueRegistry } from '../queue-registry/queue-registry.service';
 import { BindingConflictError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
@@ -25,7 +25,7 @@ export class QueuesController {
   constructor(
     private readonly queues: QueueRegistry,
     private readonly consumers: ConsumerRegistry,
-    private readonly dispatcher: DispatcherService,
+    private readonly wakers: QueueWakers,
   ) {}
 
   @Get()
@@ -72,7 +72,7 @@ export class QueuesController {
   async replay(@Param('name') name: string, @Query() query: LimitQueryDto) {
     await this.known(name);
     const replayed = await this.queues.replayDeadLetters(name, query.limit ?? MAX_LISTED);
-    this.dispatcher.notify(name);
+    this.wakers.notify(name);
     return { replayed };
   }
 

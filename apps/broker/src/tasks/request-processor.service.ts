@@ -3,13 +3,14 @@ import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
-import { DispatcherService } from '../dispatcher/dispatcher.service';
+import { QueueWakers } from '../dispatcher/queue-wakers';
 import { ExchangeService } from '../exchange/exchange.service';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
-import { enqueueScript } from '../queue-registry/queue-scripts.lua';
+import { enqueueScript } from '../scripts/enqueue.lua';
+import { isRefusal, scriptError } from '../scripts/script-errors';
 import { BrokerEnvironment } from '../config/environment';
-import { CancelOutcome, cancelTaskScript } from './cancel-task.lua';
-import { QueueFullError, TaskAlreadyCompleteError, TaskNotFoundError } from './tasks.errors';
+import { CancelOutcome, cancelTaskScript } from '../scripts/cancel-task.lua';
+import { TaskNotFoundError } from './tasks.errors';
 
 export interface AcceptedTask {
   task: Task;
@@ -41,7 +42,7 @@ export class RequestProcessor {
     @InjectRedisKeys() private readonly keys: RedisKeys,
     private readonly exchange: ExchangeService,
     private readonly queues: QueueRegistry,
-    private readonly dispatcher: DispatcherService,
+    private readonly wakers: QueueWakers,
     private readonly clock: Clock,
     config: ConfigService<BrokerEnvironment, true>,
     metrics: MetricsRegistry,
@@ -68,11 +69,11 @@ export class RequestProcessor {
       args.push(queueIndex.get(routed[i])!, task.priority, task.id, JSON.stringify(hashFieldList(task)));
     });
     const [code, ...created] = await runScript<number[]>(this.redis, enqueueScript, keys, args);
-    if (code === -1) throw new QueueFullError(queueNames[created[0] - 1]);
+    if (isRefusal(code)) throw scriptError(code, { queue: queueNames[created[0] - 1] });
     const fresh = created.filter((c) => c === 1).length;
     if (fresh > 0) {
       this.accepted.inc(fresh);
-      queueNames.forEach((queue) => this.dispatcher.notify(queue));
+      queueNames.forEach((queue) => this.wakers.notify(queue));
     }
     return tasks.map((task, i) => ({ task, created: created[i] === 1 }));
   }
@@ -93,9 +94,8 @@ export class RequestProcessor {
       this.keys.queueDead(queue),
       this.keys.scheduledIndex,
     ];
-    const outcome = await runScript<CancelOutcome>(this.redis, cancelTaskScript, keys, [id, this.clock.now(), this.keepMs]);
-    if (outcome === CancelOutcome.NotFound) throw new TaskNotFoundError(id);
-    if (outcome === CancelOutcome.AlreadyComplete) throw new TaskAlreadyCompleteError(id);
+    const outcome = await runScript<number>(this.redis, cancelTaskScript, keys, [id, this.clock.now(), this.keepMs]);
+    if (isRefusal(outcome)) throw scriptError(outcome, { taskId: id });
     if (outcome === CancelOutcome.Cancelled) this.cancelled.inc();
     const task = await this.find(id);
     if (!task) throw new TaskNotFoundError(id);

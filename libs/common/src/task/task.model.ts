@@ -54,6 +54,8 @@ export interface TaskRun {
 
 /** Attempts kept in a task's `runs`. */
 export const MAX_RUNS = 20;
+/** Largest result a handler may return, as JSON (in the consumer's store or in an ack); a bigger one fails its attempt. */
+export const MAX_RESULT_BYTES = 64 * 1024;
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const TASK_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;

@@ -1,4 +1,5 @@
 import { APPEND_RUN, LuaScript, ZADD_ALL } from './lua-script';
+import { ScriptCode } from './script-code';
 
 /** What the consumer did with a delivered task, as the store script's per-task mode. */
 export enum StoreMode {
@@ -25,9 +26,9 @@ export enum StoreMode {
  * KEYS[1..n] task hashes, KEYS[n+1] scheduled index (id -> scheduled_time ms), KEYS[n+2] complete index
  * ARGV[1] now (ms), ARGV[2] retention plus slack (ms), then per task four values: mode (StoreMode),
  * the handler's result (JSON, or ''), when the handler started (ms, or ''), its delivery id
- * Returns one outcome per task: 1 stored now, 0 already stored, -1 no such task (deleted after
- * completion: nothing to do), -2 unreadable (no due time or id: not stored, so its ack is not believed),
- * -3 cancelled (nothing stored), -4 not this task's current delivery (nothing stored).
+ * Returns one outcome per task: 1 stored now, 0 already stored, or a ScriptCode: TaskNotFound
+ * (deleted after completion: nothing to do), TaskUnreadable (no due time or id: not stored, so its
+ * ack is not believed), TaskCancelled or NotCurrentDelivery (nothing stored).
  */
 export const storeTaskScript: LuaScript = {
   name: 'tqStoreTasks',
@@ -44,21 +45,21 @@ for i = 1, #KEYS - 2 do
   local task = redis.call('HMGET', key, 'status', 'scheduled_time', 'id', 'periodicity', 'next_time', 'run_count', 'attempts', 'consumer', 'delivery_id')
   local due = tonumber(task[2])
   if not task[1] then
-    outcomes[i] = -1
+    outcomes[i] = ${ScriptCode.TaskNotFound}
   elseif task[9] ~= deliveryId then
-    outcomes[i] = -4
+    outcomes[i] = ${ScriptCode.NotCurrentDelivery}
   elseif task[1] == 'scheduled' or task[1] == 'complete' then
     outcomes[i] = 0
   elseif task[1] == 'cancelled' then
     -- Cancelled while its consumer held it: whatever the run returned is not stored.
-    outcomes[i] = -3
+    outcomes[i] = ${ScriptCode.TaskCancelled}
   elseif task[1] ~= 'dispatched' and task[1] ~= 'running' then
     -- Failed back (its lease lapsed, or a nack) before this store: the next delivery runs it.
-    outcomes[i] = -4
+    outcomes[i] = ${ScriptCode.NotCurrentDelivery}
   elseif not due or not task[3] then
     -- Checked before any write: an error half-way would leave the round's earlier tasks stored
     -- but unindexed, as Redis does not undo a failed script. Unstored, it is retried, then dead-lettered.
-    outcomes[i] = -2
+    outcomes[i] = ${ScriptCode.TaskUnreadable}
   elseif mode == 'ran' then
     appendRun(key, {attempt = tonumber(task[7]) or 0, consumer = task[8] or cjson.null, started = tonumber(started) or cjson.null,
       finished = now, outcome = 'ok', error = cjson.null})

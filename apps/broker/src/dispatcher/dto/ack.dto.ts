@@ -23,6 +23,15 @@ export class AckDto {
   @IsIn(ACK_OUTCOMES)
   outcome?: (typeof ACK_OUTCOMES)[number];
 
+  @ApiPropertyOptional({
+    description:
+      'For a consumer that stores nothing itself: the handler\'s result (any JSON, at most 64 KiB), null when it returned nothing. ' +
+      'Present means the handler ran; the broker then stores the task with it. Only on an ok ack.',
+    example: { sent: true },
+  })
+  @IsOptional()
+  result?: unknown;
+
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()
   @IsString()

@@ -1,5 +1,5 @@
 import { Task } from '@app/common';
-import { HandlesTasks, TaskHandler } from '../task-handler';
+import { HandlesTasks, TaskHandler } from '@app/consumer';
 
 /** Example: returns the payload's keys as the task's result. */
 @TaskHandler('echo')

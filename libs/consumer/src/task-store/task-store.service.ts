@@ -1,5 +1,5 @@
 import { Clock, CorruptTaskError, isPlainObject, retentionMs, Task, taskFromHash, TaskHash, TTL_SLACK_MS } from '@app/common';
-import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
+import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, ScriptCode, StoreMode, storeTaskScript } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
@@ -48,13 +48,23 @@ export class TaskStore {
     this.keepMs = retentionMs(config.get('RETENTION_DAYS')) + TTL_SLACK_MS;
   }
 
-  /** Stores each task; throws if Redis fails, so nothing is acked that was not stored. */
-  async storeMany(requests: StoreRequest[]): Promise<void> {
+  /**
+   * Stores each task; throws if Redis fails, so nothing is acked that was not stored. Returns per
+   * task whether to ack it: stored (now or before), or gone after completion. One refused (not its
+   * current delivery, cancelled, unreadable) is not acked: the broker's lease decides its fate.
+   */
+  async storeMany(requests: StoreRequest[]): Promise<boolean[]> {
     const keys = requests.map((request) => this.keys.task(request.id));
     keys.push(this.keys.scheduledIndex, this.keys.completeIndex);
     const args: (string | number)[] = [this.clock.now(), this.keepMs];
     for (const request of requests) args.push(request.mode, request.result ?? '', request.startedMs ?? '', request.deliveryId);
-    await runScript(this.redis, storeTaskScript, keys, args);
+    const outcomes = await runScript<number[]>(this.redis, storeTaskScript, keys, args);
+    const refused = outcomes.filter((outcome) => outcome < 0 && outcome !== ScriptCode.TaskNotFound);
+    if (refused.length) {
+      const reasons = [...new Set(refused)].map((code) => ScriptCode[code] ?? code).join(', ');
+      this.logger.warn(`${refused.length} of ${requests.length} tasks were not stored (${reasons}); they are not acked`);
+    }
+    return outcomes.map((outcome) => outcome >= 0 || outcome === ScriptCode.TaskNotFound);
   }
 
   /**

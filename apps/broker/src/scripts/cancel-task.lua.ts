@@ -1,11 +1,9 @@
-import { APPEND_RUN, LuaScript } from '@app/redis';
+import { APPEND_RUN, LuaScript, ScriptCode } from '@app/redis';
 
-/** What cancelTaskScript found. */
+/** What cancelTaskScript did, when it did not refuse. */
 export enum CancelOutcome {
-  NotFound = 0,
+  AlreadyCancelled = 0,
   Cancelled = 1,
-  AlreadyComplete = 2,
-  AlreadyCancelled = 3,
 }
 
 /**
@@ -17,15 +15,15 @@ export enum CancelOutcome {
  * KEYS[1] task hash, KEYS[2] pending, KEYS[3] in flight, KEYS[4] delayed, KEYS[5] waiting,
  * KEYS[6] dead letters (all of the task's queue), KEYS[7] scheduled index
  * ARGV[1] task id, ARGV[2] now (ms), ARGV[3] how long to keep it (ms)
- * Returns a CancelOutcome.
+ * Returns a CancelOutcome, or ScriptCode.TaskNotFound or ScriptCode.TaskComplete.
  */
 export const cancelTaskScript: LuaScript = {
   name: 'tqCancelTask',
   lua: `
 ${APPEND_RUN}
 local state = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'consumer', 'started_time')
-if not state[1] then return ${CancelOutcome.NotFound} end
-if state[1] == 'complete' then return ${CancelOutcome.AlreadyComplete} end
+if not state[1] then return ${ScriptCode.TaskNotFound} end
+if state[1] == 'complete' then return ${ScriptCode.TaskComplete} end
 if state[1] == 'cancelled' then return ${CancelOutcome.AlreadyCancelled} end
 local now = tonumber(ARGV[2])
 if state[1] == 'running' then

@@ -1,5 +1,5 @@
 import { Task } from '@app/common';
-import { HandlesTasks, TaskContext, TaskHandler } from '../task-handler';
+import { HandlesTasks, TaskContext, TaskHandler } from '@app/consumer';
 
 /**
  * Example: throws `payload.message`. With `payload.times`, only the first `times` attempts fail and

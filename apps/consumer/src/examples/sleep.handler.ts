@@ -1,6 +1,6 @@
 import { Task } from '@app/common';
 import { setTimeout as wait } from 'node:timers/promises';
-import { HandlesTasks, TaskContext, TaskHandler } from '../task-handler';
+import { HandlesTasks, TaskContext, TaskHandler } from '@app/consumer';
 
 /** Longest `payload.ms` it accepts: beyond the default timeout there is nothing to show. */
 const MAX_SLEEP_MS = 5 * 60_000;

@@ -1,4 +1,4 @@
-import { backoffDelay, Task } from '@app/common';
+import { backoffDelay, MAX_RESULT_BYTES, Task } from '@app/common';
 import { Logger } from '@nestjs/common';
 import { Ack } from '../broker-link/broker-client.service';
 import { HandlerRegistry } from '../handlers/handler-registry.service';
@@ -27,8 +27,6 @@ type StoreItem = StoreRequest & { holding: Holding };
 const ROUND_SIZE = 500;
 const STORE_RETRY = { baseMs: 50, factor: 2, capMs: 1_000 };
 const MAX_ERROR_LENGTH = 2_000;
-/** Largest result a handler may return, as JSON; a bigger one fails its attempt. */
-export const MAX_RESULT_BYTES = 64 * 1024;
 /** Storing retries this many times (Redis paused or restarting) before leaving it to redelivery. */
 const STORE_ATTEMPTS = 12;
 
@@ -253,20 +251,22 @@ export class InternalConsumer {
   }
 
   private async storeAndAck(items: StoreItem[]): Promise<void> {
-    if (await this.storeWithRetry(items)) this.sendAcks(items.map((item) => ({ delivery_id: item.deliveryId, ok: true })));
+    const stored = await this.storeWithRetry(items);
+    const acks = items.filter((_, i) => stored[i]).map((item) => ({ delivery_id: item.deliveryId, ok: true }));
+    if (acks.length) this.sendAcks(acks);
   }
 
-  private async storeWithRetry(requests: StoreRequest[]): Promise<boolean> {
+  /** Per request whether to ack it; none when Redis stayed unreachable. */
+  private async storeWithRetry(requests: StoreRequest[]): Promise<boolean[]> {
     for (let attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
       try {
-        await this.store.storeMany(requests);
-        return true;
+        return await this.store.storeMany(requests);
       } catch (error) {
         this.logger.warn(`storing ${requests.length} tasks failed (attempt ${attempt}): ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, STORE_RETRY)));
       }
     }
     this.logger.error(`gave up storing ${requests.length} tasks; the broker will redeliver them`);
-    return false;
+    return [];
   }
 }

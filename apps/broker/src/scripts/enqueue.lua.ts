@@ -1,0 +1,65 @@
+import { LuaScript, PENDING_SCORE, ScriptCode, ZADD_ALL } from '@app/redis';
+
+/**
+ * Enqueues tasks into one or more queues, all or nothing.
+ * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed, waiting; then one task key per task.
+ * ARGV[1] q; ARGV[2..q+1] each queue's capacity; then per task: queue index (1-based), priority, id,
+ * and its hash fields as one JSON array of names and values, which HSET takes as it is decoded.
+ * Returns {1, created_1, ..., created_n} (1 enqueued, 0 id already known), or {ScriptCode.QueueFull, queue index} when
+ * that queue would exceed its capacity (then nothing is written).
+ */
+export const enqueueScript: LuaScript = {
+  name: 'tqEnqueue',
+  lua: `
+${PENDING_SCORE}
+${ZADD_ALL}
+local q = tonumber(ARGV[1])
+local firstTask = 2 + 4 * q
+local argBase = 2 + q
+local created, seen, fresh, fields = {}, {}, {}, {}
+for i = 1, q do fresh[i] = 0 end
+local total = 0
+for t = 1, #KEYS - firstTask + 1 do
+  local key = KEYS[firstTask + t - 1]
+  if seen[key] or redis.call('EXISTS', key) == 1 then
+    created[t] = 0
+  else
+    seen[key] = true
+    created[t] = 1
+    -- Decoded before anything is written: Redis does not undo a script that fails half-way.
+    fields[t] = cjson.decode(ARGV[argBase + (t - 1) * 4 + 3])
+    local qi = tonumber(ARGV[argBase + (t - 1) * 4])
+    fresh[qi] = fresh[qi] + 1
+    total = total + 1
+  end
+end
+for i = 1, q do
+  if fresh[i] > 0 then
+    local k = 1 + (i - 1) * 4
+    local size = 0
+    for j = 1, 4 do size = size + redis.call('ZCARD', KEYS[k + j]) end
+    if size + fresh[i] > tonumber(ARGV[1 + i]) then return {${ScriptCode.QueueFull}, i} end
+  end
+end
+local seq = redis.call('INCRBY', KEYS[1], total) - total
+local scored = {}
+for i = 1, q do scored[i] = {} end
+for t = 1, #created do
+  if created[t] == 1 then
+    seq = seq + 1
+    local a = argBase + (t - 1) * 4
+    local qi = tonumber(ARGV[a])
+    redis.call('HSET', KEYS[firstTask + t - 1], 'seq', seq, 'attempts', 0, unpack(fields[t]))
+    local queued = scored[qi]
+    queued[#queued + 1] = pendingScore(ARGV[a + 1], seq)
+    queued[#queued + 1] = ARGV[a + 2]
+  end
+end
+for i = 1, q do
+  if #scored[i] > 0 then zaddAll(KEYS[2 + (i - 1) * 4], scored[i]) end
+end
+local reply = {1}
+for t = 1, #created do reply[t + 1] = created[t] end
+return reply
+`,
+};
