@@ -96,6 +96,10 @@ describe('tasks run when due', () => {
     expect(task.runs).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', error: 'fail handler failed: printer on fire' })]);
     expect(await redis.zscore(keys.queueDead(queue), id)).toBeNull();
     expect(await redis.zscore(keys.scheduledIndex, id)).toBe(String(first + HOUR_MS));
+    // Kept like any stored task: until past its next occurrence by the retention period, not for ever.
+    const ttl = await redis.pttl(keys.task(id));
+    expect(ttl).toBeGreaterThan(first + HOUR_MS - Date.now());
+    expect(ttl).toBeLessThan(first + HOUR_MS - Date.now() + 32 * 86_400_000);
   });
 
   it('gives a periodic task without scheduled_time its first occurrence after now, not now', async () => {

@@ -51,7 +51,7 @@ export class DeliveryOutcomes {
     this.ignoredAcks = metrics.counter('tq_acks_ignored_total', 'Acks naming no current delivery (stale, replayed, forged or unreadable)');
     this.retried = metrics.counter('tq_retried_total', 'Deliveries that failed and were scheduled again');
     this.deadLettered = metrics.counter('tq_dead_lettered_total', 'Tasks moved to dead letters');
-    this.latency = metrics.histogram('tq_accept_to_ack_seconds', 'Time from a task being accepted to its ack', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
+    this.latency = metrics.histogram('tq_accept_to_ack_seconds', 'Time from a task being accepted, or released by the scheduler when due, to its ack', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
   }
 
   /** One consumer's acks and nacks. */
@@ -68,15 +68,15 @@ export class DeliveryOutcomes {
         }
         if (ok.length === 0) return;
         const reply = await this.store.ack(queue, ok);
-        let createdMs = reply.createdMs;
+        let readyMs = reply.readyMs;
         if (reply.unstored.length) {
           const results = new Map(ok.map(({ item }) => [item.delivery_id, item]));
           await this.storeForConsumer(consumerId, reply.unstored, results);
-          createdMs = createdMs.concat((await this.store.ack(queue, reply.unstored)).createdMs);
+          readyMs = readyMs.concat((await this.store.ack(queue, reply.unstored)).readyMs);
         }
-        completed += createdMs.length;
+        completed += readyMs.length;
         const now = this.clock.now();
-        for (const created of createdMs) this.latency.observe((now - created) / 1000);
+        for (const ready of readyMs) this.latency.observe((now - ready) / 1000);
         this.wakers.notify(queue);
       }),
     );
@@ -115,7 +115,7 @@ export class DeliveryOutcomes {
       ...failure,
       retryAt: failure.mode === 'release' ? now + RELEASE_PAUSE_MS : now + backoffDelay(Number(failure.attempt) || 1, this.backoff),
     }));
-    const results = await this.store.fail(timed, now);
+    const results = await this.store.fail(timed, now, this.keepMs);
     results.forEach(({ outcome, error }, i) => {
       const failure = timed[i];
       if (outcome === FailOutcome.RetryScheduled || outcome === FailOutcome.Released) this.wakers.wakeAt(failure.queue, failure.retryAt);

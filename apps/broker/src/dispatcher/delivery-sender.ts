@@ -19,7 +19,11 @@ export class DeliverySender {
   constructor(private readonly http: HttpService) {}
 
   async send(consumer: ConsumerInstance, queue: string, outgoing: OutgoingTask[], leaseMs: number): Promise<SendResult> {
-    const deliveries = outgoing.map(({ task, deliveryId, due }) => ({ delivery_id: deliveryId, queue, task: { ...task, queue }, due, lease_ms: leaseMs }));
+    const deliveries = outgoing.map(({ task, deliveryId, due }) => {
+      // Set in place, not copied: the claimed task is this delivery's alone, and a copy per task shows in a bulk run's GC.
+      task.queue = queue;
+      return { delivery_id: deliveryId, queue, task, due, lease_ms: leaseMs };
+    });
     try {
       const response = await this.http.axiosRef.post(`${consumer.url}/deliveries`, { deliveries });
       if (response.status === 503) return { kind: 'full' };

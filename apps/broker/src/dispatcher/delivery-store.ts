@@ -42,9 +42,9 @@ export interface ClaimedDelivery {
   hash: TaskHash;
 }
 
-/** What one ack call found: completed deliveries' created times, and deliveries still to be stored by the broker. */
+/** What one ack call found: when each completed delivery's task became ready (ms), and deliveries still to be stored by the broker. */
 export interface AckReply {
-  createdMs: number[];
+  readyMs: number[];
   unstored: Array<NamedDelivery & { taskType: string }>;
 }
 
@@ -108,16 +108,16 @@ export class DeliveryStore {
       ],
       deliveries.flatMap(({ taskId, deliveryId }) => [taskId, deliveryId]),
     );
-    const result: AckReply = { createdMs: [], unstored: [] };
+    const result: AckReply = { readyMs: [], unstored: [] };
     reply.forEach((value, i) => {
       if (value.startsWith(UNSTORED_PREFIX)) result.unstored.push({ ...deliveries[i], taskType: value.slice(UNSTORED_PREFIX.length) });
-      else if (Number(value) > 0) result.createdMs.push(Number(value));
+      else if (Number(value) > 0) result.readyMs.push(Number(value));
     });
     return result;
   }
 
   /** Fails deliveries in one pipeline; per failure its outcome, or the error Redis gave. */
-  async fail(failures: FailedDelivery[], now: number): Promise<Array<{ outcome?: FailOutcome; error?: Error }>> {
+  async fail(failures: FailedDelivery[], now: number, keepMs: number): Promise<Array<{ outcome?: FailOutcome; error?: Error }>> {
     const pipeline = this.redis.pipeline();
     for (const failure of failures) {
       queueScript(
@@ -140,6 +140,7 @@ export class DeliveryStore {
           failure.mode,
           failure.outcome ?? (failure.mode === 'expired' ? 'lost' : 'failed'),
           failure.deliveryId ?? '',
+          keepMs,
         ],
       );
     }

@@ -11,7 +11,8 @@ export const UNSTORED_PREFIX = '~';
  * stores it (with the ack's result) and acks it again.
  * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] pending, KEYS[4] dead, KEYS[4 + i] the task key of delivery i
  * ARGV[2i - 1] task id, ARGV[2i] delivery id
- * Returns per delivery: the task's created_time (ms) when the ack completed it, '~<task_type>' when
+ * Returns per delivery: when the task became ready (ms: triggered_time, the scheduler's release of a
+ * task due later, else created_time) when the ack completed it, '~<task_type>' when
  * it is the current delivery but not stored, else '0' (ignored).
  */
 export const ackScript: LuaScript = {
@@ -20,12 +21,12 @@ export const ackScript: LuaScript = {
 local out = {}
 for i = 1, #KEYS - 4 do
   local id, deliveryId = ARGV[2 * i - 1], ARGV[2 * i]
-  local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time', 'delivery_id', 'task_type')
+  local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time', 'delivery_id', 'task_type', 'triggered_time')
   out[i] = '0'
   if state[1] == false or ((state[1] == 'scheduled' or state[1] == 'complete') and state[3] == deliveryId) then
     -- A task is in one of its queue's sets at a time, and nearly always in flight when acked.
     if redis.call('ZREM', KEYS[1], id) == 1 then
-      if state[2] then out[i] = state[2] end
+      out[i] = state[5] or state[2] or '0'
     else
       redis.call('ZREM', KEYS[2], id)
       redis.call('ZREM', KEYS[3], id)

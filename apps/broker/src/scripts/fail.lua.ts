@@ -26,7 +26,8 @@ export enum FailOutcome {
  * ARGV[4] retry at (ms), ARGV[5] now (ms), ARGV[6] 'fail' or 'release',
  * ARGV[7] 'expired' when the reaper sends it: then only a delivery whose deadline has passed is failed,
  * ARGV[8] the run's outcome (failed, timed_out, lost), ARGV[9] the delivery id the failure names ('' from the
- * broker itself): unless it is the task's current delivery, nothing changes
+ * broker itself): unless it is the task's current delivery, nothing changes, ARGV[10] how long a stored
+ * task is kept past its due time (ms), the TTL a periodic task awaiting its next occurrence gets
  * Returns a FailOutcome.
  */
 export const failScript: LuaScript = {
@@ -66,6 +67,8 @@ if attempts > (tonumber(state[3]) or 0) then
     redis.call('HSET', KEYS[4], 'status', 'scheduled', 'scheduled_time', nextTime, 'awaits_run', '1', 'attempts', 0,
       'run_count', (tonumber(state[8]) or 0) + 1, 'last_run_time', ARGV[5])
     redis.call('HDEL', KEYS[4], 'next_time')
+    -- Stored awaiting its next run, it expires like any stored task (the store script's TTL).
+    redis.call('PEXPIRE', KEYS[4], math.max(0, nextTime - tonumber(ARGV[5])) + tonumber(ARGV[10]))
     redis.call('ZADD', KEYS[5], nextTime, id)
     return ${FailOutcome.OccurrenceFailed}
   end
