@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { Cluster, deletePrefix, postJson, redisClient, systemPrefix } from './cluster';
-import { checkStoredOnce, drainAndCheck, Ledger, readAllTasks } from './ledger';
+import { apiFetch, Cluster, deletePrefix, postJson, redisClient, systemPrefix } from './cluster';
+import { drainAndCheck, Ledger, readAllTasks } from './ledger';
 import { Load } from './load';
 
 const DAY_MS = 86_400_000;
@@ -82,7 +82,7 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
       let cursor: string | undefined;
       let listed = 0;
       do {
-        const res = await fetch(`${dispatcher}/tasks?status=complete&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const res = await apiFetch(`${dispatcher}/tasks?status=complete&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         expect(res.status).toBe(200);
         const page = (await res.json()) as { items: unknown[]; next_cursor: string | null };
         listed += page.items.length;
@@ -93,7 +93,7 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
 
       const some = [...ledger.ids].slice(0, 20);
       for (const id of some) {
-        const res = await fetch(`${cluster.brokers[1].url}/tasks/${id}`);
+        const res = await apiFetch(`${cluster.brokers[1].url}/tasks/${id}`);
         expect(res.status).toBe(200);
         expect(await res.json()).toMatchObject({ id, status: expect.stringMatching(/^(scheduled|complete)$/) });
       }

@@ -86,13 +86,43 @@ describe('results in acks, for consumers that store nothing', () => {
     expect((await api.read(id)).result).toBeUndefined();
   });
 
-  it('refuses a result on a nack, and one over 64 KiB, naming the field', async () => {
-    const id = await api.submit('remote');
+  it('refuses a result on a nack, naming the field; a result over 64 KiB fails only its own attempt', async () => {
+    const id = await api.submit('remote', {}, { max_retries: 3 });
     const delivery = await deliveryOf(id);
     const nack = await ack([{ delivery_id: delivery.delivery_id, ok: false, result: 1 }]).expect(400);
     expect(JSON.stringify(nack.body.message)).toContain('acks[0].result is only for an ok ack');
-    const big = await ack([{ delivery_id: delivery.delivery_id, ok: true, result: 'x'.repeat(70_000) }]).expect(400);
-    expect(JSON.stringify(big.body.message)).toContain('acks[0].result must be at most 65536 bytes');
     expect((await api.read(id)).status).toBe(TaskStatus.Dispatched);
+    await ack([{ delivery_id: delivery.delivery_id, ok: true, result: 'x'.repeat(70_000) }]).expect(204);
+    const failed = await eventually(async () => ((await api.read(id)).runs?.length ? api.read(id) : false), 5_000, 'the failed run');
+    expect(failed.runs[0]).toMatchObject({ attempt: 1, outcome: 'failed', error: 'the result is over 65536 bytes of JSON' });
+    expect(failed.result).toBeUndefined();
+  });
+
+  it('stores nothing for an ack from a consumer the delivery did not go to', async () => {
+    const other = new StandInConsumer('record');
+    await other.start();
+    await other.register(broker.url, 1000, ['remote', '*']);
+    try {
+      const id = await api.submit('remote');
+      const delivery = await deliveryOf(id);
+      await ack([{ delivery_id: delivery.delivery_id, ok: true, result: 'stolen' }], other.credentials).expect(204);
+      await ack([{ delivery_id: delivery.delivery_id, ok: true }], other.credentials).expect(204);
+      const task = await api.read(id);
+      expect(task.status).toBe(TaskStatus.Dispatched);
+      expect(task.result).toBeUndefined();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('does not take a run reported before the task is due for its run: it stays awaiting its time', async () => {
+    const later = await api.submit('remote', {}, { scheduled_time: new Date(Date.now() + 86_400_000).toISOString() });
+    const delivery = await deliveryOf(later);
+    expect(delivery.due).toBe(false);
+    await ack([{ delivery_id: delivery.delivery_id, ok: true, result: 'early' }]).expect(204);
+    const task = await api.until(later, TaskStatus.Scheduled);
+    expect(task.result).toBeUndefined();
+    expect(task.runs ?? []).toEqual([]);
+    expect(await redis.hget(`${process.env.REDIS_PREFIX}:task:${later}`, 'awaits_run')).toBe('1');
   });
 });

@@ -1,4 +1,4 @@
-import { BatchShape, batchBodyProblems, checkedBatchBody, MAX_RESULT_BYTES } from '@app/common';
+import { BatchShape, batchBodyProblems, checkedBatchBody } from '@app/common';
 import { Injectable, PipeTransform } from '@nestjs/common';
 
 export interface Ack {
@@ -40,10 +40,8 @@ const ACK_BATCH: BatchShape = {
       if (typeof error !== 'string') problems.push(`${at}.error must be a string`);
       else if (error.length > MAX_ERROR) problems.push(`${at}.error must be at most ${MAX_ERROR} characters`);
     }
-    if (result !== undefined) {
-      if (ok !== true) problems.push(`${at}.result is only for an ok ack`);
-      else if (Buffer.byteLength(JSON.stringify(result)) > MAX_RESULT_BYTES) problems.push(`${at}.result must be at most ${MAX_RESULT_BYTES} bytes of JSON`);
-    }
+    // Its size is checked per ack (DeliveryOutcomes): one oversized result fails its own attempt, not the batch.
+    if (result !== undefined && ok !== true) problems.push(`${at}.result is only for an ok ack`);
     return problems;
   },
 };

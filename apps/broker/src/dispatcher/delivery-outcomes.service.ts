@@ -1,18 +1,26 @@
-import { backoffDelay, BackoffPolicy, Clock, MetricsRegistry, retentionMs, TTL_SLACK_MS } from '@app/common';
-import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
+import { backoffDelay, BackoffPolicy, Clock, isDueOnDelivery, MAX_RESULT_BYTES, MetricsRegistry, retentionMs, TTL_SLACK_MS } from '@app/common';
+import { ScriptCode, StoreMode } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Redis } from 'ioredis';
 import { BrokerEnvironment } from '../config/environment';
 import { ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { FailOutcome } from '../scripts/fail.lua';
 import { Ack } from './ack-batch.pipe';
 import { groupByQueue, NamedDelivery } from './delivery-id';
-import { DeliveryStore, FailedDelivery } from './delivery-store';
+import { DeliveryStore, FailedDelivery, UnstoredDelivery } from './delivery-store';
 import { QueueWakers } from './queue-wakers';
 
 /** A consumer answering 503 (buffers full), or a run lost to shutdown, goes out again after this long. */
 export const RELEASE_PAUSE_MS = 100;
+
+const TOO_LARGE = Symbol('too large');
+
+/** An ack's result as the JSON to store ('' for null), or TOO_LARGE past MAX_RESULT_BYTES. */
+function resultJson(result: unknown): string | typeof TOO_LARGE {
+  if (result === null || result === undefined) return '';
+  const json = JSON.stringify(result);
+  return Buffer.byteLength(json) > MAX_RESULT_BYTES ? TOO_LARGE : json;
+}
 
 /** A failure as its callers report it; when it may go again follows from its mode and attempt. */
 export type Failure = Omit<FailedDelivery, 'retryAt'>;
@@ -21,8 +29,9 @@ export type Failure = Omit<FailedDelivery, 'retryAt'>;
  * What becomes of a delivery once it is out: acked (the task leaves its queue), or failed (back
  * after an exponential backoff, to the dead letters once its retries are spent). Acks come from
  * consumers, failures from nacks, the sender and the reaper. A consumer without Redis access acks
- * with the handler's `result`; the broker then stores the task itself, under the same checks as the
- * consumer's own store (only the current delivery, never a cancelled task).
+ * with the handler's `result`; the broker then stores the task itself with the consumer's store
+ * script (only the task's current delivery, only from the consumer it went to, never a cancelled
+ * task, never as run before it is due).
  */
 @Injectable()
 export class DeliveryOutcomes {
@@ -36,8 +45,6 @@ export class DeliveryOutcomes {
   private readonly latency;
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
-    @InjectRedisKeys() private readonly keys: RedisKeys,
     private readonly store: DeliveryStore,
     private readonly wakers: QueueWakers,
     private readonly consumers: ConsumerRegistry,
@@ -51,7 +58,7 @@ export class DeliveryOutcomes {
     this.ignoredAcks = metrics.counter('tq_acks_ignored_total', 'Acks naming no current delivery (stale, replayed, forged or unreadable)');
     this.retried = metrics.counter('tq_retried_total', 'Deliveries that failed and were scheduled again');
     this.deadLettered = metrics.counter('tq_dead_lettered_total', 'Tasks moved to dead letters');
-    this.latency = metrics.histogram('tq_accept_to_ack_seconds', 'Time from a task being accepted, or released by the scheduler when due, to its ack', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
+    this.latency = metrics.histogram('tq_accept_to_ack_seconds', 'Time from a task being accepted (for one due later, from its due time) to its ack', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
   }
 
   /** One consumer's acks and nacks. */
@@ -61,18 +68,25 @@ export class DeliveryOutcomes {
     let completed = 0;
     await Promise.all(
       [...byQueue].map(async ([queue, deliveries]) => {
-        const ok = deliveries.filter(({ item }) => item.ok);
+        const ok: NamedDelivery[] = [];
+        const results = new Map<string, string>();
         for (const { item, ...ref } of deliveries) {
-          // A run lost to its consumer's shutdown goes out again without counting the attempt.
-          if (!item.ok) failed.push({ ...ref, error: item.error ?? 'handler failed', mode: item.outcome === 'lost' ? 'release' : 'fail', outcome: item.outcome ?? 'failed' });
+          const result = item.ok && 'result' in item ? resultJson(item.result) : undefined;
+          if (item.ok && result !== TOO_LARGE) {
+            ok.push(ref);
+            if (result !== undefined) results.set(item.delivery_id, result);
+          } else {
+            // A run lost to its consumer's shutdown goes out again without counting the attempt.
+            const error = item.ok ? `the result is over ${MAX_RESULT_BYTES} bytes of JSON` : (item.error ?? 'handler failed');
+            failed.push({ ...ref, error, mode: item.outcome === 'lost' ? 'release' : 'fail', outcome: item.outcome ?? 'failed' });
+          }
         }
         if (ok.length === 0) return;
-        const reply = await this.store.ack(queue, ok);
+        const reply = await this.store.ack(queue, consumerId, ok);
         let readyMs = reply.readyMs;
         if (reply.unstored.length) {
-          const results = new Map(ok.map(({ item }) => [item.delivery_id, item]));
-          await this.storeForConsumer(consumerId, reply.unstored, results);
-          readyMs = readyMs.concat((await this.store.ack(queue, reply.unstored)).readyMs);
+          const stored = await this.storeForConsumer(consumerId, reply.unstored, results);
+          if (stored.length) readyMs = readyMs.concat((await this.store.ack(queue, consumerId, stored)).readyMs);
         }
         completed += readyMs.length;
         const now = this.clock.now();
@@ -84,27 +98,33 @@ export class DeliveryOutcomes {
     const ignored = acks.filter((ack) => ack.ok).length - completed;
     this.ignoredAcks.inc(ignored);
     // Once per request, not per id: a consumer holding many stale deliveries must not flood the log.
-    if (ignored > 0) this.logger.warn(`${ignored} of ${acks.length} acks from consumer ${consumerId} named no current delivery (${unreadable} unreadable)`);
+    if (ignored > 0) this.logger.warn(`${ignored} of ${acks.length} acks from consumer ${consumerId} completed nothing (stale, repeated or unreadable: ${unreadable} unreadable)`);
     await this.fail(failed);
   }
 
   /**
-   * Stores what a consumer without Redis access acked: with its result when it ran the handler;
-   * without one, as stored to await its run (a type it has a handler for, not yet due) or as
-   * store-only (a type it only stores).
+   * Stores what a consumer without Redis access acked, and returns the deliveries stored. A run's
+   * ack carries `result` (null for none): stored as ran, but only once the task is due (an early
+   * run is not its run: it waits for its time). Without `result`: a type the consumer has a
+   * handler for is stored awaiting its run (the scheduler sends it out again when due, at once if
+   * it is already), a type it only stores (`*`) as store-only. A consumer whose registration is
+   * gone stores nothing: its types are unknown, and the lease decides.
    */
-  private async storeForConsumer(consumerId: string, unstored: Array<NamedDelivery & { taskType: string }>, acks: Map<string, Ack>): Promise<void> {
-    const types = new Set(await this.consumers.typesOf(consumerId));
-    const keys = unstored.map(({ taskId }) => this.keys.task(taskId));
-    keys.push(this.keys.scheduledIndex, this.keys.completeIndex);
-    const args: (string | number)[] = [this.clock.now(), this.keepMs];
-    for (const { deliveryId, taskType } of unstored) {
-      const ack = acks.get(deliveryId);
-      const ran = ack !== undefined && 'result' in ack;
-      const mode = ran ? StoreMode.Ran : types.has(taskType) ? StoreMode.AwaitRun : StoreMode.StoreOnly;
-      args.push(mode, ran && ack.result !== undefined && ack.result !== null ? JSON.stringify(ack.result) : '', '', deliveryId);
-    }
-    await runScript(this.redis, storeTaskScript, keys, args);
+  private async storeForConsumer(consumerId: string, unstored: UnstoredDelivery[], results: Map<string, string>): Promise<NamedDelivery[]> {
+    const types = await this.consumers.typesOf(consumerId);
+    if (types.length === 0) return [];
+    const now = this.clock.now();
+    const stores = unstored.map((delivery) => {
+      const result = results.get(delivery.deliveryId);
+      const due = isDueOnDelivery(delivery.periodicity, delivery.scheduledMs, delivery.triggeredMs, now);
+      const handled = types.includes(delivery.taskType);
+      const mode = result !== undefined && due ? StoreMode.Ran : handled ? StoreMode.AwaitRun : StoreMode.StoreOnly;
+      return { taskId: delivery.taskId, deliveryId: delivery.deliveryId, mode, result: mode === StoreMode.Ran ? result! : '' };
+    });
+    const outcomes = await this.store.storeForConsumer(stores, now, this.keepMs);
+    const refused = outcomes.filter((outcome) => outcome < 0 && outcome !== ScriptCode.TaskNotFound);
+    if (refused.length) this.logger.warn(`${refused.length} tasks acked by consumer ${consumerId} were not stored (${[...new Set(refused)].map((code) => ScriptCode[code] ?? code).join(', ')})`);
+    return unstored.filter((_, i) => outcomes[i] >= 0);
   }
 
   /** Sends failed deliveries back with a backoff (or to the dead letters), in one pipeline. */

@@ -1,5 +1,5 @@
 import { CorruptTaskError, RunOutcome, Task, taskFromHash, TaskHash } from '@app/common';
-import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, runScript } from '@app/redis';
+import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ackScript, UNSTORED_PREFIX } from '../scripts/ack.lua';
@@ -42,10 +42,27 @@ export interface ClaimedDelivery {
   hash: TaskHash;
 }
 
+/** A delivery acked by a consumer that stores nothing itself, with what deciding how to store it takes. */
+export interface UnstoredDelivery extends NamedDelivery {
+  taskType: string;
+  scheduledMs: number;
+  periodicity: string;
+  triggeredMs?: number;
+}
+
 /** What one ack call found: when each completed delivery's task became ready (ms), and deliveries still to be stored by the broker. */
 export interface AckReply {
   readyMs: number[];
-  unstored: Array<NamedDelivery & { taskType: string }>;
+  unstored: UnstoredDelivery[];
+}
+
+/** A store the broker makes for a consumer without Redis access. */
+export interface StoreForConsumer {
+  taskId: string;
+  deliveryId: string;
+  mode: StoreMode;
+  /** The result as JSON, or '' for none. */
+  result: string;
 }
 
 /**
@@ -60,7 +77,7 @@ export class DeliveryStore {
   ) {}
 
   /** Claims a batch; tasks whose fields do not read as a task come back as `corrupt`, to be failed. */
-  async claim(queue: string, request: ClaimRequest): Promise<{ claimed: ClaimedDelivery[]; corrupt: Array<{ taskId: string; error: string }> }> {
+  async claim(queue: string, request: ClaimRequest): Promise<{ claimed: ClaimedDelivery[]; corrupt: Array<{ taskId?: string; error: string }> }> {
     const reply = await runScript<string[]>(
       this.redis,
       claimScript,
@@ -80,7 +97,7 @@ export class DeliveryStore {
       ],
     );
     const claimed: ClaimedDelivery[] = [];
-    const corrupt: Array<{ taskId: string; error: string }> = [];
+    const corrupt: Array<{ taskId?: string; error: string }> = [];
     for (let i = 0; i < reply.length; i += 2) {
       let hash: TaskHash = {};
       try {
@@ -88,14 +105,15 @@ export class DeliveryStore {
         claimed.push({ consumerId: reply[i], task: taskFromHash(hash), hash });
       } catch (error) {
         if (!(error instanceof CorruptTaskError)) throw error;
-        if (hash.id) corrupt.push({ taskId: hash.id, error: error.message });
+        // One with no readable id cannot be failed back; its lease lapses and the reaper retries it.
+        corrupt.push({ taskId: hash.id, error: error.message });
       }
     }
     return { claimed, corrupt };
   }
 
-  /** Acks one queue's deliveries. */
-  async ack(queue: string, deliveries: NamedDelivery[]): Promise<AckReply> {
+  /** Acks one queue's deliveries, as the consumer `consumerId` reports them. */
+  async ack(queue: string, consumerId: string, deliveries: NamedDelivery[]): Promise<AckReply> {
     const reply = await runScript<string[]>(
       this.redis,
       ackScript,
@@ -106,14 +124,25 @@ export class DeliveryStore {
         this.keys.queueDead(queue),
         ...deliveries.map(({ taskId }) => this.keys.task(taskId)),
       ],
-      deliveries.flatMap(({ taskId, deliveryId }) => [taskId, deliveryId]),
+      [consumerId, ...deliveries.flatMap(({ taskId, deliveryId }) => [taskId, deliveryId])],
     );
     const result: AckReply = { readyMs: [], unstored: [] };
     reply.forEach((value, i) => {
-      if (value.startsWith(UNSTORED_PREFIX)) result.unstored.push({ ...deliveries[i], taskType: value.slice(UNSTORED_PREFIX.length) });
-      else if (Number(value) > 0) result.readyMs.push(Number(value));
+      if (value.startsWith(UNSTORED_PREFIX)) {
+        const unstored = unstoredDelivery(deliveries[i], value.slice(UNSTORED_PREFIX.length));
+        if (unstored) result.unstored.push(unstored);
+      } else if (Number(value) > 0) result.readyMs.push(Number(value));
     });
     return result;
+  }
+
+  /** Stores tasks with the consumer's store script, for consumers that store nothing themselves; returns each outcome (1, 0 or a ScriptCode). */
+  async storeForConsumer(stores: StoreForConsumer[], now: number, keepMs: number): Promise<number[]> {
+    const keys = stores.map(({ taskId }) => this.keys.task(taskId));
+    keys.push(this.keys.scheduledIndex, this.keys.completeIndex);
+    const args: (string | number)[] = [now, keepMs];
+    for (const { mode, result, deliveryId } of stores) args.push(mode, result, '', deliveryId);
+    return runScript<number[]>(this.redis, storeTaskScript, keys, args);
   }
 
   /** Fails deliveries in one pipeline; per failure its outcome, or the error Redis gave. */
@@ -167,6 +196,21 @@ export class DeliveryStore {
     }
     return expired;
   }
+}
+
+/** The ack script's report of an unstored delivery, read as untrusted (a hash written by hand): undefined when it does not read. */
+function unstoredDelivery(delivery: NamedDelivery, json: string): UnstoredDelivery | undefined {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(fields)) return undefined;
+  const [taskType, scheduled, periodicity, triggered] = fields as unknown[];
+  const scheduledMs = Number(scheduled);
+  if (typeof taskType !== 'string' || typeof periodicity !== 'string' || !Number.isFinite(scheduledMs)) return undefined;
+  return { ...delivery, taskType, scheduledMs, periodicity, triggeredMs: typeof triggered === 'string' && triggered !== '' ? Number(triggered) : undefined };
 }
 
 /** The task fields claimScript returned as a JSON array of CLAIMED_FIELDS' values, as a hash. */

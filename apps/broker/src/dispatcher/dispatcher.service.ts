@@ -146,8 +146,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       releaseWaiting: this.routingSeen.get(queue) !== routing,
     });
     this.routingSeen.set(queue, routing);
-    for (const { taskId, error } of corrupt) this.logger.error(`not delivering task ${taskId} from ${queue}: ${error}`);
-    await this.outcomes.fail(corrupt.map(({ taskId, error }) => ({ queue, taskId, attempt: '', error, mode: 'fail' })));
+    for (const { error } of corrupt) this.logger.error(`not delivering from ${queue}: ${error}`);
+    await this.outcomes.fail(corrupt.flatMap(({ taskId, error }) => (taskId ? [{ queue, taskId, attempt: '', error, mode: 'fail' as const }] : [])));
     if (claimed.length === 0) return idle;
     // Read after the claim: a task created while the claim ran is due by now, not by the claim's `now`.
     const claimedAt = this.clock.now();

@@ -13,6 +13,8 @@ export class QueueWakers implements OnModuleDestroy {
   private readonly woken = new Set<string>();
   /** Per queue, the timer that wakes it when its earliest retry's backoff ends. */
   private readonly retryTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Set at shutdown: failures recorded while the last deliveries come back arm no new timers. */
+  private closed = false;
 
   constructor(private readonly clock: Clock) {}
 
@@ -30,6 +32,7 @@ export class QueueWakers implements OnModuleDestroy {
 
   /** Wakes the queue when a retry it scheduled may go; one timer per queue, for its earliest retry. */
   wakeAt(queue: string, at: number): void {
+    if (this.closed) return;
     const current = this.retryTimers.get(queue);
     if (current && current.at <= at) return;
     if (current) clearTimeout(current.timer);
@@ -58,6 +61,7 @@ export class QueueWakers implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.closed = true;
     for (const { timer } of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
   }

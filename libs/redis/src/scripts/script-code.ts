@@ -3,7 +3,8 @@
  * means the same wherever it comes back (bullmq's `ErrorCode` is the model). Scripts embed the
  * values (`${ScriptCode.QueueFull}`), so Lua and TypeScript cannot drift apart. The broker maps
  * them to its named errors in one place (apps/broker/src/scripts/script-errors.ts); positive and
- * zero replies are each script's own outcomes, listed in its header.
+ * zero replies are each script's own outcomes, listed in its header (extend-leases' negative
+ * numbers are places in its batch, not refusals: its header says so).
  */
 export enum ScriptCode {
   /** No such task (never created, or deleted after completion). */
