@@ -10,6 +10,7 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BENCH_AUTH, BENCH_KEYS_ENV } from './lib/load';
 import { ROOT } from './lib/ours';
 import { unlinkPrefix } from './lib/prefix';
 import { cpuSecondsOf, freePort, killAllStarted, spawnTracked, stop, waitHealthy } from './lib/processes';
@@ -21,7 +22,7 @@ const prefix = `tqbench-idle-${randomBytes(4).toString('hex')}`;
 
 async function main(): Promise<void> {
   const redis = new Redis(redisUrl);
-  const env = { ...process.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  const env = { ...process.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...BENCH_KEYS_ENV };
   const queues = Array.from({ length: QUEUE_COUNT }, (_, i) => `idle-${i}:idle-${i}:1000`).join(';');
   const brokerPort = await freePort();
   const brokerUrl = `http://127.0.0.1:${brokerPort}`;
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     const before = cpuSecondsOf(broker.child.pid);
     await sleep(MEASURE_SECONDS * 1000);
     const used = cpuSecondsOf(broker.child.pid) - before;
-    const declared = (await (await fetch(`${brokerUrl}/queues`)).json()) as Array<{ consumer: string | null }>;
+    const declared = (await (await fetch(`${brokerUrl}/queues`, { headers: BENCH_AUTH })).json()) as Array<{ consumer: string | null }>;
     console.log(`broker with ${declared.length} declared queues (${declared.filter((q) => q.consumer).length} owned), no tasks: ` +
       `${used.toFixed(2)} CPU s in ${MEASURE_SECONDS} s = ${((used / MEASURE_SECONDS) * 100).toFixed(1)}% of one core`);
   } finally {

@@ -2,10 +2,12 @@
 /**
  * `npm start`: builds and runs the whole system (broker, consumer, producer, task-dispatcher) with
  * prefixed log lines. With REDIS_URL unset and nothing on 127.0.0.1:6379 it starts a local
- * redis-server (data in ./.data, AOF on). Prints the Swagger UIs once every app is healthy;
- * Ctrl-C stops everything it started.
+ * redis-server (data in ./.data, AOF on). With no API_KEYS configured it makes a local key set
+ * once (./.data/api-keys.json) and gives each app its part. Prints the Swagger UIs and the
+ * operator key once every app is healthy; Ctrl-C stops everything it started.
  */
 const { spawn, spawnSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
@@ -84,6 +86,38 @@ async function ensureRedis() {
   return url;
 }
 
+/**
+ * The keys the apps run with: none under AUTH=off; API_KEYS and BROKER_API_KEY from the
+ * environment when set; else a local set made once and kept in .data (git-ignored): an operator
+ * key (submit, read, admin) for you, one for the consumer (consumer) and one for the producer (submit).
+ */
+function localKeys() {
+  if (process.env.AUTH === 'off') return { all: {}, consumer: {}, producer: {} };
+  if (process.env.API_KEYS) {
+    const broker = process.env.BROKER_API_KEY ? { BROKER_API_KEY: process.env.BROKER_API_KEY } : {};
+    return { all: { API_KEYS: process.env.API_KEYS }, consumer: broker, producer: broker };
+  }
+  const dataDir = path.join(root, '.data');
+  const file = path.join(dataDir, 'api-keys.json');
+  let keys;
+  try {
+    keys = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    const secret = () => randomBytes(32).toString('base64url');
+    keys = { operator: secret(), consumer: secret(), producer: secret() };
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+    fs.writeFileSync(path.join(dataDir, 'operator.key'), `${keys.operator}\n`, { mode: 0o600 });
+    console.log(`made a local key set in ${file}`);
+  }
+  return {
+    all: { API_KEYS: `operator:submit+read+admin:${keys.operator};consumer:consumer:${keys.consumer};producer:submit:${keys.producer}` },
+    consumer: { BROKER_API_KEY: keys.consumer },
+    producer: { BROKER_API_KEY: keys.producer },
+    operator: keys.operator,
+  };
+}
+
 async function waitHealthy(port, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !stopping) {
@@ -115,11 +149,14 @@ async function main() {
   // Each app's port may be moved with BROKER_PORT, CONSUMER_PORT, PRODUCER_PORT, TASK_DISPATCHER_PORT.
   for (const app of apps) app.port = Number(process.env[`${app.name.toUpperCase().replace('-', '_')}_PORT`] ?? app.port);
   const brokerUrl = `http://127.0.0.1:${apps[0].port}`;
+  const keys = localKeys();
   for (const app of apps) {
     run(app.name, process.execPath, [path.join(root, 'dist', 'apps', app.name, 'main.js')], {
       REDIS_URL: redisUrl,
       PORT: String(app.port),
       BROKER_URL: brokerUrl,
+      ...keys.all,
+      ...(keys[app.name] ?? {}),
     });
   }
   const healthy = await Promise.all(apps.map((app) => waitHealthy(app.port)));
@@ -129,6 +166,13 @@ async function main() {
   }
   console.log('\nAll four apps are healthy. Swagger UI:');
   for (const app of apps) console.log(`  ${app.name.padEnd(16)} http://127.0.0.1:${app.port}/docs`);
+  if (keys.operator) {
+    console.log('\nYour API key (operator: submit, read, admin), kept in .data/operator.key; Swagger UI\'s Authorize button takes it:');
+    console.log(`  export TQ_KEY=${keys.operator}`);
+    console.log(`  curl -H "Authorization: Bearer $TQ_KEY" http://127.0.0.1:${apps[0].port}/queues`);
+  } else if (process.env.AUTH === 'off') {
+    console.log('\nAUTH=off: no key is asked for. Never run this way on a network.');
+  }
   console.log('Press Ctrl-C to stop.\n');
 }
 

@@ -34,7 +34,19 @@ describe('docker-compose.yml', () => {
   it('runs Redis with AOF on and a healthcheck', () => {
     const redis = compose.services.redis;
     expect(redis.command.join(' ')).toContain('--appendonly yes');
-    expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    expect(redis.healthcheck.test.join(' ')).toContain('redis-cli ping');
+  });
+
+  it('gives Redis a password and every app its keys, all from the env file', () => {
+    const redis = compose.services.redis;
+    expect(redis.command.join(' ')).toContain('--requirepass ${TQ_REDIS_PASSWORD:?');
+    for (const [name, service] of appServices) {
+      expect([name, service.environment.REDIS_URL]).toEqual([name, expect.stringContaining(':${TQ_REDIS_PASSWORD:?')]);
+      expect([name, service.environment.API_KEYS]).toEqual([name, expect.stringMatching(/^\$\{TQ_API_KEYS:\?/)]);
+      if (/consumer|producer/.test(name)) expect([name, service.environment.BROKER_API_KEY]).toEqual([name, expect.stringMatching(/^\$\{TQ_(CONSUMER|PRODUCER)_KEY:\?/)]);
+    }
+    const example = readFileSync(join(root, 'compose.env.example'), 'utf8');
+    for (const variable of ['TQ_REDIS_PASSWORD', 'TQ_API_KEYS', 'TQ_CONSUMER_KEY', 'TQ_PRODUCER_KEY']) expect(example).toContain(`${variable}=`);
   });
 
   it('has a broker, three consumers, a producer and a task-dispatcher', () => {
@@ -57,7 +69,7 @@ describe('docker-compose.yml', () => {
     const port = service.environment.PORT;
     expect(service.ports.map((p: string) => p.split(':')[1])).toContain(port);
     expect(service.depends_on.redis.condition).toBe('service_healthy');
-    expect(service.environment.REDIS_URL).toMatch(/^redis:\/\/redis:6379/);
+    expect(service.environment.REDIS_URL).toMatch(/^redis:\/\/:.*@redis:6379/);
     if (service.environment.BROKER_URL) expect(service.environment.BROKER_URL).toBe(`http://broker:${compose.services.broker.environment.PORT}`);
     if (service.environment.ADVERTISED_URL) expect(service.environment.ADVERTISED_URL).toBe(`http://${name}:${port}`);
   });

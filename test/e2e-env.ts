@@ -9,3 +9,4 @@ const runPrefix = process.env.TEST_RUN_PREFIX ?? `tqtest-${randomBytes(3).toStri
 process.env.REDIS_PREFIX = `${runPrefix}:${randomBytes(4).toString('hex')}`;
 process.env.REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'error';
+process.env.AUTH = process.env.AUTH ?? 'off';

@@ -42,13 +42,25 @@ export function makeDueTasks(tag: string, count: number, leadMs: number, spreadM
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
+/**
+ * The bench runs the apps with keys on, as deployed: the driver submits with the operator key,
+ * consumers call the broker with their own.
+ */
+const OPERATOR_SECRET = 'bench-operator-'.padEnd(40, 'o');
+const CONSUMER_SECRET = 'bench-consumer-'.padEnd(40, 'c');
+export const BENCH_KEYS_ENV = {
+  API_KEYS: `operator:submit+read+admin:${OPERATOR_SECRET};consumer:consumer:${CONSUMER_SECRET}`,
+  BROKER_API_KEY: CONSUMER_SECRET,
+};
+export const BENCH_AUTH = { authorization: `Bearer ${OPERATOR_SECRET}` };
+
 /** POSTs JSON on a keep-alive socket; resolves with the status once the body is read. */
 export function postJson(url: string, body: unknown): Promise<number> {
   const data = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length }, timeout: 30_000 },
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length, ...BENCH_AUTH }, timeout: 30_000 },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -2,7 +2,7 @@ import { RedisKeys } from '@app/redis';
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BenchTask, chunks, paced, percentiles, Percentiles, pool, submit, TASK_TYPES, waitUntil } from './load';
+import { BENCH_AUTH, BENCH_KEYS_ENV, BenchTask, chunks, paced, percentiles, Percentiles, pool, submit, TASK_TYPES, waitUntil } from './load';
 import { cpuSecondsOf, freePort, memoryOf, spawnTracked, Started, stop, waitHealthy } from './processes';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -44,7 +44,7 @@ export class OurSystem {
   }
 
   static async start(options: SystemOptions, redis: Redis): Promise<OurSystem> {
-    const env = { ...process.env, REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+    const env = { ...process.env, REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...BENCH_KEYS_ENV };
     const launch = async (app: string, label: string, extra: Record<string, string>, profile: boolean) => {
       const port = await freePort();
       const args = profile && options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
@@ -76,7 +76,7 @@ export class OurSystem {
   private async waitAssigned(consumers: number): Promise<void> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const queues = (await (await fetch(`${this.brokerUrl}/queues`)).json()) as Array<{ name: string; consumer: string | null }>;
+      const queues = (await (await fetch(`${this.brokerUrl}/queues`, { headers: BENCH_AUTH })).json()) as Array<{ name: string; consumer: string | null }>;
       const owners = queues.filter((q) => BENCH_QUEUES.includes(q.name)).map((q) => q.consumer);
       if (owners.length === BENCH_QUEUES.length && owners.every(Boolean) && new Set(owners).size === Math.min(consumers, BENCH_QUEUES.length)) break;
       if (Date.now() > deadline) throw new Error(`queues not assigned to ${consumers} consumers: ${JSON.stringify(queues)}`);

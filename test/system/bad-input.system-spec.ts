@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { AppName, Cluster, deletePrefix, redisClient, systemPrefix } from './cluster';
+import { apiFetch, AppName, Cluster, deletePrefix, redisClient, systemPrefix } from './cluster';
 
 interface Hostile {
   app: AppName;
@@ -159,7 +159,7 @@ async function snapshot(redis: Redis, prefix: string, leaked: Set<string>): Prom
 
 async function send(url: string, req: Hostile): Promise<{ status: number; text: string }> {
   const raw = req.raw ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
-  const res = await fetch(`${url}${req.path}`, {
+  const res = await apiFetch(`${url}${req.path}`, {
     method: req.method,
     headers: { ...(raw !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}), ...req.headers },
     body: typeof raw === 'string' || raw === undefined ? raw : new Uint8Array(raw),

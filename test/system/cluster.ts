@@ -37,6 +37,20 @@ export const FAST_ENV: Record<string, string> = {
   SUBMIT_MAX_RETRIES: '20',
 };
 
+/**
+ * The system runs with keys on, as deployed: the test itself calls with the operator key (every
+ * scope, so stand-in consumers can register too), consumers and producers with keys of their own.
+ */
+export const SYSTEM_KEYS = { operator: 'o'.repeat(40), consumers: 'c'.repeat(40), producers: 'p'.repeat(40) };
+const API_KEYS = `operator:submit+read+admin+consumer:${SYSTEM_KEYS.operator};consumers:consumer:${SYSTEM_KEYS.consumers};producers:submit:${SYSTEM_KEYS.producers}`;
+/** The header a test's own requests carry. */
+export const OPERATOR_AUTH = { authorization: `Bearer ${SYSTEM_KEYS.operator}` };
+
+/** fetch with the operator key (a test's own request headers win). */
+export function apiFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...OPERATOR_AUTH, ...(init.headers as Record<string, string> | undefined) } });
+}
+
 /** Six queues, so that with three consumers each owns two and a fourth consumer gets one of its own. */
 export const SYSTEM_QUEUES = ['default', 'email', 'report', 'sms', 'video', 'billing'];
 
@@ -230,6 +244,7 @@ export class Cluster {
       REDIS_URL,
       REDIS_PREFIX: options.prefix,
       QUEUES: cluster.queues.map((q) => `${q}:${q}:100000`).join(';'),
+      API_KEYS,
       ...options.env,
     };
     const make = async (app: AppName, label: string, env: Record<string, string> = {}) => {
@@ -239,13 +254,13 @@ export class Cluster {
     for (let i = 0; i < (options.brokers ?? 1); i++) cluster.brokers.push(await make('broker', `broker-${i + 1}`));
     const brokerFor = (i: number) => cluster.brokers[i % cluster.brokers.length].url;
     for (let i = 0; i < (options.consumers ?? 1); i++) {
-      const consumer = await make('consumer', `consumer-${i + 1}`, { BROKER_URL: brokerFor(i) });
+      const consumer = await make('consumer', `consumer-${i + 1}`, { BROKER_URL: brokerFor(i), BROKER_API_KEY: SYSTEM_KEYS.consumers });
       consumer.env.ADVERTISED_URL = consumer.url;
       cluster.consumers.push(consumer);
     }
     for (let i = 0; i < (options.dispatchers ?? 1); i++) cluster.dispatchers.push(await make('task-dispatcher', `task-dispatcher-${i + 1}`));
     for (let i = 0; i < (options.producers ?? 1); i++) {
-      cluster.producers.push(await make('producer', `producer-${i + 1}`, { BROKER_URL: brokerFor(i), PRODUCER_NAME: `producer-${i + 1}` }));
+      cluster.producers.push(await make('producer', `producer-${i + 1}`, { BROKER_URL: brokerFor(i), PRODUCER_NAME: `producer-${i + 1}`, BROKER_API_KEY: SYSTEM_KEYS.producers }));
     }
     try {
       await Promise.all(cluster.brokers.map((b) => b.start()));
@@ -266,7 +281,7 @@ export class Cluster {
     await waitFor(
       `consumers ${expected.join(', ')} to be registered`,
       async () => {
-        const res = await fetch(`${broker.url}/consumers`, { signal: AbortSignal.timeout(2_000) });
+        const res = await apiFetch(`${broker.url}/consumers`, { signal: AbortSignal.timeout(2_000) });
         const listed = ((await res.json()) as Array<{ url: string }>).map((c) => c.url);
         return expected.every((url) => listed.includes(url));
       },
@@ -315,11 +330,11 @@ export class Cluster {
   }
 }
 
-/** POSTs JSON with a timeout and returns status and parsed body (text when not JSON). */
+/** POSTs JSON with the operator key and a timeout, and returns status and parsed body (text when not JSON). */
 export async function postJson(url: string, body: unknown, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...OPERATOR_AUTH, ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });

@@ -1,13 +1,13 @@
 import type Redis from 'ioredis';
 import { Agent, request } from 'node:http';
-import { AppProcess, Cluster, deletePrefix, postJson, redisClient, sleep, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
+import { apiFetch, AppProcess, Cluster, deletePrefix, postJson, redisClient, sleep, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
 import { drainAndCheck, expectNothingLost, keyNames, Ledger, queueCounts, readAllTasks, totals } from './ledger';
 import { Load } from './load';
 import { Misbehaviour, MisbehavingConsumer } from './stand-in';
 
 /** A counter of an app's /metrics (summed over its labels). */
 async function metric(app: AppProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+  const text = await (await apiFetch(`${app.url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
   let sum = 0;
   for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm'))) sum += Number(match[1]);
   return sum;
@@ -161,7 +161,7 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
         try {
           const id = await standIn.start();
           await waitFor(`stand-in ${id} to own a queue`, async () => {
-            const consumers = (await (await fetch(`${cluster.brokers[0].url}/consumers`)).json()) as Array<{ id: string; queues: string[] }>;
+            const consumers = (await (await apiFetch(`${cluster.brokers[0].url}/consumers`)).json()) as Array<{ id: string; queues: string[] }>;
             return consumers.find((c) => c.id === standIn.id)?.queues.length;
           });
           const tag = `stand-in-${behaviour}`;
@@ -216,7 +216,7 @@ describe('a handler whose consumer dies mid-run', () => {
   });
 
   const getTask = async (id: string): Promise<TaskView> => {
-    const res = await fetch(`${cluster.brokers[0].url}/tasks/${id}`, { signal: AbortSignal.timeout(2_000) });
+    const res = await apiFetch(`${cluster.brokers[0].url}/tasks/${id}`, { signal: AbortSignal.timeout(2_000) });
     if (res.status !== 200) throw new Error(`GET /tasks/${id} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as TaskView;
   };
@@ -225,7 +225,7 @@ describe('a handler whose consumer dies mid-run', () => {
     cluster.withLogs(async () => {
       const broker = cluster.brokers[0].url;
       // Runs name consumers by id, as GET /consumers does; the apps are known by their advertised URL.
-      const listed = (await (await fetch(`${broker}/consumers`)).json()) as Array<{ id: string; url: string }>;
+      const listed = (await (await apiFetch(`${broker}/consumers`)).json()) as Array<{ id: string; url: string }>;
       const appOf = new Map(listed.map((c) => [c.id, cluster.consumers.find((app) => app.url === c.url)!]));
       expect([...appOf.values()].map((app) => app?.label).sort()).toEqual(['consumer-1', 'consumer-2']);
 

@@ -1,5 +1,5 @@
 import { Ledger } from './ledger';
-import { sleep, SYSTEM_QUEUES } from './cluster';
+import { apiFetch, sleep, SYSTEM_QUEUES } from './cluster';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -118,7 +118,7 @@ export class Load {
       const url = urls[broker % Math.max(urls.length, 1)];
       try {
         if (!url) throw new Error('no broker is running');
-        const res = await fetch(`${url}/tasks/bulk`, {
+        const res = await apiFetch(`${url}/tasks/bulk`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(tasks),

@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postJson } from './cluster';
+import { apiFetch, postJson } from './cluster';
 
 /**
  * - `slow`: holds each delivery longer than the broker's delivery timeout, then answers 202 and acks
@@ -57,7 +57,7 @@ export class MisbehavingConsumer {
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const timer of this.timers) clearTimeout(timer);
-    if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials() }).catch(() => undefined);
+    if (this.id) await apiFetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials() }).catch(() => undefined);
     this.server?.closeAllConnections();
     if (this.server?.listening) await new Promise((resolve) => this.server!.close(resolve));
   }
@@ -76,7 +76,7 @@ export class MisbehavingConsumer {
 
   private async beat(capacity: number): Promise<void> {
     try {
-      const res = await fetch(`${this.brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials(), signal: AbortSignal.timeout(1_000) });
+      const res = await apiFetch(`${this.brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials(), signal: AbortSignal.timeout(1_000) });
       if (res.status === 404) await this.register(capacity);
     } catch {
       /* the broker is briefly away; the next beat tries again */

@@ -18,7 +18,8 @@ async function main(argv: string[]): Promise<number> {
   let env: ProducerEnvironment;
   try {
     options = parseCliArgs(argv);
-    env = environmentValidator(ProducerEnvironment)(process.env);
+    // The CLI serves nothing, so it needs no API_KEYS of its own; it calls the broker with BROKER_API_KEY.
+    env = environmentValidator(ProducerEnvironment)({ ...process.env, AUTH: 'off' });
   } catch (error) {
     if (!(error instanceof CliUsageError || error instanceof InvalidEnvironmentError)) throw error;
     process.stderr.write(`produce: ${error.message}\nRun with --help to see the options.\n`);
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const settings = producerSettings((key) => env[key]);
   if (options.broker) settings.brokerUrl = options.broker.replace(/\/+$/, '');
   const { count, concurrency } = options.produce;
-  const axiosConfig = keepAliveAxiosConfig(options.timeoutMs ?? env.BROKER_TIMEOUT_MS, concurrency);
+  const axiosConfig = keepAliveAxiosConfig(options.timeoutMs ?? env.BROKER_TIMEOUT_MS, concurrency, env.BROKER_API_KEY);
   const producer = new ProducerService(new HttpService(axios.create(axiosConfig)), settings);
   // Ctrl-C stops the run and still prints what was done; a second one kills as usual.
   process.once('SIGINT', () => producer.onModuleDestroy());

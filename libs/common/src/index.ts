@@ -18,3 +18,4 @@ export * from './clock/clock.module';
 export * from './app/core.module';
 export * from './task/retention';
 export * from './app/batch-body';
+export * from './auth';

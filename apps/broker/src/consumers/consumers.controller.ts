@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { Body, Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { CONSUMER_SECRET_HEADER, ConsumerRegistry, ConsumerSecretError, UnknownConsumerError } from './consumer-registry.service';
@@ -8,6 +9,7 @@ import { RegisterConsumerDto } from './dto/register-consumer.dto';
 export class ConsumersController {
   constructor(private readonly consumers: ConsumerRegistry) {}
 
+  @RequireScope(Scope.Consumer)
   @Post()
   @ApiCreatedResponse({ description: `{id, queues, secret}: the consumer id, the queues it owns now, and the secret its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}` })
   async register(@Body() dto: RegisterConsumerDto) {
@@ -15,6 +17,7 @@ export class ConsumersController {
     return { id: consumer.id, queues: await this.consumers.queuesOf(consumer.id), secret: consumer.secret };
   }
 
+  @RequireScope(Scope.Consumer)
   @Post(':id/heartbeat')
   @HttpCode(200)
   @ApiOkResponse({ description: '{id, queues}: the queues it owns now' })
@@ -29,6 +32,7 @@ export class ConsumersController {
     return { id, queues: await this.consumers.queuesOf(id) };
   }
 
+  @RequireScope(Scope.Consumer)
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deregistered; its queues go to the others' })
@@ -42,6 +46,7 @@ export class ConsumersController {
     });
   }
 
+  @RequireScope(Scope.Read)
   @Get()
   @ApiOkResponse({ description: 'Live consumers with the queues each owns' })
   async list() {

@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiUnauthorizedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { AckBatch, AckBatchPipe } from './ack-batch.pipe';
@@ -16,6 +17,7 @@ export class AcksController {
   constructor(private readonly outcomes: DeliveryOutcomes) {}
 
   /** AckBatch is an interface, so the global ValidationPipe passes the body on to AckBatchPipe. */
+  @RequireScope(Scope.Consumer)
   @Post()
   @HttpCode(204)
   @ApiBody({ type: AckBatchDto })

@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiUnauthorizedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { LeaseBatchDto, LeaseReplyDto } from './dto/lease.dto';
@@ -16,6 +17,7 @@ export class LeasesController {
   constructor(private readonly leases: LeaseService) {}
 
   /** LeaseBatch is an interface, so the global ValidationPipe passes the body on to LeaseBatchPipe. */
+  @RequireScope(Scope.Consumer)
   @Post()
   @HttpCode(200)
   @ApiBody({ type: LeaseBatchDto })

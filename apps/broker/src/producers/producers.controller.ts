@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { Clock } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Body, Controller, Get, Logger, Post } from '@nestjs/common';
@@ -24,6 +25,7 @@ export class ProducersController {
     private readonly clock: Clock,
   ) {}
 
+  @RequireScope(Scope.Submit)
   @Post()
   @ApiCreatedResponse({ description: '{id}: registering the same name again updates it' })
   async register(@Body() dto: RegisterProducerDto): Promise<{ id: string }> {
@@ -32,6 +34,7 @@ export class ProducersController {
     return { id: record.id };
   }
 
+  @RequireScope(Scope.Read)
   @Get()
   @ApiOkResponse({ description: 'Registered producers' })
   async list(): Promise<ProducerRecord[]> {

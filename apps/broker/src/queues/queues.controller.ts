@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import {
   Body,
   ConflictException,
@@ -28,6 +29,7 @@ export class QueuesController {
     private readonly wakers: QueueWakers,
   ) {}
 
+  @RequireScope(Scope.Read)
   @Get()
   @ApiOkResponse({ description: 'Every queue with its depth, in-flight, dead letters and assigned consumer' })
   async list() {
@@ -35,6 +37,7 @@ export class QueuesController {
     return this.describe(this.queues.list().map((q) => q.name));
   }
 
+  @RequireScope(Scope.Admin)
   @Post()
   @ApiCreatedResponse({ description: 'Declared (201), or already declared and updated (200)' })
   @ApiConflictResponse({ description: 'A binding key is bound to another queue' })
@@ -49,6 +52,7 @@ export class QueuesController {
     }
   }
 
+  @RequireScope(Scope.Read)
   @Get(':name')
   @ApiOkResponse({ description: 'The queue with its depth, in-flight, dead letters and assigned consumer' })
   @ApiNotFoundResponse()
@@ -58,6 +62,7 @@ export class QueuesController {
     return queue;
   }
 
+  @RequireScope(Scope.Read)
   @Get(':name/dead-letters')
   @ApiOkResponse({ description: 'Dead-lettered tasks, oldest first, with their last error' })
   @ApiNotFoundResponse()
@@ -66,6 +71,7 @@ export class QueuesController {
     return this.queues.deadLetters(name, query.limit ?? 100);
   }
 
+  @RequireScope(Scope.Admin)
   @Post(':name/dead-letters/replay')
   @ApiCreatedResponse({ description: '{replayed}: how many dead letters went back into the queue' })
   @ApiNotFoundResponse()

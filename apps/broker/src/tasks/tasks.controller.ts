@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { CreateTaskDto, Task } from '@app/common';
 import {
   Body,
@@ -37,6 +38,7 @@ import { QueueFullError, TaskAlreadyCompleteError, TaskNotFoundError } from './t
 export class TasksController {
   constructor(private readonly processor: RequestProcessor) {}
 
+  @RequireScope(Scope.Submit)
   @Post()
   @ApiBody({ type: CreateTaskDto })
   @ApiCreatedResponse({ description: '{id, queue, status}: the task is in Redis' })
@@ -53,6 +55,7 @@ export class TasksController {
     return { id: accepted.task.id, queue: accepted.task.queue, status: accepted.task.status };
   }
 
+  @RequireScope(Scope.Submit)
   @Post('bulk')
   @ApiBody({ type: [CreateTaskDto], description: `Up to ${MAX_BULK_TASKS} tasks, all accepted or none` })
   @ApiCreatedResponse({ description: '{ids}: every task is in Redis (known ids are not enqueued twice)' })
@@ -63,6 +66,7 @@ export class TasksController {
     return { ids: accepted.map((a) => a.task.id) };
   }
 
+  @RequireScope(Scope.Read)
   @Get(':id')
   @ApiOkResponse({ description: 'The task with its status, attempts and task_update_time' })
   @ApiNotFoundResponse()
@@ -72,6 +76,7 @@ export class TasksController {
     return task;
   }
 
+  @RequireScope(Scope.Admin)
   @Delete(':id')
   @ApiOkResponse({ description: 'The task, now cancelled (also when it already was): never delivered again; a running handler is aborted' })
   @ApiNotFoundResponse({ description: 'No such task' })

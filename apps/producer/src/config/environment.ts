@@ -1,12 +1,9 @@
-import { BaseEnvironment } from '@app/common';
+import { BrokerCallerEnvironment } from '@app/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Min } from 'class-validator';
 
 /** Everything the producer reads from its environment; see .env.example. */
-export class ProducerEnvironment extends BaseEnvironment {
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
-  BROKER_URL: string = 'http://127.0.0.1:3000';
-
+export class ProducerEnvironment extends BrokerCallerEnvironment {
   /** Name under which it registers with the broker; default producer-$PORT. */
   @IsOptional()
   @IsString()

@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProduceDto } from './dto/produce.dto';
@@ -9,6 +10,7 @@ import { ProducerService } from './producer.service';
 export class ProduceController {
   constructor(private readonly producer: ProducerService) {}
 
+  @RequireScope(Scope.Admin)
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Create count tasks from the template and submit them to the broker; answers when all are done' })

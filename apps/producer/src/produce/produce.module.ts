@@ -13,7 +13,7 @@ import { ProducerService } from './producer.service';
       inject: [ConfigService],
       // As many sockets as the largest run may have requests in flight.
       useFactory: (config: ConfigService<ProducerEnvironment, true>) =>
-        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), MAX_CONCURRENCY),
+        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), MAX_CONCURRENCY, config.get('BROKER_API_KEY', { infer: true })),
     }),
   ],
   controllers: [ProduceController],

@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CleanupService } from './cleanup.service';
@@ -8,6 +9,7 @@ import { CleanupPassDto } from './dto/cleanup-pass.dto';
 export class CleanupController {
   constructor(private readonly cleanup: CleanupService) {}
 
+  @RequireScope(Scope.Admin)
   @Post('run')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run one cleanup pass now (or join the one running) and say what it did' })

@@ -2,7 +2,7 @@ import { environmentValidator } from '@app/common';
 import { TaskDispatcherEnvironment } from './environment';
 
 describe('TaskDispatcherEnvironment', () => {
-  const validate = environmentValidator(TaskDispatcherEnvironment);
+  const validate = (raw: Record<string, string>) => environmentValidator(TaskDispatcherEnvironment)({ AUTH: 'off', ...raw });
 
   it('defaults to a pass every minute, cleanup every ten, 30 days of retention', () => {
     expect(validate({})).toMatchObject({ SCHEDULER_CRON: '0 * * * * *', CLEANUP_CRON: '30 */10 * * * *', RETENTION_DAYS: 30, SCHEDULER_MAX_BATCHES: 1000 });

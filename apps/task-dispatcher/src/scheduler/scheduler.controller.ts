@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SchedulerPassDto } from './dto/scheduler-pass.dto';
@@ -8,6 +9,7 @@ import { SchedulerService } from './scheduler.service';
 export class SchedulerController {
   constructor(private readonly scheduler: SchedulerService) {}
 
+  @RequireScope(Scope.Admin)
   @Post('run')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run one scheduler pass now (or join the one running) and say what it did' })

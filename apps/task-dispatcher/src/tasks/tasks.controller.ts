@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '@app/common';
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto';
@@ -10,6 +11,7 @@ import { TasksService } from './tasks.service';
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
+  @RequireScope(Scope.Read)
   @Get()
   @ApiOperation({ summary: 'List stored tasks by status and time window (scheduled_time, or completion time), with a cursor' })
   @ApiOkResponse({ type: TaskPageDto })

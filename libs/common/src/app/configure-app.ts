@@ -4,6 +4,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { authenticateRequests } from '../auth/authenticate.middleware';
+import { BEARER_SCHEME } from '../auth/auth.constants';
+import { AuthSettings } from '../auth/auth-settings';
 import { jsonBodyVerifier } from './json-body';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -77,6 +80,10 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   app.set('etag', false);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware(logger));
+  const auth = app.get(AuthSettings);
+  if (!auth.enabled) logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');
+  // Before the body parser: a request without a valid key is refused before its body is read.
+  app.use(authenticateRequests(auth));
   // JSON only (the app is created without Nest's default parsers, so a form body is never a task),
   // refusing invalid UTF-8, deep nesting and prototype keys before anything walks the body.
   app.useBodyParser('json', {
@@ -85,7 +92,13 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   });
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(description.title).setDescription(description.description).setVersion('1.0').build(),
+    new DocumentBuilder()
+      .setTitle(description.title)
+      .setDescription(description.description)
+      .setVersion('1.0')
+      // Declared also under AUTH=off: the document describes the API as deployed.
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS' }, BEARER_SCHEME)
+      .build(),
   );
   SwaggerModule.setup('docs', app, document);
 }

@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthSettings } from '../auth/auth-settings';
+import { ScopeGuard } from '../auth/scope.guard';
 import { HealthModule, LuaScript, RedisModule } from '@app/redis';
 import { ClockModule } from '../clock/clock.module';
 import { environmentValidator } from '../config/validate-env';
@@ -14,8 +17,8 @@ export interface CoreModuleOptions<T extends object> {
 }
 
 /**
- * What every app is built on: validated config, its Redis client, the clock, /health, /metrics
- * and the validation pipe. AppModule imports this and its own concerns.
+ * What every app is built on: validated config, its Redis client, the clock, /health, /metrics,
+ * the validation pipe and the API-key check (AuthSettings, ScopeGuard). AppModule imports this and its own concerns.
  */
 @Module({})
 export class CoreModule {
@@ -34,7 +37,12 @@ export class CoreModule {
         HealthModule,
         MetricsModule,
       ],
-      providers: [validationPipeProvider],
+      providers: [
+        validationPipeProvider,
+        { provide: AuthSettings, inject: [ConfigService], useFactory: (env: ConfigService) => AuthSettings.from(env.get('AUTH'), env.get('API_KEYS')) },
+        { provide: APP_GUARD, useClass: ScopeGuard },
+      ],
+      exports: [AuthSettings],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, Min } from 'class-validator';
-import { BaseEnvironment, environmentValidator, InvalidEnvironmentError } from './validate-env';
+import { BaseEnvironment, BrokerCallerEnvironment, environmentValidator, InvalidEnvironmentError } from './validate-env';
 
 class ExampleEnvironment extends BaseEnvironment {
   @Type(() => Number)
@@ -13,12 +13,12 @@ const validate = environmentValidator(ExampleEnvironment);
 
 describe('environmentValidator', () => {
   it('applies defaults and converts numbers', () => {
-    const env = validate({ PORT: '3000', WORKERS: '8' });
+    const env = validate({ PORT: '3000', WORKERS: '8', AUTH: 'off' });
     expect(env).toMatchObject({ PORT: 3000, WORKERS: 8, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: 'tq' });
   });
 
   it('treats an empty value as unset', () => {
-    expect(validate({ WORKERS: '' }).WORKERS).toBe(4);
+    expect(validate({ WORKERS: '', AUTH: 'off' }).WORKERS).toBe(4);
   });
 
   it('names each bad variable', () => {
@@ -31,5 +31,32 @@ describe('environmentValidator', () => {
       expect(message).toContain('REDIS_URL="http://x"');
       expect(message).toContain('WORKERS="0"');
     }
+  });
+
+  const KEY = 'k'.repeat(32);
+
+  it('refuses to start without API_KEYS unless AUTH=off, naming API_KEYS', () => {
+    expect(() => validate({})).toThrow(/API_KEYS is not set/);
+    expect(validate({ AUTH: 'off' }).AUTH).toBe('off');
+    expect(validate({ API_KEYS: `ops:admin+read:${KEY}` }).API_KEYS).toBe(`ops:admin+read:${KEY}`);
+  });
+
+  it('names a bad API_KEYS entry without showing any secret', () => {
+    const secret = 'S'.repeat(40);
+    let message = '';
+    try {
+      validate({ API_KEYS: `ops:admin+root:${secret}` });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('unknown scope "root"');
+    expect(message).not.toContain(secret);
+  });
+
+  it('asks an app that calls the broker for BROKER_API_KEY, and never shows it', () => {
+    const caller = environmentValidator(BrokerCallerEnvironment);
+    expect(() => caller({ API_KEYS: `ops:read:${KEY}` })).toThrow(/BROKER_API_KEY is not set/);
+    expect(caller({ API_KEYS: `ops:read:${KEY}`, BROKER_API_KEY: KEY }).BROKER_API_KEY).toBe(KEY);
+    expect(() => caller({ API_KEYS: `ops:read:${KEY}`, BROKER_API_KEY: 'short secret' })).toThrow(/BROKER_API_KEY=\(secret, not shown\)/);
   });
 });

@@ -1,5 +1,10 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { SECRET_PATTERN } from '../auth/api-keys';
+import { authEnvironmentProblems } from '../auth/auth-settings';
+
+/** Variables whose values are secrets: an error names them but never shows their value. */
+const SECRET_VARIABLES = new Set(['API_KEYS', 'BROKER_API_KEY', 'DELIVERY_SIGNING_KEYS']);
 
 export class InvalidEnvironmentError extends Error {
   constructor(problems: string[]) {
@@ -40,6 +45,26 @@ export class BaseEnvironment {
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
+
+  /** The keys this app accepts: entries `name:scopes:secret` separated by `;` (see the README). Required unless AUTH=off. */
+  @IsOptional()
+  @IsString()
+  API_KEYS?: string;
+
+  /** `off` switches key checks off (logged as a warning at start); never on a network. */
+  @IsIn(['on', 'off'])
+  AUTH: string = 'on';
+}
+
+/** The environment of an app that calls the broker (consumer, producer): where it is and the key to call it with. */
+export class BrokerCallerEnvironment extends BaseEnvironment {
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  BROKER_URL: string = 'http://127.0.0.1:3000';
+
+  /** The secret alone of this app's key at the broker (scope consumer for a consumer, submit for a producer). */
+  @IsOptional()
+  @Matches(SECRET_PATTERN, { message: 'BROKER_API_KEY must be 32..256 characters of A-Z a-z 0-9 . _ ~ -' })
+  BROKER_API_KEY?: string;
 }
 
 /**
@@ -51,11 +76,15 @@ export function environmentValidator<T extends object>(cls: new () => T) {
     const defined = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
     const env = plainToInstance(cls, defined, { exposeDefaultValues: true });
     const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
-    if (errors.length > 0) {
-      throw new InvalidEnvironmentError(
-        errors.map((error) => `${error.property}=${JSON.stringify(raw[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`),
-      );
+    const problems = errors.map((error) => {
+      const value = SECRET_VARIABLES.has(error.property) ? '(secret, not shown)' : JSON.stringify(raw[error.property]);
+      return `${error.property}=${value}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+    });
+    if (env instanceof BaseEnvironment) problems.push(...authEnvironmentProblems(env.AUTH, env.API_KEYS));
+    if (env instanceof BrokerCallerEnvironment && env.AUTH !== 'off' && !env.BROKER_API_KEY) {
+      problems.push('BROKER_API_KEY is not set: the secret of the key this app calls the broker with');
     }
+    if (problems.length > 0) throw new InvalidEnvironmentError(problems);
     return env;
   };
 }

@@ -1,3 +1,4 @@
+import { RequireScope, Scope } from '../auth';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { MetricsRegistry } from './metrics.registry';
@@ -7,6 +8,7 @@ import { MetricsRegistry } from './metrics.registry';
 export class MetricsController {
   constructor(private readonly metrics: MetricsRegistry) {}
 
+  @RequireScope(Scope.Read)
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiOkResponse({ description: 'Prometheus text format' })

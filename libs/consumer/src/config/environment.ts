@@ -1,4 +1,4 @@
-import { BaseEnvironment, OFFERED_TYPE_PATTERN } from '@app/common';
+import { BrokerCallerEnvironment, OFFERED_TYPE_PATTERN } from '@app/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Min } from 'class-validator';
 
@@ -7,10 +7,7 @@ const offeredType = OFFERED_TYPE_PATTERN.source.slice(1, -1);
 const OFFERED_TYPE_LIST = new RegExp(`^${offeredType}(,${offeredType})*$`);
 
 /** Everything the consumer reads from its environment; see .env.example. */
-export class ConsumerEnvironment extends BaseEnvironment {
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
-  BROKER_URL: string = 'http://127.0.0.1:3000';
-
+export class ConsumerEnvironment extends BrokerCallerEnvironment {
   /** The URL the broker pushes to; default http://127.0.0.1:$PORT. */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

@@ -1,3 +1,4 @@
+import { PublicRoute } from '@app/common';
 import { BadRequestException, Body, Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { BadDeliveryError, ConsumerPool, DrainingError, PoolFullError } from './consumer-pool.service';
@@ -10,6 +11,7 @@ export class DeliveriesController {
   constructor(private readonly pool: ConsumerPool) {}
 
   /** DeliveryBatch is an interface, so the global ValidationPipe passes the body on to DeliveryBatchPipe. */
+  @PublicRoute()
   @Post()
   @HttpCode(202)
   @ApiBody({ type: DeliveryBatchDto })

@@ -1,3 +1,5 @@
+// The file itself, not the @app/common barrel: libs/common imports this library, and the barrel would make a cycle.
+import { PublicRoute } from '@app/common/auth/require-scope.decorator';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
@@ -11,6 +13,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
   ) {}
 
+  @PublicRoute()
   @Get()
   @HealthCheck()
   @ApiOkResponse({ description: 'Redis answers' })

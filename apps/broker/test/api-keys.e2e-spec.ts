@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { BootedApp, bootApp, closeAndClean, freePort, testRedis } from '../../../test/helpers';
+
+/** One key per scope, and one with every other scope (what "a key without the scope" is tested with). */
+const SECRETS = { submit: 's'.repeat(40), read: 'r'.repeat(40), admin: 'a'.repeat(40), consumer: 'c'.repeat(40) };
+type ScopeName = keyof typeof SECRETS;
+const ALL_BUT = (scope: ScopeName) => `all-but-${scope}`.padEnd(40, '-');
+const API_KEYS = [
+  ...Object.entries(SECRETS).map(([scope, secret]) => `${scope}-key:${scope}:${secret}`),
+  ...(Object.keys(SECRETS) as ScopeName[]).map((scope) => `no-${scope}:${(Object.keys(SECRETS) as ScopeName[]).filter((s) => s !== scope).join('+')}:${ALL_BUT(scope)}`),
+].join(';');
+
+// Read by each app's environment when its module loads, so set before the requires below.
+process.env.AUTH = 'on';
+process.env.API_KEYS = API_KEYS;
+process.env.BROKER_API_KEY = SECRETS.consumer;
+// The consumer and producer call a broker that is not there: nothing they do in the background touches Redis.
+process.env.BROKER_URL = 'http://127.0.0.1:9';
+process.env.SCHEDULER_WAKE_MS = '0';
+
+interface Route {
+  app: 'broker' | 'producer' | 'consumer' | 'task-dispatcher';
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  scope: ScopeName;
+  body?: unknown;
+  /** The status with the right key, where the route's own answer is known. */
+  ok?: number;
+}
+
+const task = { task_name: 'auth', task_type: 'echo', binding_key: 'default', payload: {} };
+const ROUTES: Route[] = [
+  { app: 'broker', method: 'post', path: '/tasks', scope: 'submit', body: task, ok: 201 },
+  { app: 'broker', method: 'post', path: '/tasks/bulk', scope: 'submit', body: [task], ok: 201 },
+  { app: 'broker', method: 'get', path: '/tasks/nope', scope: 'read', ok: 404 },
+  { app: 'broker', method: 'delete', path: '/tasks/nope', scope: 'admin', ok: 404 },
+  { app: 'broker', method: 'get', path: '/queues', scope: 'read', ok: 200 },
+  { app: 'broker', method: 'post', path: '/queues', scope: 'admin', body: { name: 'auth-q', binding_keys: ['auth-q'], capacity: 10 }, ok: 201 },
+  { app: 'broker', method: 'get', path: '/queues/default', scope: 'read', ok: 200 },
+  { app: 'broker', method: 'get', path: '/queues/default/dead-letters', scope: 'read', ok: 200 },
+  { app: 'broker', method: 'post', path: '/queues/default/dead-letters/replay', scope: 'admin' },
+  { app: 'broker', method: 'post', path: '/consumers', scope: 'consumer', body: { url: 'http://127.0.0.1:1', capacity: 1 }, ok: 201 },
+  { app: 'broker', method: 'post', path: '/consumers/nope/heartbeat', scope: 'consumer' },
+  { app: 'broker', method: 'delete', path: '/consumers/nope', scope: 'consumer' },
+  { app: 'broker', method: 'get', path: '/consumers', scope: 'read', ok: 200 },
+  { app: 'broker', method: 'post', path: '/producers', scope: 'submit', body: { name: 'auth-producer' } },
+  { app: 'broker', method: 'get', path: '/producers', scope: 'read', ok: 200 },
+  { app: 'broker', method: 'post', path: '/acks', scope: 'consumer', body: { acks: [] } },
+  { app: 'broker', method: 'post', path: '/leases', scope: 'consumer', body: { leases: [] } },
+  { app: 'broker', method: 'get', path: '/metrics', scope: 'read', ok: 200 },
+  { app: 'producer', method: 'post', path: '/produce', scope: 'admin', body: { count: 1 } },
+  { app: 'producer', method: 'get', path: '/metrics', scope: 'read', ok: 200 },
+  { app: 'consumer', method: 'get', path: '/metrics', scope: 'read', ok: 200 },
+  { app: 'task-dispatcher', method: 'get', path: '/tasks?status=complete', scope: 'read', ok: 200 },
+  { app: 'task-dispatcher', method: 'post', path: '/scheduler/run', scope: 'admin', ok: 200 },
+  { app: 'task-dispatcher', method: 'post', path: '/cleanup/run', scope: 'admin', ok: 200 },
+  { app: 'task-dispatcher', method: 'get', path: '/metrics', scope: 'read', ok: 200 },
+];
+
+/** Every key under the file's prefix with a digest of its value: what a refused request must leave as it was. */
+async function snapshot(redis: Redis): Promise<Map<string, string>> {
+  const keys = (await redis.keys(`${process.env.REDIS_PREFIX}:*`)).sort();
+  const state = new Map<string, string>();
+  for (const key of keys) {
+    const dump = await redis.dumpBuffer(key);
+    state.set(key, dump ? createHash('sha1').update(dump).digest('hex') : 'gone');
+  }
+  return state;
+}
+
+describe('API keys and scopes on every endpoint of every app', () => {
+  let redis: Redis;
+  const apps: Partial<Record<Route['app'], BootedApp>> = {};
+  const url = (app: Route['app']) => apps[app]!.url;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    apps.broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
+    apps.producer = await bootApp(require('../../producer/src/app.module').AppModule, 'producer');
+    apps.consumer = await bootApp(require('../../consumer/src/app.module').AppModule, 'consumer');
+    apps['task-dispatcher'] = await bootApp(require('../../task-dispatcher/src/app.module').AppModule, 'task-dispatcher');
+  });
+
+  afterAll(() => closeAndClean(redis, apps.producer, apps.consumer, apps['task-dispatcher'], apps.broker));
+
+  const call = (route: Route, authorization?: string) => {
+    const req = request(url(route.app))[route.method](route.path);
+    if (authorization) req.set('Authorization', authorization);
+    return route.body === undefined ? req : req.send(route.body as object);
+  };
+
+  it('refuses every protected route without a key, with an unknown key, and with a key lacking its scope, and Redis is unchanged', async () => {
+    const before = await snapshot(redis);
+    for (const route of ROUTES) {
+      const name = `${route.method.toUpperCase()} ${route.app}${route.path}`;
+      const none = await call(route);
+      expect([name, none.status, none.headers['www-authenticate']]).toEqual([name, 401, 'Bearer']);
+      const unknown = await call(route, `Bearer ${'u'.repeat(40)}`);
+      expect([name, unknown.status, unknown.headers['www-authenticate']]).toEqual([name, 401, 'Bearer error="invalid_token"']);
+      const malformed = await call(route, `Basic ${SECRETS[route.scope]}`);
+      expect([name, malformed.status]).toEqual([name, 401]);
+      const lacking = await call(route, `Bearer ${ALL_BUT(route.scope)}`);
+      expect([name, lacking.status, lacking.body.message]).toEqual([name, 403, `the key "no-${route.scope}" lacks the "${route.scope}" scope`]);
+    }
+    expect(await snapshot(redis)).toEqual(before);
+  });
+
+  it('lets the key with the scope through to the route', async () => {
+    for (const route of ROUTES) {
+      const name = `${route.method.toUpperCase()} ${route.app}${route.path}`;
+      const res = await call(route, `Bearer ${SECRETS[route.scope]}`);
+      expect([name, res.status === 403 || (res.status === 401 && res.headers['www-authenticate'] !== undefined)]).toEqual([name, false]);
+      if (route.ok) expect([name, res.status]).toEqual([name, route.ok]);
+    }
+  });
+
+  it('keeps /health and the API docs open, and declares the bearer scheme on every protected operation', async () => {
+    for (const app of Object.keys(apps) as Route['app'][]) {
+      await request(url(app)).get('/health').expect(200);
+      await request(url(app)).get('/docs/').expect(200);
+      const document = (await request(url(app)).get('/docs-json').expect(200)).body;
+      expect(document.components.securitySchemes['api-key']).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+      for (const route of ROUTES.filter((r) => r.app === app)) {
+        const templated = route.path.replace(/\?.*/, '').replace('/nope', '/{id}').replace('/default', '/{name}');
+        const operation = document.paths[templated]?.[route.method];
+        expect([app, templated, operation?.security]).toEqual([app, templated, [{ 'api-key': [] }]]);
+      }
+    }
+  });
+
+  it('reads no body from a request it refuses: a large body without a key gets its 401 at once', async () => {
+    const res = await request(url('broker')).post('/tasks/bulk').set('content-type', 'application/json').send(`[${'{"a":1},'.repeat(200_000)}{}]`);
+    expect(res.status).toBe(401);
+  });
+});
