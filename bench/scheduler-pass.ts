@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   process.env.REDIS_URL = redisUrl;
   process.env.REDIS_PREFIX = prefix;
   process.env.LOG_LEVEL = 'error';
+  // The passes are called in-process, not over HTTP: no request is served, so no key is needed.
+  process.env.AUTH = 'off';
   const { AppModule } = await import('../apps/task-dispatcher/src/app.module');
   const { SchedulerService } = await import('../apps/task-dispatcher/src/scheduler/scheduler.service');
   const { CleanupService } = await import('../apps/task-dispatcher/src/cleanup/cleanup.service');
