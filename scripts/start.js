@@ -87,31 +87,33 @@ async function ensureRedis() {
 }
 
 /**
- * The keys the apps run with: none under AUTH=off; API_KEYS and BROKER_API_KEY from the
- * environment when set; else a local set made once and kept in .data (git-ignored): an operator
- * key (submit, read, admin) for you, one for the consumer (consumer) and one for the producer (submit).
+ * The keys the apps run with: none under AUTH=off; yours when API_KEYS is set (the apps read it,
+ * BROKER_API_KEY and DELIVERY_SIGNING_KEYS from the environment); else a local set made once and
+ * kept in .data (git-ignored): an operator key (submit, read, admin) for you, one for the consumer
+ * (consumer), one for the producer (submit) and the push-signing key.
  */
 function localKeys() {
   if (process.env.AUTH === 'off') return { all: {}, consumer: {}, producer: {} };
-  if (process.env.API_KEYS) {
-    const broker = process.env.BROKER_API_KEY ? { BROKER_API_KEY: process.env.BROKER_API_KEY } : {};
-    return { all: { API_KEYS: process.env.API_KEYS }, consumer: broker, producer: broker };
-  }
+  if (process.env.API_KEYS) return { all: {}, consumer: {}, producer: {} };
   const dataDir = path.join(root, '.data');
   const file = path.join(dataDir, 'api-keys.json');
   let keys;
   try {
     keys = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (!keys.signing) throw new Error('a key set from before signed deliveries: made again');
   } catch {
     const secret = () => randomBytes(32).toString('base64url');
-    keys = { operator: secret(), consumer: secret(), producer: secret() };
+    keys = { operator: secret(), consumer: secret(), producer: secret(), signing: secret() };
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
     fs.writeFileSync(path.join(dataDir, 'operator.key'), `${keys.operator}\n`, { mode: 0o600 });
     console.log(`made a local key set in ${file}`);
   }
   return {
-    all: { API_KEYS: `operator:submit+read+admin:${keys.operator};consumer:consumer:${keys.consumer};producer:submit:${keys.producer}` },
+    all: {
+      API_KEYS: `operator:submit+read+admin:${keys.operator};consumer:consumer:${keys.consumer};producer:submit:${keys.producer}`,
+      DELIVERY_SIGNING_KEYS: keys.signing,
+    },
     consumer: { BROKER_API_KEY: keys.consumer },
     producer: { BROKER_API_KEY: keys.producer },
     operator: keys.operator,

@@ -43,10 +43,11 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of appServices) {
       expect([name, service.environment.REDIS_URL]).toEqual([name, expect.stringContaining(':${TQ_REDIS_PASSWORD:?')]);
       expect([name, service.environment.API_KEYS]).toEqual([name, expect.stringMatching(/^\$\{TQ_API_KEYS:\?/)]);
+      if (/broker|consumer/.test(name)) expect([name, service.environment.DELIVERY_SIGNING_KEYS]).toEqual([name, expect.stringMatching(/^\$\{TQ_DELIVERY_SIGNING_KEYS:\?/)]);
       if (/consumer|producer/.test(name)) expect([name, service.environment.BROKER_API_KEY]).toEqual([name, expect.stringMatching(/^\$\{TQ_(CONSUMER|PRODUCER)_KEY:\?/)]);
     }
     const example = readFileSync(join(root, 'compose.env.example'), 'utf8');
-    for (const variable of ['TQ_REDIS_PASSWORD', 'TQ_API_KEYS', 'TQ_CONSUMER_KEY', 'TQ_PRODUCER_KEY']) expect(example).toContain(`${variable}=`);
+    for (const variable of ['TQ_REDIS_PASSWORD', 'TQ_DELIVERY_SIGNING_KEYS', 'TQ_API_KEYS', 'TQ_CONSUMER_KEY', 'TQ_PRODUCER_KEY']) expect(example).toContain(`${variable}=`);
   });
 
   it('has a broker, three consumers, a producer and a task-dispatcher', () => {

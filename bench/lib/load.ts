@@ -51,6 +51,7 @@ const CONSUMER_SECRET = 'bench-consumer-'.padEnd(40, 'c');
 export const BENCH_KEYS_ENV = {
   API_KEYS: `operator:submit+read+admin:${OPERATOR_SECRET};consumer:consumer:${CONSUMER_SECRET}`,
   BROKER_API_KEY: CONSUMER_SECRET,
+  DELIVERY_SIGNING_KEYS: 'bench-signing-'.padEnd(40, 's'),
 };
 export const BENCH_AUTH = { authorization: `Bearer ${OPERATOR_SECRET}` };
 

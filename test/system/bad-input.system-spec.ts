@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { apiFetch, AppName, Cluster, deletePrefix, redisClient, systemPrefix } from './cluster';
+import { signDelivery } from '@app/common';
+import { apiFetch, AppName, Cluster, deletePrefix, redisClient, SYSTEM_KEYS, systemPrefix } from './cluster';
 
 interface Hostile {
   app: AppName;
@@ -159,9 +160,15 @@ async function snapshot(redis: Redis, prefix: string, leaked: Set<string>): Prom
 
 async function send(url: string, req: Hostile): Promise<{ status: number; text: string }> {
   const raw = req.raw ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
+  // A push to a consumer is signed as the broker signs it, so the body checks behind the signature are what is tested.
+  const timestamp = String(Date.now());
+  const signed: Record<string, string> =
+    req.path === '/deliveries' && raw !== undefined
+      ? { 'x-tq-timestamp': timestamp, 'x-tq-signature': signDelivery(SYSTEM_KEYS.signing, timestamp, Buffer.from(raw)) }
+      : {};
   const res = await apiFetch(`${url}${req.path}`, {
     method: req.method,
-    headers: { ...(raw !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}), ...req.headers },
+    headers: { ...(raw !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : {}), ...signed, ...req.headers },
     body: typeof raw === 'string' || raw === undefined ? raw : new Uint8Array(raw),
     signal: AbortSignal.timeout(30_000),
   });

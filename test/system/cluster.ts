@@ -39,9 +39,10 @@ export const FAST_ENV: Record<string, string> = {
 
 /**
  * The system runs with keys on, as deployed: the test itself calls with the operator key (every
- * scope, so stand-in consumers can register too), consumers and producers with keys of their own.
+ * scope, so stand-in consumers can register too), consumers and producers with keys of their own,
+ * and the broker signs its pushes.
  */
-export const SYSTEM_KEYS = { operator: 'o'.repeat(40), consumers: 'c'.repeat(40), producers: 'p'.repeat(40) };
+export const SYSTEM_KEYS = { operator: 'o'.repeat(40), consumers: 'c'.repeat(40), producers: 'p'.repeat(40), signing: 'g'.repeat(40) };
 const API_KEYS = `operator:submit+read+admin+consumer:${SYSTEM_KEYS.operator};consumers:consumer:${SYSTEM_KEYS.consumers};producers:submit:${SYSTEM_KEYS.producers}`;
 /** The header a test's own requests carry. */
 export const OPERATOR_AUTH = { authorization: `Bearer ${SYSTEM_KEYS.operator}` };
@@ -245,6 +246,7 @@ export class Cluster {
       REDIS_PREFIX: options.prefix,
       QUEUES: cluster.queues.map((q) => `${q}:${q}:100000`).join(';'),
       API_KEYS,
+      DELIVERY_SIGNING_KEYS: SYSTEM_KEYS.signing,
       ...options.env,
     };
     const make = async (app: AppName, label: string, env: Record<string, string> = {}) => {

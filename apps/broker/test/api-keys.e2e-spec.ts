@@ -16,6 +16,7 @@ const API_KEYS = [
 process.env.AUTH = 'on';
 process.env.API_KEYS = API_KEYS;
 process.env.BROKER_API_KEY = SECRETS.consumer;
+process.env.DELIVERY_SIGNING_KEYS = 'g'.repeat(40);
 // The consumer and producer call a broker that is not there: nothing they do in the background touches Redis.
 process.env.BROKER_URL = 'http://127.0.0.1:9';
 process.env.SCHEDULER_WAKE_MS = '0';

@@ -7,7 +7,7 @@ import { AppModule } from '../src/app.module';
 /** Every key the broker holds, except the queue set it declares at start. */
 async function taskKeys(redis: Redis, prefix: string): Promise<string[]> {
   const keys = await redis.keys(`${prefix}:*`);
-  return keys.filter((key) => !key.endsWith(':queues') && !key.endsWith(':bindings')).sort();
+  return keys.filter((key) => !key.endsWith(':queues') && !key.endsWith(':bindings') && !key.endsWith(':queues-version')).sort();
 }
 
 const valid = { task_name: 'send mail', task_type: 'email' };
@@ -61,6 +61,26 @@ describe('broker: bad input', () => {
     const res = await request(broker.url).post('/tasks').send(body).expect(status);
     expect([res.body.message].flat().join('\n')).toMatch(message);
     expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it('refuses a body of 400,000 keys before anything parses it, and stays responsive meanwhile', async () => {
+    const keys = `{${Array.from({ length: 400_000 }, (_, i) => `"k${i}":1`).join(',')}}`;
+    const flood = request(broker.url).post('/tasks/bulk').set('content-type', 'application/json').send(`[${keys}]`);
+    const health = request(broker.url).get('/health');
+    const [refused, healthy] = await Promise.all([flood, health]);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.message)).toContain('an object in the body has more than 10000 keys');
+    expect(healthy.status).toBe(200);
+    expect(await taskKeys(redis, prefix)).toEqual([]);
+  });
+
+  it.each([
+    ['/consumers', { url: 'http://127.0.0.1:1', capacity: 1, pad: 'x'.repeat(20_000) }, 16_384],
+    ['/queues', { name: 'q', binding_keys: ['q'], pad: 'x'.repeat(20_000) }, 16_384],
+    ['/tasks', { ...valid, payload: { pad: 'x'.repeat(70_000) } }, 65_536],
+  ])('limits a body to %s by its route: a small route takes a few KiB', async (path, body, limit) => {
+    const res = await request(broker.url).post(path).send(body).expect(413);
+    expect(res.body.message).toBe(`a request to ${path} may be at most ${limit} bytes`);
   });
 
   it('rejects malformed JSON with 400', async () => {

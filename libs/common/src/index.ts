@@ -19,3 +19,5 @@ export * from './app/core.module';
 export * from './task/retention';
 export * from './app/batch-body';
 export * from './auth';
+export * from './app/raw-body-check';
+export * from './app/body-limits';

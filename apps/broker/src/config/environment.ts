@@ -1,6 +1,7 @@
-import { BaseEnvironment } from '@app/common';
+import { BaseEnvironment, signingKeysProblems } from '@app/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { LOOPBACK_HOSTS, parseUrlAllowList } from '../consumers/consumer-url';
 
 /** Everything the broker reads from its environment; see .env.example. */
 export class BrokerEnvironment extends BaseEnvironment {
@@ -69,4 +70,24 @@ export class BrokerEnvironment extends BaseEnvironment {
   /** A consumer missing this many heartbeats is dropped. */
   @Type(() => Number) @IsInt() @Min(100)
   HEARTBEAT_INTERVAL_MS: number = 2_000;
+
+  /** Hosts consumers may register at: comma-separated host[:port] patterns (`*.` prefix, `*` port); default loopback only. */
+  @IsString()
+  @Matches(/^[\w.:*,\s[\]-]*$/, { message: 'CONSUMER_URL_ALLOW must be host[:port] patterns separated by commas' })
+  CONSUMER_URL_ALLOW: string = LOOPBACK_HOSTS;
+
+  /** Keys of the push signature, comma-separated, the current one first (see the README); required unless AUTH=off. */
+  @IsOptional()
+  @IsString()
+  DELIVERY_SIGNING_KEYS?: string;
+
+  override crossProblems(): string[] {
+    const problems = [...super.crossProblems(), ...signingKeysProblems(this.AUTH, this.DELIVERY_SIGNING_KEYS)];
+    try {
+      parseUrlAllowList(this.CONSUMER_URL_ALLOW);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    return problems;
+  }
 }

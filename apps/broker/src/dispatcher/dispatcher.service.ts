@@ -189,7 +189,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       this.dispatched.inc(outgoing.length);
       return;
     }
-    if (sent.kind === 'failed') this.logger.warn(`delivery of ${outgoing.length} tasks from ${queue} failed: ${sent.reason}`);
+    if (sent.kind === 'failed') this.logger.warn(`delivery of ${outgoing.length} tasks from ${queue} failed: ${sent.reason}${sent.detail ? `: ${sent.detail}` : ''}`);
     await this.outcomes.fail(
       outgoing.map(({ task }) => ({
         queue,

@@ -1,13 +1,29 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ModuleRef } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { authenticateRequests } from '../auth/authenticate.middleware';
 import { BEARER_SCHEME } from '../auth/auth.constants';
 import { AuthSettings } from '../auth/auth-settings';
-import { jsonBodyVerifier } from './json-body';
+import { jsonBodyParsers } from './body-limits';
+import { jsonBodyVerifier, MAX_KEYS, MAX_KEYS_PER_OBJECT } from './json-body';
+import { RawBodyCheck } from './raw-body-check';
+
+/**
+ * A provider the app may or may not have. Asked of ModuleRef, not the app: NestFactory's app is a
+ * proxy that exits the process when a lookup throws.
+ */
+function optionalProvider<T>(app: NestExpressApplication, token: abstract new (...args: never[]) => T): T | undefined {
+  try {
+    return app.get(ModuleRef).get(token, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -84,12 +100,32 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   if (!auth.enabled) logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');
   // Before the body parser: a request without a valid key is refused before its body is read.
   app.use(authenticateRequests(auth));
+  const rawCheck = optionalProvider(app, RawBodyCheck);
+  const onRoute = (req: Request | IncomingMessage) => rawCheck !== undefined && (req.url ?? '').split('?')[0] === rawCheck.path;
+  if (rawCheck) {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const refusal = onRoute(req) ? rawCheck.beforeBody(req) : undefined;
+      if (!refusal) return next();
+      res.status(refusal.status).json({ statusCode: refusal.status, error: 'Unauthorized', message: refusal.message });
+    });
+  }
+  const checkJson = jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32, { maxKeysPerObject: MAX_KEYS_PER_OBJECT, maxKeys: MAX_KEYS });
   // JSON only (the app is created without Nest's default parsers, so a form body is never a task),
-  // refusing invalid UTF-8, deep nesting and prototype keys before anything walks the body.
-  app.useBodyParser('json', {
-    limit: config.get<number>('MAX_BODY_BYTES') ?? 65_536,
-    verify: jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32),
-  });
+  // sized per route, refusing invalid UTF-8, deep nesting, too many keys and prototype keys before
+  // anything walks the body. A signed push comes from the broker, which took every task in it under
+  // these limits, so its key count is not bounded again (a batch of large payloads would pass it).
+  app.use(
+    jsonBodyParsers({
+      batchBytes: config.get<number>('MAX_BODY_BYTES') ?? 65_536,
+      taskBytes: config.get<number>('MAX_TASK_BYTES'),
+      verify: (req: IncomingMessage, res: unknown, raw: Buffer) => {
+        if (rawCheck && onRoute(req)) {
+          rawCheck.onBody(req, raw);
+          checkJson(req, res, raw, {});
+        } else checkJson(req, res, raw);
+      },
+    }),
+  );
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -39,3 +39,21 @@ describe('JSON body checks', () => {
     }
   });
 });
+
+describe('jsonShapeProblem', () => {
+  const { jsonShapeProblem } = require('./json-body') as typeof import('./json-body');
+  const keys = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":1`).join(',')}}`;
+
+  it('counts keys per object and in all, not colons inside strings', () => {
+    expect(jsonShapeProblem(Buffer.from(keys(3)), { maxDepth: 5, maxKeysPerObject: 3 })).toBeUndefined();
+    expect(jsonShapeProblem(Buffer.from(keys(4)), { maxDepth: 5, maxKeysPerObject: 3 })).toBe('an object in the body has more than 3 keys');
+    expect(jsonShapeProblem(Buffer.from('{"a":"x:y:z","b":{"c":1}}'), { maxDepth: 5, maxKeysPerObject: 2, maxKeys: 3 })).toBeUndefined();
+    expect(jsonShapeProblem(Buffer.from(`[${keys(2)},${keys(2)}]`), { maxDepth: 5, maxKeys: 3 })).toBe('the body has more than 3 keys in all');
+  });
+
+  it('refuses a 400,000-key body in one scan, quickly', () => {
+    const body = Buffer.from(keys(400_000));
+    // Not a timed assertion: the scan stops at the first excess, so only the prefix is read.
+    expect(jsonShapeProblem(body, { maxDepth: 32, maxKeysPerObject: 10_000, maxKeys: 100_000 })).toBe('an object in the body has more than 10000 keys');
+  });
+});

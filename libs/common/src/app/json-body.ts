@@ -19,9 +19,28 @@ export class BadJsonBodyError extends Error {
   }
 }
 
-/** The deepest nesting of objects and arrays in raw JSON, stopping as soon as it passes `max`. */
-export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
-  let depth = 0;
+/** Bounds of a body's shape, checked on its raw bytes before anything parses it. */
+export interface JsonShapeLimits {
+  maxDepth: number;
+  /** Keys of one object; unbounded when absent. */
+  maxKeysPerObject?: number;
+  /** Keys of every object together; unbounded when absent. */
+  maxKeys?: number;
+}
+
+/** Keys one object of a body may have, and all of them together: more than a valid body could need, and what class-transformer walks in well under a second. */
+export const MAX_KEYS_PER_OBJECT = 10_000;
+export const MAX_KEYS = 100_000;
+
+/**
+ * What is wrong with raw JSON's shape (nesting, keys per object, keys in all), or undefined, in
+ * one pass over the bytes that stops at the first excess: a 400,000-key body costs a scan, not a parse.
+ */
+export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string | undefined {
+  const { maxDepth, maxKeysPerObject = Infinity, maxKeys = Infinity } = limits;
+  // Per open container: its key count, or -1 for an array.
+  const open: number[] = [];
+  let keys = 0;
   let inString = false;
   for (let i = 0; i < raw.length; i++) {
     const byte = raw[i];
@@ -30,21 +49,33 @@ export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) inString = true;
     else if (byte === 0x7b || byte === 0x5b) {
-      if (++depth > max) return true;
-    } else if (byte === 0x7d || byte === 0x5d) depth--;
+      open.push(byte === 0x7b ? 0 : -1);
+      if (open.length > maxDepth) return `the body is nested deeper than ${maxDepth} levels`;
+    } else if (byte === 0x7d || byte === 0x5d) open.pop();
+    else if (byte === 0x3a && open.length > 0) {
+      // A colon outside a string follows a key.
+      if (++open[open.length - 1] > maxKeysPerObject) return `an object in the body has more than ${maxKeysPerObject} keys`;
+      if (++keys > maxKeys) return `the body has more than ${maxKeys} keys in all`;
+    }
   }
-  return false;
+  return undefined;
+}
+
+/** The deepest nesting of objects and arrays in raw JSON, stopping as soon as it passes `max`. */
+export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
+  return jsonShapeProblem(raw, { maxDepth: max }) !== undefined;
 }
 
 /**
  * A body-parser `verify` that refuses bytes that are not UTF-8 (they would be silently replaced
- * by U+FFFD and stored mangled) and nesting deeper than `maxDepth` (recursive code downstream
- * overflows the stack on such bodies), before any parsing.
+ * by U+FFFD and stored mangled), nesting deeper than `maxDepth` (recursive code downstream
+ * overflows the stack on such bodies) and more keys than the limits allow, before any parsing.
  */
-export function jsonBodyVerifier(maxDepth: number) {
-  return (_req: IncomingMessage, _res: unknown, raw: Buffer): void => {
+export function jsonBodyVerifier(maxDepth: number, keyLimits: Omit<JsonShapeLimits, 'maxDepth'> = {}) {
+  return (_req: IncomingMessage, _res: unknown, raw: Buffer, limits: Omit<JsonShapeLimits, 'maxDepth'> = keyLimits): void => {
     if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
-    if (jsonDepthExceeds(raw, maxDepth)) throw new BadJsonBodyError(`the body is nested deeper than ${maxDepth} levels`);
+    const shape = jsonShapeProblem(raw, { maxDepth, ...limits });
+    if (shape) throw new BadJsonBodyError(shape);
     // A reviver on every parse triples its cost; only a body that could spell a forbidden key
     // (literally, or with \u escapes) or an unpaired surrogate (only a \u escape can) pays for the checked parse.
     if (SUSPICIOUS.some((pattern) => raw.includes(pattern))) JSON.parse(raw.toString('utf8'), rejectUnsafeJson);

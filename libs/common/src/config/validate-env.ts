@@ -1,6 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 import { SECRET_PATTERN } from '../auth/api-keys';
+import { parseSigningKeys } from '../auth/delivery-signature';
 import { authEnvironmentProblems } from '../auth/auth-settings';
 
 /** Variables whose values are secrets: an error names them but never shows their value. */
@@ -54,6 +55,27 @@ export class BaseEnvironment {
   /** `off` switches key checks off (logged as a warning at start); never on a network. */
   @IsIn(['on', 'off'])
   AUTH: string = 'on';
+
+  /** Problems no single variable shows (one needed because another is set), checked with the rest. */
+  crossProblems(): string[] {
+    return authEnvironmentProblems(this.AUTH, this.API_KEYS);
+  }
+}
+
+/**
+ * DELIVERY_SIGNING_KEYS, read by the broker (it signs with the first) and the consumer (it takes
+ * any): required unless AUTH=off.
+ */
+export function signingKeysProblems(auth: string, keys: string | undefined): string[] {
+  if (keys === undefined || keys.trim() === '') {
+    return auth === 'off' ? [] : ['DELIVERY_SIGNING_KEYS is not set: the broker signs every push to a consumer with it (comma-separated keys, the current one first)'];
+  }
+  try {
+    parseSigningKeys(keys);
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
 }
 
 /** The environment of an app that calls the broker (consumer, producer): where it is and the key to call it with. */
@@ -65,6 +87,12 @@ export class BrokerCallerEnvironment extends BaseEnvironment {
   @IsOptional()
   @Matches(SECRET_PATTERN, { message: 'BROKER_API_KEY must be 32..256 characters of A-Z a-z 0-9 . _ ~ -' })
   BROKER_API_KEY?: string;
+
+  override crossProblems(): string[] {
+    const problems = super.crossProblems();
+    if (this.AUTH !== 'off' && !this.BROKER_API_KEY) problems.push('BROKER_API_KEY is not set: the secret of the key this app calls the broker with');
+    return problems;
+  }
 }
 
 /**
@@ -80,10 +108,7 @@ export function environmentValidator<T extends object>(cls: new () => T) {
       const value = SECRET_VARIABLES.has(error.property) ? '(secret, not shown)' : JSON.stringify(raw[error.property]);
       return `${error.property}=${value}: ${Object.values(error.constraints ?? {}).join('; ')}`;
     });
-    if (env instanceof BaseEnvironment) problems.push(...authEnvironmentProblems(env.AUTH, env.API_KEYS));
-    if (env instanceof BrokerCallerEnvironment && env.AUTH !== 'off' && !env.BROKER_API_KEY) {
-      problems.push('BROKER_API_KEY is not set: the secret of the key this app calls the broker with');
-    }
+    if (env instanceof BaseEnvironment) problems.push(...env.crossProblems());
     if (problems.length > 0) throw new InvalidEnvironmentError(problems);
     return env;
   };

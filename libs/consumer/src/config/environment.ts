@@ -1,4 +1,4 @@
-import { BrokerCallerEnvironment, OFFERED_TYPE_PATTERN } from '@app/common';
+import { BrokerCallerEnvironment, OFFERED_TYPE_PATTERN, signingKeysProblems } from '@app/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Min } from 'class-validator';
 
@@ -51,4 +51,13 @@ export class ConsumerEnvironment extends BrokerCallerEnvironment {
 
   @Type(() => Number) @IsInt() @Min(0)
   ACK_FLUSH_MS: number = 20;
+
+  /** Keys of the push signature, comma-separated, the current one first (see the README); required unless AUTH=off. */
+  @IsOptional()
+  @IsString()
+  DELIVERY_SIGNING_KEYS?: string;
+
+  override crossProblems(): string[] {
+    return [...super.crossProblems(), ...signingKeysProblems(this.AUTH, this.DELIVERY_SIGNING_KEYS)];
+  }
 }

@@ -1,4 +1,6 @@
+import { RawBodyCheck } from '@app/common';
 import { Module } from '@nestjs/common';
+import { DeliverySignatureCheck } from './delivery-signature.check';
 import { BrokerLinkModule } from '../broker-link/broker-link.module';
 import { HandlersModule } from '../handlers/handlers.module';
 import { TaskStoreModule } from '../task-store/task-store.module';
@@ -9,7 +11,7 @@ import { LeaseKeeper } from './lease-keeper.service';
 @Module({
   imports: [HandlersModule, TaskStoreModule, BrokerLinkModule],
   controllers: [DeliveriesController],
-  providers: [ConsumerPool, LeaseKeeper],
+  providers: [ConsumerPool, LeaseKeeper, { provide: RawBodyCheck, useClass: DeliverySignatureCheck }],
   exports: [ConsumerPool],
 })
 export class ConsumerPoolModule {}
