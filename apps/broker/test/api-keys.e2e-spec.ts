@@ -40,6 +40,7 @@ const ROUTES: Route[] = [
   { app: 'broker', method: 'get', path: '/queues', scope: 'read', ok: 200 },
   { app: 'broker', method: 'post', path: '/queues', scope: 'admin', body: { name: 'auth-q', binding_keys: ['auth-q'], capacity: 10 }, ok: 201 },
   { app: 'broker', method: 'get', path: '/queues/default', scope: 'read', ok: 200 },
+  { app: 'broker', method: 'delete', path: '/queues/nope', scope: 'admin', ok: 404 },
   { app: 'broker', method: 'get', path: '/queues/default/dead-letters', scope: 'read', ok: 200 },
   { app: 'broker', method: 'post', path: '/queues/default/dead-letters/replay', scope: 'admin' },
   { app: 'broker', method: 'post', path: '/consumers', scope: 'consumer', body: { url: 'http://127.0.0.1:1', capacity: 1 }, ok: 201 },
@@ -124,7 +125,7 @@ describe('API keys and scopes on every endpoint of every app', () => {
       const document = (await request(url(app)).get('/docs-json').expect(200)).body;
       expect(document.components.securitySchemes['api-key']).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
       for (const route of ROUTES.filter((r) => r.app === app)) {
-        const templated = route.path.replace(/\?.*/, '').replace('/nope', '/{id}').replace('/default', '/{name}');
+        const templated = route.path.replace(/\?.*/, '').replace(/^\/queues\/nope$/, '/queues/{name}').replace('/nope', '/{id}').replace('/default', '/{name}');
         const operation = document.paths[templated]?.[route.method];
         expect([app, templated, operation?.security]).toEqual([app, templated, [{ 'api-key': [] }]]);
       }

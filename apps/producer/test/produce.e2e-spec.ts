@@ -131,6 +131,32 @@ describe('POST /produce against a stand-in broker', () => {
     expect(res.body.message.join()).toContain('task_type');
   });
 
+  it('bounds a run: at most 100,000 tasks, one run at a time, stopped when its caller hangs up', async () => {
+    const tooMany = await produce({ count: 100_001, task_name: 'n', task_type: 'email' }).expect(400);
+    expect(tooMany.body.message).toEqual(['count must not be greater than 100000']);
+
+    // A long run, one task per request, whose caller goes away after a moment.
+    const caller = new AbortController();
+    const long = fetch(`${booted.url}/produce`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 100_000, concurrency: 1, task_name: 'n', task_type: 'email' }),
+      signal: caller.signal,
+    }).catch((error: Error) => error);
+    await eventually(async () => broker.tasks.size > 0 || false, 5_000, 'the run to start');
+    const second = await produce({ count: 1, task_name: 'n', task_type: 'email' }).expect(409);
+    expect(second.body.message).toBe('a run is in progress on this producer; wait for its summary');
+    caller.abort();
+    expect(await long).toMatchObject({ name: 'AbortError' });
+    // The run stops: the broker sees no more tasks, far short of 100,000, and the next run may start.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stoppedAt = broker.tasks.size;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(broker.tasks.size).toBe(stoppedAt);
+    expect(stoppedAt).toBeLessThan(100_000);
+    await eventually(async () => (await produce({ count: 1, task_name: 'n', task_type: 'email' })).status === 200 || false, 5_000, 'the next run');
+  });
+
   it('documents POST /produce in Swagger', async () => {
     const spec = await request(booted.url).get('/docs-json').expect(200);
     expect(spec.body.paths['/produce'].post).toBeDefined();

@@ -36,9 +36,12 @@ export interface NamedDelivery extends DeliveryRef {
 
 /**
  * The ids of a batch (acks, lease extensions) grouped by queue, for one script call per queue;
- * ids that do not parse are only counted, for one log line per request.
+ * ids that do not parse, or name no declared queue, are only counted, for one log line per request.
  */
-export function groupByQueue<T extends { delivery_id: string }>(items: T[]): { byQueue: Map<string, Array<NamedDelivery & { item: T }>>; unreadable: number } {
+export async function groupByQueue<T extends { delivery_id: string }>(
+  items: T[],
+  isDeclared: (queue: string) => Promise<boolean>,
+): Promise<{ byQueue: Map<string, Array<NamedDelivery & { item: T }>>; unreadable: number }> {
   const byQueue = new Map<string, Array<NamedDelivery & { item: T }>>();
   let unreadable = 0;
   for (const item of items) {
@@ -51,6 +54,12 @@ export function groupByQueue<T extends { delivery_id: string }>(items: T[]): { b
     const group = byQueue.get(ref.queue);
     if (group) group.push(named);
     else byQueue.set(ref.queue, [named]);
+  }
+  // A queue no one declared has no deliveries: its ids cost no Redis call and are kept nowhere.
+  for (const [queue, group] of byQueue) {
+    if (await isDeclared(queue)) continue;
+    byQueue.delete(queue);
+    unreadable += group.length;
   }
   return { byQueue, unreadable };
 }

@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
 import { ConsumerRegistry } from '../consumers/consumer-registry.service';
+import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { FailOutcome } from '../scripts/fail.lua';
 import { Ack } from './ack-batch.pipe';
 import { groupByQueue, NamedDelivery } from './delivery-id';
@@ -48,6 +49,7 @@ export class DeliveryOutcomes {
     private readonly store: DeliveryStore,
     private readonly wakers: QueueWakers,
     private readonly consumers: ConsumerRegistry,
+    private readonly queues: QueueRegistry,
     private readonly clock: Clock,
     config: ConfigService<BrokerEnvironment, true>,
     metrics: MetricsRegistry,
@@ -63,7 +65,7 @@ export class DeliveryOutcomes {
 
   /** One consumer's acks and nacks. */
   async ack(acks: Ack[], consumerId: string): Promise<void> {
-    const { byQueue, unreadable } = groupByQueue(acks);
+    const { byQueue, unreadable } = await groupByQueue(acks, (queue) => this.queues.isDeclared(queue));
     const failed: Failure[] = [];
     let completed = 0;
     await Promise.all(

@@ -85,7 +85,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       .then(() => {
         for (const { name } of this.queues.list()) {
           if (this.loops.has(name)) continue;
-          const loop = this.runLoop(name).finally(() => this.loops.delete(name));
+          const loop = this.runLoop(name).finally(() => {
+            this.loops.delete(name);
+            for (const perQueue of [this.sending, this.lastSentAt, this.routingSeen, this.pausedUntil]) perQueue.delete(name);
+          });
           this.loops.set(name, loop);
         }
       })
@@ -93,7 +96,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async runLoop(queue: string): Promise<void> {
-    while (this.running) {
+    // A deleted queue's loop ends once this replica reloads the queue set, and forgets it.
+    while (this.running && this.queues.has(queue)) {
       let pauseMs = 0;
       try {
         pauseMs = await this.dispatchOnce(queue);

@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { BrokerEnvironment } from '../config/environment';
 import { groupByQueue } from '../dispatcher/delivery-id';
+import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { Lease } from './lease-batch.pipe';
 import { extendLeasesScript } from '../scripts/extend-leases.lua';
 
@@ -33,6 +34,7 @@ export class LeaseService {
     @InjectRedis() private readonly redis: Redis,
     @InjectRedisKeys() private readonly keys: RedisKeys,
     private readonly clock: Clock,
+    private readonly queues: QueueRegistry,
     config: ConfigService<BrokerEnvironment, true>,
     metrics: MetricsRegistry,
   ) {
@@ -47,7 +49,7 @@ export class LeaseService {
   }
 
   async extend(leases: Lease[]): Promise<LeaseReply> {
-    const { byQueue, unreadable } = groupByQueue(leases);
+    const { byQueue, unreadable } = await groupByQueue(leases, (queue) => this.queues.isDeclared(queue));
     const deadline = this.clock.now() + this.leaseMs;
     const cancelled: string[] = [];
     const stale: string[] = [];

@@ -11,3 +11,20 @@ export class BindingConflictError extends Error {
     this.name = 'BindingConflictError';
   }
 }
+
+export class QueueNotEmptyError extends Error {
+  constructor(
+    readonly queue: string,
+    readonly held: number,
+  ) {
+    super(`queue "${queue}" holds ${held} tasks; delete it with ?force=true to cancel them`);
+    this.name = 'QueueNotEmptyError';
+  }
+}
+
+export class TooManyQueuesError extends Error {
+  constructor(readonly limit: number) {
+    super(`${limit} queues are declared, the most MAX_QUEUES allows; delete one first`);
+    this.name = 'TooManyQueuesError';
+  }
+}

@@ -1,4 +1,4 @@
-import { Clock, MetricsRegistry, Task, taskFromHash, TaskHash } from '@app/common';
+import { Clock, MetricsRegistry, retentionMs, Task, taskFromHash, TaskHash, TTL_SLACK_MS } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -7,6 +7,7 @@ import { BrokerEnvironment } from '../config/environment';
 import { parseQueueConfig, QueueDefinition } from './queue-definition';
 import { UnknownQueueError } from './queue-registry.errors';
 import { declareQueueScript } from '../scripts/declare-queue.lua';
+import { deleteQueueScript } from '../scripts/delete-queue.lua';
 import { replayScript } from '../scripts/replay.lua';
 import { isRefusal, scriptError } from '../scripts/script-errors';
 
@@ -70,11 +71,42 @@ export class QueueRegistry implements OnModuleInit {
       this.redis,
       declareQueueScript,
       [this.keys.queues, this.keys.bindings, this.keys.queuesVersion],
-      [queue.name, JSON.stringify({ name: queue.name, binding_keys: queue.binding_keys, capacity: queue.capacity }), ...queue.binding_keys],
+      [queue.name, JSON.stringify({ name: queue.name, binding_keys: queue.binding_keys, capacity: queue.capacity }), this.config.get('MAX_QUEUES'), ...queue.binding_keys],
     );
-    if (isRefusal(code)) throw scriptError(code, { bindingKey: key, queue: owner });
+    if (isRefusal(code)) throw scriptError(code, { bindingKey: key, queue: owner ?? queue.name, limit: Number(key) });
     await this.load();
     return { created: code === 1, queue: this.get(queue.name) };
+  }
+
+  /**
+   * Deletes a queue, refused (QueueNotEmptyError) while it holds tasks unless forced; forced, its
+   * tasks are cancelled. Returns how many were.
+   */
+  async delete(name: string, force: boolean): Promise<number> {
+    const [code, count] = await runScript<[number, number?]>(
+      this.redis,
+      deleteQueueScript,
+      [
+        this.keys.queues,
+        this.keys.bindings,
+        this.keys.queuesVersion,
+        this.keys.queuePending(name),
+        this.keys.queueInflight(name),
+        this.keys.queueDelayed(name),
+        this.keys.queueWaiting(name),
+        this.keys.queueDead(name),
+        this.keys.scheduledIndex,
+      ],
+      [name, force ? '1' : '0', this.keys.taskPrefix, this.clock.now(), retentionMs(this.config.get('RETENTION_DAYS')) + TTL_SLACK_MS],
+    );
+    if (isRefusal(code)) throw scriptError(code, { queue: name, held: count });
+    await this.load();
+    return count ?? 0;
+  }
+
+  /** Whether this replica knows the queue (the dispatcher's loop for a deleted one ends). */
+  has(name: string): boolean {
+    return this.queues.has(name);
   }
 
   /** Every queue, in declaration order: one array per load, which callers may cache against. */
@@ -87,6 +119,16 @@ export class QueueRegistry implements OnModuleInit {
     const queue = this.queues.get(name);
     if (!queue) throw new UnknownQueueError(name);
     return queue;
+  }
+
+  /**
+   * Whether a queue of this name is declared: names that come from a peer (a delivery id in an ack
+   * or a lease) are checked before any Redis work is done for them. A miss re-reads the queue set
+   * at most every MISS_RELOAD_MS, so a flood of made-up names costs no more than that.
+   */
+  async isDeclared(name: string): Promise<boolean> {
+    if (!this.queues.has(name) && this.clock.now() - this.loadedAt >= MISS_RELOAD_MS) await this.load();
+    return this.queues.has(name);
   }
 
   /**

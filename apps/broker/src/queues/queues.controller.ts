@@ -3,6 +3,7 @@ import {
   Body,
   ConflictException,
   Controller,
+  Delete,
   Get,
   HttpStatus,
   NotFoundException,
@@ -17,7 +18,8 @@ import { ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { QueueWakers } from '../dispatcher/queue-wakers';
 import { DeclareQueueDto } from '../queue-registry/dto/declare-queue.dto';
 import { queueDepth, QueueRegistry } from '../queue-registry/queue-registry.service';
-import { BindingConflictError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
+import { BindingConflictError, QueueNotEmptyError, TooManyQueuesError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
+import { DeleteQueueQueryDto } from './dto/delete-queue-query.dto';
 import { LimitQueryDto, MAX_LISTED } from './dto/limit-query.dto';
 
 @ApiTags('queues')
@@ -40,14 +42,30 @@ export class QueuesController {
   @RequireScope(Scope.Admin)
   @Post()
   @ApiCreatedResponse({ description: 'Declared (201), or already declared and updated (200)' })
-  @ApiConflictResponse({ description: 'A binding key is bound to another queue' })
+  @ApiConflictResponse({ description: 'A binding key is bound to another queue, or MAX_QUEUES are declared' })
   async declare(@Body() dto: DeclareQueueDto, @Res({ passthrough: true }) res: Response) {
     try {
       const { created, queue } = await this.queues.declare(dto);
       if (!created) res.status(HttpStatus.OK);
       return queue;
     } catch (error) {
-      if (error instanceof BindingConflictError) throw new ConflictException(error.message);
+      if (error instanceof BindingConflictError || error instanceof TooManyQueuesError) throw new ConflictException(error.message);
+      throw error;
+    }
+  }
+
+  @RequireScope(Scope.Admin)
+  @Delete(':name')
+  @ApiOkResponse({ description: '{deleted, cancelled}: the queue is gone, with its binding keys; cancelled counts the tasks a forced delete cancelled' })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The queue holds tasks; ?force=true cancels them and deletes it' })
+  async remove(@Param('name') name: string, @Query() query: DeleteQueueQueryDto) {
+    try {
+      const cancelled = await this.queues.delete(name, query.force === 'true');
+      return { deleted: name, cancelled };
+    } catch (error) {
+      if (error instanceof UnknownQueueError) throw new NotFoundException(error.message);
+      if (error instanceof QueueNotEmptyError) throw new ConflictException(error.message);
       throw error;
     }
   }

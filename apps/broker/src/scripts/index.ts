@@ -3,6 +3,7 @@ import { ackScript } from './ack.lua';
 import { cancelTaskScript } from './cancel-task.lua';
 import { claimScript } from './claim.lua';
 import { declareQueueScript } from './declare-queue.lua';
+import { deleteQueueScript } from './delete-queue.lua';
 import { enqueueScript } from './enqueue.lua';
 import { extendLeasesScript } from './extend-leases.lua';
 import { failScript } from './fail.lua';
@@ -26,6 +27,7 @@ export const BROKER_SCRIPTS = [
   extendLeasesScript,
   replayScript,
   declareQueueScript,
+  deleteQueueScript,
   cancelTaskScript,
   // The consumer's store, which the broker runs for consumers that store nothing themselves.
   storeTaskScript,

@@ -1,5 +1,5 @@
 import { ScriptCode } from '@app/redis';
-import { BindingConflictError } from '../queue-registry/queue-registry.errors';
+import { BindingConflictError, QueueNotEmptyError, TooManyQueuesError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
 import { QueueFullError, TaskAlreadyCompleteError, TaskNotFoundError } from '../tasks/tasks.errors';
 
 /** What a refusal is about: the names its error message needs. */
@@ -7,6 +7,10 @@ export interface RefusalSubject {
   taskId?: string;
   queue?: string;
   bindingKey?: string;
+  /** The bound a refusal is about (MAX_QUEUES). */
+  limit?: number;
+  /** Tasks a queue holds. */
+  held?: number;
 }
 
 /**
@@ -24,6 +28,12 @@ export function scriptError(code: ScriptCode, subject: RefusalSubject): Error {
       return new QueueFullError(subject.queue ?? '?');
     case ScriptCode.BindingTaken:
       return new BindingConflictError(subject.bindingKey ?? '?', subject.queue ?? '?');
+    case ScriptCode.QueueNotFound:
+      return new UnknownQueueError(subject.queue ?? '?');
+    case ScriptCode.QueueNotEmpty:
+      return new QueueNotEmptyError(subject.queue ?? '?', subject.held ?? 0);
+    case ScriptCode.TooManyQueues:
+      return new TooManyQueuesError(subject.limit ?? 0);
     default:
       return new Error(`a script refused with ${ScriptCode[code] ?? code}, which no caller expects here`);
   }

@@ -42,13 +42,15 @@ export class ProducerService implements OnModuleDestroy {
     @Inject(PRODUCER_SETTINGS) private readonly settings: ProducerSettings,
   ) {}
 
-  async produce(options: ProduceOptions, onProgress?: (progress: ProduceProgress) => void): Promise<ProduceSummary> {
+  /** `stop` ends the run early (its caller went away): what was not sent counts as failed. */
+  async produce(options: ProduceOptions, onProgress?: (progress: ProduceProgress) => void, stop?: AbortSignal): Promise<ProduceSummary> {
     const { count } = options;
     const batch = Math.min(MAX_BATCH, Math.max(1, options.batch ?? 1));
     const concurrency = Math.min(MAX_CONCURRENCY, Math.max(1, options.concurrency ?? 16), Math.ceil(count / batch));
     const controller = new AbortController();
     // Each request in flight listens on the run's signal; that many listeners are expected, not a leak.
     setMaxListeners(concurrency + 10, controller.signal);
+    stop?.addEventListener('abort', () => controller.abort(), { once: true });
     this.runs.add(controller);
     const tally = new ProduceTally();
     const started = performance.now();

@@ -5,13 +5,41 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { authenticateRequests } from '../auth/authenticate.middleware';
 import { BEARER_SCHEME } from '../auth/auth.constants';
 import { AuthSettings } from '../auth/auth-settings';
 import { jsonBodyParsers } from './body-limits';
 import { jsonBodyVerifier, MAX_KEYS, MAX_KEYS_PER_OBJECT } from './json-body';
 import { RawBodyCheck } from './raw-body-check';
+
+/** Whole requests must arrive within this long (a bulk body of MAX_BODY_BYTES on a slow link included). */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * Node's defaults let a client hold a socket for minutes (partial headers 88 s, a slow body 328 s
+ * were seen): a socket idle for HTTP_IDLE_TIMEOUT_MS is closed, headers must arrive within it too,
+ * a whole request within REQUEST_TIMEOUT_MS, keep-alive sockets close after 5 s idle or 1,000
+ * requests, and at most MAX_CONNECTIONS are open at once.
+ */
+export function boundConnections(server: Server, idleMs: number, maxConnections: number): void {
+  // The request each socket is serving: a quiet socket is closed unless its request arrived whole
+  // and is being answered (a long scheduler pass, a /produce run), which may take minutes.
+  const serving = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => serving.set(req.socket, { req, res }));
+  server.on('timeout', (socket: Socket) => {
+    const current = serving.get(socket);
+    if (current && current.req.complete && !current.res.writableEnded) return;
+    socket.destroy();
+  });
+  server.timeout = idleMs;
+  server.headersTimeout = idleMs;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = Math.min(5_000, idleMs);
+  server.maxRequestsPerSocket = 1_000;
+  server.maxConnections = maxConnections;
+}
 
 /**
  * A provider the app may or may not have. Asked of ModuleRef, not the app: NestFactory's app is a
@@ -95,6 +123,7 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   // An API's bodies are not cached by clients: no ETag (a hash of every response body) and no banner.
   app.set('etag', false);
   app.disable('x-powered-by');
+  boundConnections(app.getHttpServer(), config.get<number>('HTTP_IDLE_TIMEOUT_MS') ?? 10_000, config.get<number>('MAX_CONNECTIONS') ?? 1024);
   app.use(requestIdMiddleware(logger));
   const auth = app.get(AuthSettings);
   if (!auth.enabled) logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');

@@ -47,6 +47,18 @@ export class BaseEnvironment {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 
+  /** A connection that sends nothing for this long is closed (ms): a half-sent request does not hold a socket. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  HTTP_IDLE_TIMEOUT_MS: number = 10_000;
+
+  /** Connections served at once; more are refused at accept. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MAX_CONNECTIONS: number = 1024;
+
   /** The keys this app accepts: entries `name:scopes:secret` separated by `;` (see the README). Required unless AUTH=off. */
   @IsOptional()
   @IsString()

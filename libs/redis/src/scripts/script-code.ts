@@ -21,4 +21,10 @@ export enum ScriptCode {
   BindingTaken = -6,
   /** The task is complete. */
   TaskComplete = -7,
+  /** The queue holds tasks (pending, in flight, delayed, waiting or dead). */
+  QueueNotEmpty = -8,
+  /** MAX_QUEUES queues are declared already. */
+  TooManyQueues = -9,
+  /** No queue of that name is declared. */
+  QueueNotFound = -10,
 }

@@ -31,12 +31,15 @@ function IsOrderedPair(options?: ValidationOptions) {
     });
 }
 
+/** Tasks one POST /produce may make: a request is not a way to turn 10 KB into gigabytes. */
+export const MAX_PRODUCE_COUNT = 100_000;
+
 /** A run of the producer: how many tasks, how fast, and the template they are made from. */
 export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as const) {
-  @ApiProperty({ minimum: 1, maximum: 1_000_000, example: 1000 })
+  @ApiProperty({ minimum: 1, maximum: MAX_PRODUCE_COUNT, example: 1000 })
   @IsInt()
   @Min(1)
-  @Max(1_000_000)
+  @Max(MAX_PRODUCE_COUNT)
   count: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_CONCURRENCY, default: 16, description: 'Requests in flight at once' })

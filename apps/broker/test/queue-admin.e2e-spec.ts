@@ -1,0 +1,62 @@
+import { TaskStatus } from '@app/common';
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { BootedApp, bootApp, closeAndClean, freePort, testRedis } from '../../../test/helpers';
+
+// Read when the module loads: three queues come from the default QUEUES, so two more fit.
+process.env.MAX_QUEUES = '5';
+
+/** Queues are operator business: declared, changed and deleted with admin, and bounded by MAX_QUEUES. */
+describe('deleting queues, and MAX_QUEUES', () => {
+  let redis: Redis;
+  let broker: BootedApp;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
+  });
+
+  afterAll(async () => {
+    delete process.env.MAX_QUEUES;
+    await closeAndClean(redis, broker);
+  });
+
+  const declare = (name: string, key = name) => request(broker.url).post('/queues').send({ name, binding_keys: [key], capacity: 100 });
+
+  it('deletes an empty queue and frees its binding keys', async () => {
+    await declare('gone', 'gone-key').expect(201);
+    expect((await request(broker.url).delete('/queues/gone').expect(200)).body).toEqual({ deleted: 'gone', cancelled: 0 });
+    await request(broker.url).get('/queues/gone').expect(404);
+    await declare('heir', 'gone-key').expect(201);
+    await request(broker.url).delete('/queues/heir').expect(200);
+  });
+
+  it('refuses to delete a queue that holds tasks unless forced, and then cancels them', async () => {
+    await declare('busy').expect(201);
+    // No consumer runs here, so the task stays pending.
+    const { body } = await request(broker.url).post('/tasks').send({ task_name: 't', task_type: 'x', binding_key: 'busy', payload: {} }).expect(201);
+    const refused = await request(broker.url).delete('/queues/busy').expect(409);
+    expect(refused.body.message).toBe('queue "busy" holds 1 tasks; delete it with ?force=true to cancel them');
+    await request(broker.url).get('/queues/busy').expect(200);
+    expect((await request(broker.url).delete('/queues/busy?force=true').expect(200)).body).toEqual({ deleted: 'busy', cancelled: 1 });
+    expect((await request(broker.url).get(`/tasks/${body.id}`).expect(200)).body.status).toBe(TaskStatus.Cancelled);
+    expect(await redis.exists(`${process.env.REDIS_PREFIX}:queue:{busy}:pending`)).toBe(0);
+  });
+
+  it('answers 404 for an unknown queue and 400 for a bad force', async () => {
+    await request(broker.url).delete('/queues/nothing-here').expect(404);
+    const bad = await request(broker.url).delete('/queues/default?force=yes').expect(400);
+    expect(bad.body.message).toEqual(['force must be true or false']);
+  });
+
+  it('refuses a declaration past MAX_QUEUES, naming it, and takes one again after a delete', async () => {
+    await declare('fourth').expect(201);
+    await declare('fifth').expect(201);
+    const refused = await declare('sixth').expect(409);
+    expect(refused.body.message).toBe('5 queues are declared, the most MAX_QUEUES allows; delete one first');
+    // Changing a declared queue is still allowed at the bound.
+    await declare('fifth', 'fifth-extra').expect(200);
+    await request(broker.url).delete('/queues/fourth').expect(200);
+    await declare('sixth').expect(201);
+  });
+});
