@@ -82,6 +82,8 @@ async function main(): Promise<number> {
     let nextKill = Date.now() + killEverySeconds * 1000;
     let nextPass = Date.now() + 60_000;
     let nextProduce = Date.now() + 5_000;
+    /** A producer takes one run at a time: the next starts once the last one answered. */
+    let producing = false;
 
     const tick = async () => {
       const now = Date.now();
@@ -124,8 +126,9 @@ async function main(): Promise<number> {
         if (pass.status === 200 && pass.body.caught_up) lastPassAt = passAt;
         log(`scheduler pass on ${dispatcher.label}: ${JSON.stringify(pass.body)}`);
       }
-      if (now >= nextProduce) {
+      if (now >= nextProduce && !producing) {
         nextProduce = now + 10_000;
+        producing = true;
         const name = `soak-produced-${produced++}`;
         void postJson(`${c.producers[0].url}/produce`, { task_name: name, task_types: ['default', 'email', 'report'], count: 200, concurrency: 4, batch: 20 }, 120_000)
           .then((res) => {
@@ -139,7 +142,8 @@ async function main(): Promise<number> {
           .catch((error: Error) => {
             producerFailures++;
             log(`producing ${name} failed: ${error.message}`);
-          });
+          })
+          .finally(() => (producing = false));
       }
       if (now >= nextTick) {
         nextTick = now + 10_000;

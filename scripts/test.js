@@ -35,7 +35,8 @@ async function deletePrefix() {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}:*`, 'COUNT', 1000);
+    // Every file's prefix is `<run>-<its own>` (REDIS_PREFIX holds no `:`), so this finds them all.
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}-*`, 'COUNT', 1000);
     cursor = next;
     if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');

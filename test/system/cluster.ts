@@ -58,7 +58,7 @@ export const SYSTEM_QUEUES = ['default', 'email', 'report', 'sms', 'video', 'bil
 /** A fresh key prefix under the run's prefix (TEST_RUN_PREFIX, set by scripts/test.js). */
 export function systemPrefix(label = 'system'): string {
   const run = process.env.TEST_RUN_PREFIX ?? `tqsys-${randomBytes(3).toString('hex')}`;
-  return `${run}:${label}-${randomBytes(3).toString('hex')}`;
+  return `${run}-${label}-${randomBytes(3).toString('hex')}`;
 }
 
 export function redisClient(): Redis {

@@ -132,6 +132,36 @@ describe('API keys and scopes on every endpoint of every app', () => {
     }
   });
 
+  it("scopes a task id to the key that submitted it: another key's resend is 409 and learns nothing", async () => {
+    const submit = (secret: string, body: object, path = '/tasks') => request(url('broker')).post(path).set('Authorization', `Bearer ${secret}`).send(body);
+    const mine = { ...task, id: 'scoped-1', payload: { to: 'ada' } };
+    await submit(SECRETS.submit, mine).expect(201);
+    const again = await submit(SECRETS.submit, { ...mine, payload: { to: 'ada' } }).expect(200);
+    expect(again.body.id).toBe('scoped-1');
+    const theirs = await submit(ALL_BUT('read'), mine).expect(409);
+    expect(theirs.body.message).toBe('task id scoped-1 is already in use by another submission; choose another id');
+    expect(JSON.stringify(theirs.body)).not.toContain('ada');
+    await submit(SECRETS.submit, { ...mine, payload: { to: 'eve' } }).expect(409);
+    const before = await snapshot(redis);
+    const bulk = await submit(ALL_BUT('read'), [{ ...task, id: 'scoped-2' }, mine], '/tasks/bulk').expect(409);
+    expect(bulk.body.message).toBe('item 1: task id scoped-1 is already in use by another submission; choose another id');
+    expect(await snapshot(redis)).toEqual(before);
+  });
+
+  it("keys producer records by the caller's key and name, and forgets one not renewed", async () => {
+    const register = (secret: string) => request(url('broker')).post('/producers').set('Authorization', `Bearer ${secret}`).send({ name: 'shared-name' });
+    expect((await register(SECRETS.submit).expect(201)).body).toEqual({ id: 'submit-key/shared-name' });
+    expect((await register(ALL_BUT('read')).expect(201)).body).toEqual({ id: 'no-read/shared-name' });
+    const list = async () => (await request(url('broker')).get('/producers').set('Authorization', `Bearer ${SECRETS.read}`).expect(200)).body as Array<{ id: string; key: string }>;
+    expect((await list()).filter((p) => p.id.endsWith('/shared-name')).map((p) => [p.id, p.key])).toEqual(
+      expect.arrayContaining([['submit-key/shared-name', 'submit-key'], ['no-read/shared-name', 'no-read']]),
+    );
+    // Last renewed six minutes ago: past the 5-minute record TTL.
+    await redis.zadd(`${process.env.REDIS_PREFIX}:producers-seen`, Date.now() - 6 * 60_000, 'no-read/shared-name');
+    expect((await list()).map((p) => p.id)).not.toContain('no-read/shared-name');
+    expect((await list()).map((p) => p.id)).toContain('submit-key/shared-name');
+  });
+
   it('reads no body from a request it refuses: a large body without a key gets its 401 at once', async () => {
     const res = await request(url('broker')).post('/tasks/bulk').set('content-type', 'application/json').send(`[${'{"a":1},'.repeat(200_000)}{}]`);
     expect(res.status).toBe(401);

@@ -5,6 +5,7 @@ import { BootedApp, bootApp, closeAndClean, freePort, testRedis } from '../../..
 
 // Read when the module loads: three queues come from the default QUEUES, so two more fit.
 process.env.MAX_QUEUES = '5';
+process.env.MAX_CONSUMERS = '2';
 
 /** Queues are operator business: declared, changed and deleted with admin, and bounded by MAX_QUEUES. */
 describe('deleting queues, and MAX_QUEUES', () => {
@@ -18,6 +19,7 @@ describe('deleting queues, and MAX_QUEUES', () => {
 
   afterAll(async () => {
     delete process.env.MAX_QUEUES;
+    delete process.env.MAX_CONSUMERS;
     await closeAndClean(redis, broker);
   });
 
@@ -58,5 +60,15 @@ describe('deleting queues, and MAX_QUEUES', () => {
     await declare('fifth', 'fifth-extra').expect(200);
     await request(broker.url).delete('/queues/fourth').expect(200);
     await declare('sixth').expect(201);
+  });
+
+  it('refuses a consumer registration past MAX_CONSUMERS, and takes one once a consumer left', async () => {
+    const register = () => request(broker.url).post('/consumers').send({ url: 'http://127.0.0.1:1', capacity: 1 });
+    const first = (await register().expect(201)).body;
+    await register().expect(201);
+    const refused = await register().expect(409);
+    expect(refused.body.message).toBe('2 consumers are registered, the most MAX_CONSUMERS allows');
+    await request(broker.url).delete(`/consumers/${first.id}`).set('x-tq-consumer-secret', first.secret).expect(204);
+    await register().expect(201);
   });
 });

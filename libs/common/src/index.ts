@@ -21,3 +21,4 @@ export * from './app/batch-body';
 export * from './auth';
 export * from './app/raw-body-check';
 export * from './app/body-limits';
+export * from './task/submission';

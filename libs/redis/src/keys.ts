@@ -80,6 +80,11 @@ export class RedisKeys {
     return `${this.prefix}:producers`;
   }
 
+  /** Sorted set: producer id -> when it last registered (ms); records not renewed expire. */
+  get producersSeen(): string {
+    return `${this.prefix}:producers-seen`;
+  }
+
   /** Sorted set of stored tasks awaiting their time: id -> scheduled_time (ms). */
   get scheduledIndex(): string {
     return `${this.prefix}:index:scheduled`;

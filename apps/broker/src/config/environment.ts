@@ -71,6 +71,10 @@ export class BrokerEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(100)
   HEARTBEAT_INTERVAL_MS: number = 2_000;
 
+  /** Most live consumers; a registration past it is refused (409). */
+  @Type(() => Number) @IsInt() @Min(1)
+  MAX_CONSUMERS: number = 1_000;
+
   /** Most queues that may be declared; a declaration past it is refused (409). */
   @Type(() => Number) @IsInt() @Min(1)
   MAX_QUEUES: number = 1_000;

@@ -27,6 +27,13 @@ function parseTypes(json: string | undefined): string[] {
   return [];
 }
 
+export class TooManyConsumersError extends Error {
+  constructor(readonly limit: number) {
+    super(`${limit} consumers are registered, the most MAX_CONSUMERS allows`);
+    this.name = 'TooManyConsumersError';
+  }
+}
+
 export class UnknownConsumerError extends Error {
   constructor(readonly id: string) {
     super(`no live consumer ${id}; register again`);
@@ -81,6 +88,10 @@ export class ConsumerRegistry {
    * deregistration must carry it (CONSUMER_SECRET_HEADER). Only its SHA-256 is kept in Redis.
    */
   async register(url: string, capacity: number, types: string[] = [ANY_TYPE]): Promise<ConsumerInstance & { secret: string }> {
+    // Checked, then added: registrations racing at the bound may pass it by a few, which is all a
+    // cap on thousands needs (every registration costs a rebalance, so thousands cost a broker).
+    const max = this.config.get('MAX_CONSUMERS');
+    if ((await this.redis.zcard(this.keys.consumers)) >= max) throw new TooManyConsumersError(max);
     const seq = await this.redis.incr(this.keys.consumerSequence);
     // Zero-padded, so sorting ids is sorting by registration.
     const id = `c${String(seq).padStart(8, '0')}`;

@@ -1,10 +1,10 @@
 import { RequireScope, Scope } from '@app/common';
-import { BadRequestException, Body, Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
 import { consumerUrlProblem, parseUrlAllowList } from './consumer-url';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { CONSUMER_SECRET_HEADER, ConsumerRegistry, ConsumerSecretError, UnknownConsumerError } from './consumer-registry.service';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { CONSUMER_SECRET_HEADER, ConsumerRegistry, ConsumerSecretError, TooManyConsumersError, UnknownConsumerError } from './consumer-registry.service';
 import { RegisterConsumerDto } from './dto/register-consumer.dto';
 
 @ApiTags('consumers')
@@ -22,11 +22,14 @@ export class ConsumersController {
   @RequireScope(Scope.Consumer)
   @Post()
   @ApiCreatedResponse({ description: `{id, queues, secret}: the consumer id, the queues it owns now, and the secret its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}` })
+  @ApiConflictResponse({ description: 'MAX_CONSUMERS consumers are registered' })
   @ApiBadRequestResponse({ description: 'A bad body, or a url with credentials, a query or a fragment, or on a host CONSUMER_URL_ALLOW does not list' })
   async register(@Body() dto: RegisterConsumerDto) {
     const problem = consumerUrlProblem(dto.url, this.urlAllow);
     if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [problem] });
-    const consumer = await this.consumers.register(dto.url, dto.capacity, dto.types);
+    const consumer = await this.consumers.register(dto.url, dto.capacity, dto.types).catch((error: Error) => {
+      throw error instanceof TooManyConsumersError ? new ConflictException(error.message) : error;
+    });
     return { id: consumer.id, queues: await this.consumers.queuesOf(consumer.id), secret: consumer.secret };
   }
 

@@ -1,19 +1,29 @@
-import { RequireScope, Scope } from '@app/common';
-import { Clock } from '@app/common';
+import { CallerKeyName, Clock, RequireScope, Scope } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
-import { Body, Controller, Get, Logger, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, ConflictException, Controller, Get, Logger, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Redis } from 'ioredis';
 import { RegisterProducerDto } from './dto/register-producer.dto';
 
 interface ProducerRecord {
   id: string;
   name: string;
+  /** The name of the key it registered with ('' under AUTH=off). */
+  key: string;
   url: string | null;
   registered_time: string;
 }
 
-/** Producers announce themselves so an operator can see who is submitting; the id is the name. */
+/** A record not renewed for this long is gone; producers renew theirs every minute. */
+export const PRODUCER_TTL_MS = 5 * 60_000;
+/** Records kept at once: registering a new name past it is refused. */
+export const MAX_PRODUCERS = 1_000;
+
+/**
+ * Producers announce themselves so an operator can see who is submitting. A record is the
+ * caller's key name and the producer's name (one key cannot overwrite another's), and expires
+ * unless renewed, so the list holds who submits now, not everyone who ever did.
+ */
 @ApiTags('producers')
 @Controller('producers')
 export class ProducersController {
@@ -27,17 +37,23 @@ export class ProducersController {
 
   @RequireScope(Scope.Submit)
   @Post()
-  @ApiCreatedResponse({ description: '{id}: registering the same name again updates it' })
-  async register(@Body() dto: RegisterProducerDto): Promise<{ id: string }> {
-    const record: ProducerRecord = { id: dto.name, name: dto.name, url: dto.url ?? null, registered_time: this.clock.date().toISOString() };
-    await this.redis.hset(this.keys.producers, dto.name, JSON.stringify(record));
-    return { id: record.id };
+  @ApiCreatedResponse({ description: '{id}: `<key name>/<name>`; registering again renews it (records expire 5 minutes after their last registration)' })
+  @ApiConflictResponse({ description: `${MAX_PRODUCERS} producers are registered` })
+  async register(@Body() dto: RegisterProducerDto, @CallerKeyName() keyName: string): Promise<{ id: string }> {
+    const id = keyName ? `${keyName}/${dto.name}` : dto.name;
+    await this.pruneExpired();
+    const [known, count] = await Promise.all([this.redis.zscore(this.keys.producersSeen, id), this.redis.zcard(this.keys.producersSeen)]);
+    if (known === null && count >= MAX_PRODUCERS) throw new ConflictException(`${MAX_PRODUCERS} producers are registered; records expire 5 minutes after their last registration`);
+    const record: ProducerRecord = { id, name: dto.name, key: keyName, url: dto.url ?? null, registered_time: this.clock.date().toISOString() };
+    await this.redis.multi().hset(this.keys.producers, id, JSON.stringify(record)).zadd(this.keys.producersSeen, this.clock.now(), id).exec();
+    return { id };
   }
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({ description: 'Registered producers' })
+  @ApiOkResponse({ description: 'The producers registered within the last 5 minutes' })
   async list(): Promise<ProducerRecord[]> {
+    await this.pruneExpired();
     const entries = Object.values(await this.redis.hgetall(this.keys.producers));
     return entries.flatMap((json) => {
       try {
@@ -47,5 +63,13 @@ export class ProducersController {
         return [];
       }
     });
+  }
+
+  /** Drops the records not renewed within PRODUCER_TTL_MS. */
+  private async pruneExpired(): Promise<void> {
+    const cutoff = this.clock.now() - PRODUCER_TTL_MS;
+    const expired = await this.redis.zrangebyscore(this.keys.producersSeen, '-inf', `(${cutoff}`, 'LIMIT', 0, 1000);
+    if (expired.length === 0) return;
+    await this.redis.multi().hdel(this.keys.producers, ...expired).zrem(this.keys.producersSeen, ...expired).exec();
   }
 }

@@ -4,9 +4,14 @@ import { LuaScript, PENDING_SCORE, ScriptCode, ZADD_ALL } from '@app/redis';
  * Enqueues tasks into one or more queues, all or nothing.
  * KEYS[1] sequence counter; then for each of q queues: pending, inflight, delayed, waiting; then one task key per task.
  * ARGV[1] q; ARGV[2..q+1] each queue's capacity; then per task: queue index (1-based), priority, id,
- * and its hash fields as one JSON array of names and values, which HSET takes as it is decoded.
- * Returns {1, created_1, ..., created_n} (1 enqueued, 0 id already known), or {ScriptCode.QueueFull, queue index} when
- * that queue would exceed its capacity (then nothing is written).
+ * its hash fields as one JSON array of names and values, which HSET takes as it is decoded, and its
+ * submission (the submitting key's name and a fingerprint of what it sent), stored as `submission`.
+ * An id already known is the same task only if it came with the same submission (a client
+ * resending): then it is not enqueued again. Another key's id, or the same id with other content,
+ * refuses the whole request. Tasks from before submissions were recorded have none and match any.
+ * Returns {1, created_1, ..., created_n} (1 enqueued, 0 the same task already known), or, with
+ * nothing written, {ScriptCode.QueueFull, queue index} when that queue would exceed its capacity
+ * or {ScriptCode.IdTaken, task index} when an id belongs to another submission.
  */
 export const enqueueScript: LuaScript = {
   name: 'tqEnqueue',
@@ -21,14 +26,18 @@ for i = 1, q do fresh[i] = 0 end
 local total = 0
 for t = 1, #KEYS - firstTask + 1 do
   local key = KEYS[firstTask + t - 1]
-  if seen[key] or redis.call('EXISTS', key) == 1 then
+  local submission = ARGV[argBase + (t - 1) * 5 + 4]
+  local known = seen[key]
+  if not known and redis.call('EXISTS', key) == 1 then known = redis.call('HGET', key, 'submission') or '' end
+  if known then
+    if known ~= '' and known ~= submission then return {${ScriptCode.IdTaken}, t} end
     created[t] = 0
   else
-    seen[key] = true
+    seen[key] = submission
     created[t] = 1
     -- Decoded before anything is written: Redis does not undo a script that fails half-way.
-    fields[t] = cjson.decode(ARGV[argBase + (t - 1) * 4 + 3])
-    local qi = tonumber(ARGV[argBase + (t - 1) * 4])
+    fields[t] = cjson.decode(ARGV[argBase + (t - 1) * 5 + 3])
+    local qi = tonumber(ARGV[argBase + (t - 1) * 5])
     fresh[qi] = fresh[qi] + 1
     total = total + 1
   end
@@ -47,9 +56,9 @@ for i = 1, q do scored[i] = {} end
 for t = 1, #created do
   if created[t] == 1 then
     seq = seq + 1
-    local a = argBase + (t - 1) * 4
+    local a = argBase + (t - 1) * 5
     local qi = tonumber(ARGV[a])
-    redis.call('HSET', KEYS[firstTask + t - 1], 'seq', seq, 'attempts', 0, unpack(fields[t]))
+    redis.call('HSET', KEYS[firstTask + t - 1], 'seq', seq, 'attempts', 0, 'submission', ARGV[a + 4], unpack(fields[t]))
     local queued = scored[qi]
     queued[#queued + 1] = pendingScore(ARGV[a + 1], seq)
     queued[#queued + 1] = ARGV[a + 2]

@@ -1,6 +1,6 @@
 import { ScriptCode } from '@app/redis';
 import { BindingConflictError, QueueNotEmptyError, TooManyQueuesError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
-import { QueueFullError, TaskAlreadyCompleteError, TaskNotFoundError } from '../tasks/tasks.errors';
+import { QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from '../tasks/tasks.errors';
 
 /** What a refusal is about: the names its error message needs. */
 export interface RefusalSubject {
@@ -11,6 +11,8 @@ export interface RefusalSubject {
   limit?: number;
   /** Tasks a queue holds. */
   held?: number;
+  /** The item of a bulk request a refusal is about. */
+  index?: number;
 }
 
 /**
@@ -28,6 +30,8 @@ export function scriptError(code: ScriptCode, subject: RefusalSubject): Error {
       return new QueueFullError(subject.queue ?? '?');
     case ScriptCode.BindingTaken:
       return new BindingConflictError(subject.bindingKey ?? '?', subject.queue ?? '?');
+    case ScriptCode.IdTaken:
+      return new TaskIdTakenError(subject.taskId ?? '?', subject.index);
     case ScriptCode.QueueNotFound:
       return new UnknownQueueError(subject.queue ?? '?');
     case ScriptCode.QueueNotEmpty:

@@ -1,4 +1,4 @@
-import { Clock, CreateTaskDto, MetricsRegistry, newTask, retentionMs, Task, TASK_ID_PATTERN, taskFromHash, TaskHash, taskToHash, TTL_SLACK_MS } from '@app/common';
+import { Clock, CreateTaskDto, MetricsRegistry, newTask, retentionMs, submissionOf, Task, TASK_ID_PATTERN, taskFromHash, TaskHash, taskToHash, TTL_SLACK_MS } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -52,7 +52,8 @@ export class RequestProcessor {
     this.keepMs = retentionMs(config.get('RETENTION_DAYS')) + TTL_SLACK_MS;
   }
 
-  async accept(dtos: CreateTaskDto[]): Promise<AcceptedTask[]> {
+  /** `keyName`: the submitting key (empty under AUTH=off); an id is that key's, for that content. */
+  async accept(dtos: CreateTaskDto[], keyName: string): Promise<AcceptedTask[]> {
     const now = this.clock.now();
     const tasks = dtos.map((dto) => newTask(dto, now));
     const routed = await this.exchange.routeAll(tasks.map((task) => task.binding_key));
@@ -66,10 +67,13 @@ export class RequestProcessor {
     const args: (string | number)[] = [queueNames.length, ...queueNames.map((q) => this.queues.get(q).capacity)];
     tasks.forEach((task, i) => {
       task.queue = routed[i];
-      args.push(queueIndex.get(routed[i])!, task.priority, task.id, JSON.stringify(hashFieldList(task)));
+      args.push(queueIndex.get(routed[i])!, task.priority, task.id, JSON.stringify(hashFieldList(task)), submissionOf(dtos[i], keyName));
     });
     const [code, ...created] = await runScript<number[]>(this.redis, enqueueScript, keys, args);
-    if (isRefusal(code)) throw scriptError(code, { queue: queueNames[created[0] - 1] });
+    if (isRefusal(code)) {
+      const at = created[0] - 1;
+      throw scriptError(code, { queue: queueNames[at], taskId: tasks[at]?.id, index: dtos.length > 1 ? at : undefined });
+    }
     const fresh = created.filter((c) => c === 1).length;
     if (fresh > 0) {
       this.accepted.inc(fresh);

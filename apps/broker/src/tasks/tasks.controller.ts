@@ -1,5 +1,4 @@
-import { RequireScope, Scope } from '@app/common';
-import { CreateTaskDto, Task } from '@app/common';
+import { CallerKeyName, CreateTaskDto, RequireScope, Scope, Task } from '@app/common';
 import {
   Body,
   ConflictException,
@@ -30,7 +29,7 @@ import { UnroutableError } from '../exchange/exchange.service';
 import { AcceptedTask, RequestProcessor } from './request-processor.service';
 import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
 import { CreateTaskPipe, TaskRequest } from './create-task.pipe';
-import { QueueFullError, TaskAlreadyCompleteError, TaskNotFoundError } from './tasks.errors';
+import { QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from './tasks.errors';
 
 /** The RequestController: the broker's task API. */
 @ApiTags('tasks')
@@ -46,8 +45,9 @@ export class TasksController {
   @ApiUnprocessableEntityResponse({ description: 'No queue is bound to the binding key' })
   @ApiPayloadTooLargeResponse({ description: 'The request is over the size cap' })
   @ApiServiceUnavailableResponse({ description: 'The queue is at capacity; retry after Retry-After seconds' })
-  async create(@Body(CreateTaskPipe) dto: TaskRequest, @Res({ passthrough: true }) res: Response) {
-    const [accepted] = await this.acceptOrThrow([dto], res);
+  @ApiConflictResponse({ description: 'The id is taken: another key submitted it, or this key with other content' })
+  async create(@Body(CreateTaskPipe) dto: TaskRequest, @CallerKeyName() keyName: string, @Res({ passthrough: true }) res: Response) {
+    const [accepted] = await this.acceptOrThrow([dto], keyName, res);
     if (!accepted.created) {
       res.status(HttpStatus.OK);
       return (await this.processor.find(accepted.task.id)) ?? accepted.task;
@@ -61,8 +61,9 @@ export class TasksController {
   @ApiCreatedResponse({ description: '{ids}: every task is in Redis (known ids are not enqueued twice)' })
   @ApiUnprocessableEntityResponse({ description: 'An item has no queue bound to its binding key' })
   @ApiServiceUnavailableResponse({ description: 'A queue is at capacity; nothing was enqueued' })
-  async createBulk(@Body(BulkTasksPipe) dtos: CreateTaskDto[], @Res({ passthrough: true }) res: Response) {
-    const accepted = await this.acceptOrThrow(dtos, res);
+  @ApiConflictResponse({ description: 'An item\'s id is taken (named by its index); nothing was enqueued' })
+  async createBulk(@Body(BulkTasksPipe) dtos: CreateTaskDto[], @CallerKeyName() keyName: string, @Res({ passthrough: true }) res: Response) {
+    const accepted = await this.acceptOrThrow(dtos, keyName, res);
     return { ids: accepted.map((a) => a.task.id) };
   }
 
@@ -91,10 +92,11 @@ export class TasksController {
     }
   }
 
-  private async acceptOrThrow(dtos: CreateTaskDto[], res: Response): Promise<AcceptedTask[]> {
+  private async acceptOrThrow(dtos: CreateTaskDto[], keyName: string, res: Response): Promise<AcceptedTask[]> {
     try {
-      return await this.processor.accept(dtos);
+      return await this.processor.accept(dtos, keyName);
     } catch (error) {
+      if (error instanceof TaskIdTakenError) throw new ConflictException(error.message);
       if (error instanceof UnroutableError) throw new UnprocessableEntityException(error.message);
       if (error instanceof QueueFullError) {
         res.setHeader('Retry-After', '1');

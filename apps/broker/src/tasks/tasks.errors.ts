@@ -18,3 +18,14 @@ export class TaskAlreadyCompleteError extends Error {
     this.name = 'TaskAlreadyCompleteError';
   }
 }
+
+/** An id another key submitted, or this key with other content: it says no more than that. */
+export class TaskIdTakenError extends Error {
+  constructor(
+    readonly id: string,
+    readonly index?: number,
+  ) {
+    super(`${index === undefined ? '' : `item ${index}: `}task id ${id} is already in use by another submission; choose another id`);
+    this.name = 'TaskIdTakenError';
+  }
+}

@@ -14,6 +14,9 @@ const RETRY_POLICY: BackoffPolicy = { baseMs: 500, factor: 2, capMs: 30_000 };
  * Registers this producer with the broker (`POST /producers`) so it shows in `GET /producers`.
  * Runs in the background: the app starts and serves while the broker is still unreachable.
  */
+/** The broker keeps a producer's record for 5 minutes after its last registration. */
+const RENEW_EVERY_MS = 60_000;
+
 @Injectable()
 export class RegistrationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RegistrationService.name);
@@ -38,6 +41,7 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
     (this.http.axiosRef.defaults.httpsAgent as Agent | undefined)?.destroy();
   }
 
+  /** Registers, then renews the registration every RENEW_EVERY_MS until the app stops. */
   private async register(): Promise<void> {
     const port = this.config.get('PORT', { infer: true }) ?? DEFAULT_PORT;
     const body = {
@@ -52,9 +56,12 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
         const res = await this.http.axiosRef.post(url, body, { signal });
         const id = (res.data as { id?: unknown } | undefined)?.id;
         if (res.status >= 200 && res.status < 300 && typeof id === 'string') {
+          if (this.id !== id) this.logger.log(`registered with the broker as ${body.name} (id ${id})`);
           this.id = id;
-          this.logger.log(`registered with the broker as ${body.name} (id ${id})`);
-          return;
+          // The broker forgets a producer that stops renewing its record; a renewal is a registration again.
+          await sleep(RENEW_EVERY_MS, undefined, { signal }).catch(() => undefined);
+          attempt = 0;
+          continue;
         }
         // A 4xx will not change by asking again; a 5xx or a malformed answer might.
         if (res.status >= 400 && res.status < 500) {

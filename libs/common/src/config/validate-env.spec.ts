@@ -60,3 +60,11 @@ describe('environmentValidator', () => {
     expect(() => caller({ API_KEYS: `ops:read:${KEY}`, BROKER_API_KEY: 'short secret' })).toThrow(/BROKER_API_KEY=\(secret, not shown\)/);
   });
 });
+
+describe('REDIS_PREFIX', () => {
+  it('holds no `:`, so one deployment cannot read another through its keys', () => {
+    const validate = environmentValidator(BaseEnvironment);
+    expect(validate({ AUTH: 'off', REDIS_PREFIX: 'tq-staging' }).REDIS_PREFIX).toBe('tq-staging');
+    expect(() => validate({ AUTH: 'off', REDIS_PREFIX: 'tq:task:other' })).toThrow('REDIS_PREFIX must be 1..64 characters of A-Z a-z 0-9 _ . - (no :)');
+  });
+});

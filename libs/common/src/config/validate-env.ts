@@ -28,7 +28,8 @@ export class BaseEnvironment {
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
   @IsString()
-  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_PREFIX must be 1..64 characters of A-Z a-z 0-9 _ . : -' })
+  // No `:`, the separator of every key: with it, `tq:task:other` beside `tq` would read tq's tasks.
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'REDIS_PREFIX must be 1..64 characters of A-Z a-z 0-9 _ . - (no :)' })
   REDIS_PREFIX: string = 'tq';
 
   /** Largest request body, bytes; bigger ones get 413. */

@@ -27,4 +27,6 @@ export enum ScriptCode {
   TooManyQueues = -9,
   /** No queue of that name is declared. */
   QueueNotFound = -10,
+  /** The task id belongs to another submission (another key's, or other content). */
+  IdTaken = -11,
 }
