@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     const before = cpuSecondsOf(broker.child.pid);
     await sleep(MEASURE_SECONDS * 1000);
     const used = cpuSecondsOf(broker.child.pid) - before;
-    const declared = (await (await fetch(`${brokerUrl}/queues`, { headers: BENCH_AUTH })).json()) as Array<{ consumer: string | null }>;
+    const declared = ((await (await fetch(`${brokerUrl}/queues?limit=1000`, { headers: BENCH_AUTH })).json()) as { items: Array<{ consumer: string | null }> }).items;
     console.log(`broker with ${declared.length} declared queues (${declared.filter((q) => q.consumer).length} owned), no tasks: ` +
       `${used.toFixed(2)} CPU s in ${MEASURE_SECONDS} s = ${((used / MEASURE_SECONDS) * 100).toFixed(1)}% of one core`);
   } finally {

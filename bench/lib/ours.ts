@@ -76,7 +76,7 @@ export class OurSystem {
   private async waitAssigned(consumers: number): Promise<void> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const queues = (await (await fetch(`${this.brokerUrl}/queues`, { headers: BENCH_AUTH })).json()) as Array<{ name: string; consumer: string | null }>;
+      const queues = ((await (await fetch(`${this.brokerUrl}/queues?limit=1000`, { headers: BENCH_AUTH })).json()) as { items: Array<{ name: string; consumer: string | null }> }).items;
       const owners = queues.filter((q) => BENCH_QUEUES.includes(q.name)).map((q) => q.consumer);
       if (owners.length === BENCH_QUEUES.length && owners.every(Boolean) && new Set(owners).size === Math.min(consumers, BENCH_QUEUES.length)) break;
       if (Date.now() > deadline) throw new Error(`queues not assigned to ${consumers} consumers: ${JSON.stringify(queues)}`);

@@ -283,8 +283,8 @@ export class Cluster {
     await waitFor(
       `consumers ${expected.join(', ')} to be registered`,
       async () => {
-        const res = await apiFetch(`${broker.url}/consumers`, { signal: AbortSignal.timeout(2_000) });
-        const listed = ((await res.json()) as Array<{ url: string }>).map((c) => c.url);
+        const res = await apiFetch(`${broker.url}/consumers?limit=1000`, { signal: AbortSignal.timeout(2_000) });
+        const listed = ((await res.json()) as { items: Array<{ url: string }> }).items.map((c) => c.url);
         return expected.every((url) => listed.includes(url));
       },
       timeoutMs,

@@ -161,7 +161,7 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
         try {
           const id = await standIn.start();
           await waitFor(`stand-in ${id} to own a queue`, async () => {
-            const consumers = (await (await apiFetch(`${cluster.brokers[0].url}/consumers`)).json()) as Array<{ id: string; queues: string[] }>;
+            const consumers = ((await (await apiFetch(`${cluster.brokers[0].url}/consumers`)).json()) as { items: Array<{ id: string; queues: string[] }> }).items;
             return consumers.find((c) => c.id === standIn.id)?.queues.length;
           });
           const tag = `stand-in-${behaviour}`;
@@ -225,7 +225,7 @@ describe('a handler whose consumer dies mid-run', () => {
     cluster.withLogs(async () => {
       const broker = cluster.brokers[0].url;
       // Runs name consumers by id, as GET /consumers does; the apps are known by their advertised URL.
-      const listed = (await (await apiFetch(`${broker}/consumers`)).json()) as Array<{ id: string; url: string }>;
+      const listed = ((await (await apiFetch(`${broker}/consumers`)).json()) as { items: Array<{ id: string; url: string }> }).items;
       const appOf = new Map(listed.map((c) => [c.id, cluster.consumers.find((app) => app.url === c.url)!]));
       expect([...appOf.values()].map((app) => app?.label).sort()).toEqual(['consumer-1', 'consumer-2']);
 

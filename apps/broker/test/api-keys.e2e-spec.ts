@@ -20,6 +20,9 @@ process.env.DELIVERY_SIGNING_KEYS = 'g'.repeat(40);
 // The consumer and producer call a broker that is not there: nothing they do in the background touches Redis.
 process.env.BROKER_URL = 'http://127.0.0.1:9';
 process.env.SCHEDULER_WAKE_MS = '0';
+// Nor do the task-dispatcher's crons (Jan 1st, midnight): a pass at a minute boundary writes to Redis.
+process.env.SCHEDULER_CRON = '0 0 0 1 1 *';
+process.env.CLEANUP_CRON = '0 0 0 1 1 *';
 
 interface Route {
   app: 'broker' | 'producer' | 'consumer' | 'task-dispatcher';
@@ -152,7 +155,7 @@ describe('API keys and scopes on every endpoint of every app', () => {
     const register = (secret: string) => request(url('broker')).post('/producers').set('Authorization', `Bearer ${secret}`).send({ name: 'shared-name' });
     expect((await register(SECRETS.submit).expect(201)).body).toEqual({ id: 'submit-key/shared-name' });
     expect((await register(ALL_BUT('read')).expect(201)).body).toEqual({ id: 'no-read/shared-name' });
-    const list = async () => (await request(url('broker')).get('/producers').set('Authorization', `Bearer ${SECRETS.read}`).expect(200)).body as Array<{ id: string; key: string }>;
+    const list = async () => (await request(url('broker')).get('/producers').set('Authorization', `Bearer ${SECRETS.read}`).expect(200)).body.items as Array<{ id: string; key: string }>;
     expect((await list()).filter((p) => p.id.endsWith('/shared-name')).map((p) => [p.id, p.key])).toEqual(
       expect.arrayContaining([['submit-key/shared-name', 'submit-key'], ['no-read/shared-name', 'no-read']]),
     );

@@ -184,7 +184,7 @@ describe('broker: bad input', () => {
   it('registers producers and lists them', async () => {
     await request(broker.url).post('/producers').send({ name: 'p-1', url: 'http://127.0.0.1:8080' }).expect(201);
     const list = await request(broker.url).get('/producers').expect(200);
-    expect(list.body).toEqual([expect.objectContaining({ id: 'p-1', url: 'http://127.0.0.1:8080' })]);
+    expect(list.body).toEqual({ items: [expect.objectContaining({ id: 'p-1', url: 'http://127.0.0.1:8080' })], next_cursor: null });
     await request(broker.url).post('/producers').send({ url: 'not a url' }).expect(400);
   });
 

@@ -49,7 +49,7 @@ describe('routing by task type', () => {
     consumer = await startConsumer();
     expect((await stored(id)).result).toEqual({ echoed_keys: ['a'] });
     expect((await request(broker.url).get(`/queues/${queue}`)).body.waiting_for_consumer).toBe(0);
-    const listed = (await request(broker.url).get('/consumers').expect(200)).body as Array<{ id: string; types: string[] }>;
+    const listed = (await request(broker.url).get('/consumers').expect(200)).body.items as Array<{ id: string; types: string[] }>;
     expect(listed.find((c) => c.id === otherOnly.id)?.types).toEqual(['other']);
     expect(listed.find((c) => c.id !== otherOnly.id)?.types).toEqual(['echo', 'fail', 'sleep', '*']);
   });

@@ -29,7 +29,7 @@ describe('consumer URLs', () => {
   ])('refuses to register %s, and registers nothing', async (url, problem) => {
     const res = await request(broker.url).post('/consumers').send({ url, capacity: 10 }).expect(400);
     expect(res.body.message).toEqual([problem]);
-    expect((await request(broker.url).get('/consumers').expect(200)).body).toEqual([]);
+    expect((await request(broker.url).get('/consumers').expect(200)).body).toEqual({ items: [], next_cursor: null });
   });
 
   it("keeps internal addresses out of a task's last_error", async () => {

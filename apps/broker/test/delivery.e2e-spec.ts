@@ -234,7 +234,7 @@ describe('delivery path: broker and consumers', () => {
     await alive.register(broker.url);
     try {
       quiet.stopHeartbeats();
-      const ids = async () => ((await request(broker.url).get('/consumers')).body as Array<{ id: string }>).map((c) => c.id);
+      const ids = async () => ((await request(broker.url).get('/consumers')).body.items as Array<{ id: string }>).map((c) => c.id);
       await eventually(async () => !(await ids()).includes(quiet.id!), 5_000, 'the quiet consumer to be dropped');
       expect(await ids()).toContain(alive.id);
       await request(broker.url).post(`/consumers/${quiet.id}/heartbeat`).set(quiet.credentials).expect(404);
@@ -248,14 +248,14 @@ describe('delivery path: broker and consumers', () => {
     const first = await startConsumer();
     const second = await startConsumer();
     try {
-      const owners = async () => new Set(((await request(broker.url).get('/queues')).body as Array<{ consumer: string }>).map((q) => q.consumer));
+      const owners = async () => new Set(((await request(broker.url).get('/queues')).body.items as Array<{ consumer: string }>).map((q) => q.consumer));
       await eventually(async () => (await owners()).size === 2, 5_000, 'two owners');
       await second.app.close();
       const remaining = await eventually(async () => {
         const set = await owners();
         return set.size === 1 && [...set][0];
       }, 5_000, 'one owner');
-      const consumers = (await request(broker.url).get('/consumers')).body as Array<{ id: string; queues: string[] }>;
+      const consumers = (await request(broker.url).get('/consumers')).body.items as Array<{ id: string; queues: string[] }>;
       expect(consumers).toHaveLength(1);
       expect(consumers[0].id).toBe(remaining);
     } finally {

@@ -22,3 +22,4 @@ export * from './auth';
 export * from './app/raw-body-check';
 export * from './app/body-limits';
 export * from './task/submission';
+export * from './dto/page';

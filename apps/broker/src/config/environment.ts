@@ -71,6 +71,10 @@ export class BrokerEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(100)
   HEARTBEAT_INTERVAL_MS: number = 2_000;
 
+  /** Submit requests (POST /tasks, /tasks/bulk) per second per key, burst twice that; 0 = no limit. */
+  @Type(() => Number) @IsInt() @Min(0)
+  SUBMIT_RATE_LIMIT: number = 0;
+
   /** Most live consumers; a registration past it is refused (409). */
   @Type(() => Number) @IsInt() @Min(1)
   MAX_CONSUMERS: number = 1_000;

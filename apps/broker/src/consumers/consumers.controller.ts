@@ -1,5 +1,5 @@
-import { RequireScope, Scope } from '@app/common';
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, UnauthorizedException } from '@nestjs/common';
+import { pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
 import { consumerUrlProblem, parseUrlAllowList } from './consumer-url';
@@ -64,15 +64,18 @@ export class ConsumersController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({ description: 'Live consumers with the queues each owns' })
-  async list() {
-    const live = await this.consumers.liveConsumers();
+  @ApiOkResponse({ description: '{items, next_cursor}: live consumers by id (registration order), with the queues each owns' })
+  async list(@Query() query: PageQueryDto) {
+    const page = pageOf(await this.consumers.liveConsumers(), (consumer) => consumer.id, query);
     const assignment = await this.consumers.assignment();
-    return live.map((consumer) => ({
-      ...consumer,
-      last_heartbeat: new Date(consumer.last_heartbeat).toISOString(),
-      queues: [...assignment].filter(([, owner]) => owner.id === consumer.id).map(([queue]) => queue),
-    }));
+    return {
+      items: page.items.map((consumer) => ({
+        ...consumer,
+        last_heartbeat: new Date(consumer.last_heartbeat).toISOString(),
+        queues: [...assignment].filter(([, owner]) => owner.id === consumer.id).map(([queue]) => queue),
+      })),
+      next_cursor: page.next_cursor,
+    };
   }
 
   private async mapErrors(action: () => Promise<void>): Promise<void> {

@@ -1,6 +1,6 @@
-import { CallerKeyName, Clock, RequireScope, Scope } from '@app/common';
+import { CallerKeyName, Clock, Page, pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
-import { Body, ConflictException, Controller, Get, Logger, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, Logger, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Redis } from 'ioredis';
 import { RegisterProducerDto } from './dto/register-producer.dto';
@@ -51,11 +51,11 @@ export class ProducersController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({ description: 'The producers registered within the last 5 minutes' })
-  async list(): Promise<ProducerRecord[]> {
+  @ApiOkResponse({ description: '{items, next_cursor}: the producers registered within the last 5 minutes, by id' })
+  async list(@Query() query: PageQueryDto): Promise<Page<ProducerRecord>> {
     await this.pruneExpired();
     const entries = Object.values(await this.redis.hgetall(this.keys.producers));
-    return entries.flatMap((json) => {
+    const records = entries.flatMap((json) => {
       try {
         return [JSON.parse(json) as ProducerRecord];
       } catch {
@@ -63,6 +63,7 @@ export class ProducersController {
         return [];
       }
     });
+    return pageOf(records, (record) => record.id, query);
   }
 
   /** Drops the records not renewed within PRODUCER_TTL_MS. */

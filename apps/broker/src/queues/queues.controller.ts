@@ -1,4 +1,4 @@
-import { RequireScope, Scope } from '@app/common';
+import { pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
 import {
   Body,
   ConflictException,
@@ -33,10 +33,12 @@ export class QueuesController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({ description: 'Every queue with its depth, in-flight, dead letters and assigned consumer' })
-  async list() {
+  @ApiOkResponse({ description: '{items, next_cursor}: queues in declaration order, each with its depth, in-flight, dead letters and assigned consumer' })
+  async list(@Query() query: PageQueryDto) {
     await this.queues.load();
-    return this.describe(this.queues.list().map((q) => q.name));
+    // Declaration order (the round-robin order): `declared` is unique and increasing.
+    const page = pageOf(this.queues.list(), (q) => String(q.declared ?? 0).padStart(16, '0'), query);
+    return { items: await this.describe(page.items.map((q) => q.name)), next_cursor: page.next_cursor };
   }
 
   @RequireScope(Scope.Admin)

@@ -12,6 +12,7 @@ import {
   Res,
   ServiceUnavailableException,
   UnprocessableEntityException,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiBody,
@@ -23,9 +24,11 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { UnroutableError } from '../exchange/exchange.service';
+import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
 import { AcceptedTask, RequestProcessor } from './request-processor.service';
 import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
 import { CreateTaskPipe, TaskRequest } from './create-task.pipe';
@@ -39,6 +42,8 @@ export class TasksController {
 
   @RequireScope(Scope.Submit)
   @Post()
+  @UseGuards(SubmitRateLimitGuard)
+  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT for this key; retry after Retry-After seconds' })
   @ApiBody({ type: CreateTaskDto })
   @ApiCreatedResponse({ description: '{id, queue, status}: the task is in Redis' })
   @ApiOkResponse({ description: 'A task with this id already exists; it is returned and not enqueued again' })
@@ -57,6 +62,8 @@ export class TasksController {
 
   @RequireScope(Scope.Submit)
   @Post('bulk')
+  @UseGuards(SubmitRateLimitGuard)
+  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT for this key; retry after Retry-After seconds' })
   @ApiBody({ type: [CreateTaskDto], description: `Up to ${MAX_BULK_TASKS} tasks, all accepted or none` })
   @ApiCreatedResponse({ description: '{ids}: every task is in Redis (known ids are not enqueued twice)' })
   @ApiUnprocessableEntityResponse({ description: 'An item has no queue bound to its binding key' })

@@ -1,0 +1,43 @@
+import type Redis from 'ioredis';
+import request from 'supertest';
+import { BootedApp, bootApp, closeAndClean, freePort, testRedis } from '../../../test/helpers';
+
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+process.env.AUTH = 'on';
+process.env.API_KEYS = `client-a:submit+read:${A};client-b:submit:${B}`;
+process.env.DELIVERY_SIGNING_KEYS = 'g'.repeat(40);
+// Two requests a second, a burst of four, per key.
+process.env.SUBMIT_RATE_LIMIT = '2';
+
+/** SUBMIT_RATE_LIMIT: per key, after authentication, 429 with Retry-After, nothing stored for a refused request. */
+describe('submit rate limits', () => {
+  let redis: Redis;
+  let broker: BootedApp;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
+  });
+
+  afterAll(async () => {
+    delete process.env.SUBMIT_RATE_LIMIT;
+    await closeAndClean(redis, broker);
+  });
+
+  const submit = (secret: string, id: string) =>
+    request(broker.url).post('/tasks').set('Authorization', `Bearer ${secret}`).send({ id, task_name: 't', task_type: 'x', binding_key: 'default', payload: {} });
+
+  it("refuses a key past its burst with 429 and Retry-After, leaving other keys and reads alone", async () => {
+    for (let i = 0; i < 4; i++) await submit(A, `rl-a-${i}`).expect(201);
+    const refused = await submit(A, 'rl-a-refused').expect(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.body.message).toBe('this key may submit 2 requests a second (SUBMIT_RATE_LIMIT); retry after 1 s');
+    expect(await redis.exists(`${process.env.REDIS_PREFIX}:task:rl-a-refused`)).toBe(0);
+    await submit(B, 'rl-b-0').expect(201);
+    await request(broker.url).get('/tasks/rl-a-0').set('Authorization', `Bearer ${A}`).expect(200);
+    // Refilled at two a second.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await submit(A, 'rl-a-later').expect(201);
+  });
+});
