@@ -112,6 +112,15 @@ describe('API keys and scopes on every endpoint of every app', () => {
     expect(await snapshot(redis)).toEqual(before);
   });
 
+  it('answers a foreign page\'s empty form POST, with a cookie and no Authorization, with 401: nothing replays or runs', async () => {
+    const before = await snapshot(redis);
+    for (const [app, path] of [['broker', '/queues/default/dead-letters/replay'], ['task-dispatcher', '/scheduler/run'], ['task-dispatcher', '/cleanup/run']] as const) {
+      const res = await request(url(app)).post(path).set({ 'content-type': 'application/x-www-form-urlencoded', cookie: `session=${SECRETS.admin}` }).send('');
+      expect([path, res.status]).toEqual([path, 401]);
+    }
+    expect(await snapshot(redis)).toEqual(before);
+  });
+
   it('lets the key with the scope through to the route', async () => {
     for (const route of ROUTES) {
       const name = `${route.method.toUpperCase()} ${route.app}${route.path}`;
@@ -145,10 +154,13 @@ describe('API keys and scopes on every endpoint of every app', () => {
     expect(theirs.body.message).toBe('task id scoped-1 is already in use by another submission; choose another id');
     expect(JSON.stringify(theirs.body)).not.toContain('ada');
     await submit(SECRETS.submit, { ...mine, payload: { to: 'eve' } }).expect(409);
-    const before = await snapshot(redis);
     const bulk = await submit(ALL_BUT('read'), [{ ...task, id: 'scoped-2' }, mine], '/tasks/bulk').expect(409);
     expect(bulk.body.message).toBe('item 1: task id scoped-1 is already in use by another submission; choose another id');
-    expect(await snapshot(redis)).toEqual(before);
+    // A task from before submissions were recorded is no key's: under keys, nobody takes it for their own.
+    await redis.hset(`${process.env.REDIS_PREFIX}:task:legacy-1`, { id: 'legacy-1', status: 'queued' });
+    await submit(SECRETS.submit, { ...task, id: 'legacy-1' }).expect(409);
+    // All or nothing: the bulk's other item was not stored either.
+    expect(await redis.exists(`${process.env.REDIS_PREFIX}:task:scoped-2`)).toBe(0);
   });
 
   it("keys producer records by the caller's key and name, and forgets one not renewed", async () => {
@@ -163,6 +175,12 @@ describe('API keys and scopes on every endpoint of every app', () => {
     await redis.zadd(`${process.env.REDIS_PREFIX}:producers-seen`, Date.now() - 6 * 60_000, 'no-read/shared-name');
     expect((await list()).map((p) => p.id)).not.toContain('no-read/shared-name');
     expect((await list()).map((p) => p.id)).toContain('submit-key/shared-name');
+  });
+
+  it("keeps /deliveries open to the signature only on the consumer: the broker asks for a key", async () => {
+    await request(url('broker')).post('/deliveries').send({ deliveries: [] }).expect(401);
+    await request(url('broker')).post('/deliveries/').send({ deliveries: [] }).expect(401);
+    await request(url('broker')).get('/health/').expect(200);
   });
 
   it('reads no body from a request it refuses: a large body without a key gets its 401 at once', async () => {

@@ -83,6 +83,14 @@ describe('broker: bad input', () => {
     expect(res.body.message).toBe(`a request to ${path} may be at most ${limit} bytes`);
   });
 
+  it('caps the error list: 2,000 unknown fields are named 50 at most', async () => {
+    const body: Record<string, unknown> = { ...valid };
+    for (let i = 0; i < 2_000; i++) body[`u${i}`] = i;
+    const res = await request(broker.url).post('/tasks').send(body).expect(400);
+    expect(res.body.message).toHaveLength(50);
+    expect(res.body.message[0]).toBe('property u0 should not exist');
+  });
+
   it('rejects malformed JSON with 400', async () => {
     const res = await request(broker.url).post('/tasks').set('content-type', 'application/json').send('{"task_name": ').expect(400);
     expect(JSON.stringify(res.body)).toMatch(/JSON|Unexpected/i);

@@ -71,4 +71,28 @@ describe('deleting queues, and MAX_QUEUES', () => {
     await request(broker.url).delete(`/consumers/${first.id}`).set('x-tq-consumer-secret', first.secret).expect(204);
     await register().expect(201);
   });
+
+  it('cancels a task stored to await its run when its queue is gone by its time, instead of stranding it', async () => {
+    process.env.SCHEDULER_WAKE_MS = '0';
+    const dispatcher = await bootApp(require('../../task-dispatcher/src/app.module').AppModule, 'task-dispatcher');
+    try {
+      // Room under MAX_QUEUES, which the case above filled.
+      await request(broker.url).delete('/queues/sixth').expect(200);
+      await declare('short-lived').expect(201);
+      await request(broker.url).delete('/queues/short-lived').expect(200);
+      // As a consumer stores a task due later: scheduled, awaiting its run, in the scheduled index.
+      const key = `${process.env.REDIS_PREFIX}:task:orphan-1`;
+      const due = Date.now() - 1_000;
+      await redis.hset(key, { id: 'orphan-1', status: 'scheduled', awaits_run: '1', queue: 'short-lived', scheduled_time: String(due), periodicity: 'once', priority: '0', seq: '1' });
+      await redis.zadd(`${process.env.REDIS_PREFIX}:index:scheduled`, due, 'orphan-1');
+      const { SchedulerService } = require('../../task-dispatcher/src/scheduler/scheduler.service');
+      await dispatcher.app.get(SchedulerService).runPass();
+      expect(await redis.hmget(key, 'status', 'last_error')).toEqual(['cancelled', 'its queue was deleted']);
+      expect(await redis.exists(`${process.env.REDIS_PREFIX}:queue:{short-lived}:pending`)).toBe(0);
+      expect(await redis.pttl(key)).toBeGreaterThan(0);
+    } finally {
+      await dispatcher.app.close();
+      delete process.env.SCHEDULER_WAKE_MS;
+    }
+  });
 });

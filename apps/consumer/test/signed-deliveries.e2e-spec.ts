@@ -68,6 +68,11 @@ describe('signed deliveries', () => {
       const res = await post(headers, bytes);
       expect([what, res.status]).toEqual([what, 401]);
     }
+    // Other spellings of the route are the same route, under the same check.
+    for (const path of ['/deliveries/', '/Deliveries', '/deliveries/?x=1']) {
+      const res = await request(consumer.url).post(path).set('content-type', 'application/json').send(push);
+      expect([path, res.status]).toEqual([path, 401]);
+    }
     // A good signature gets through to the delivery checks (the forged token still runs nothing).
     const good = await post({ 'x-tq-timestamp': now, 'x-tq-signature': signDelivery(NEW_KEY, now, Buffer.from(push)) });
     expect(good.status).toBe(202);

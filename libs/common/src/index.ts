@@ -23,3 +23,4 @@ export * from './app/raw-body-check';
 export * from './app/body-limits';
 export * from './task/submission';
 export * from './dto/page';
+export * from './app/request-path';

@@ -8,7 +8,8 @@ import { LuaScript, PENDING_SCORE, ScriptCode, ZADD_ALL } from '@app/redis';
  * submission (the submitting key's name and a fingerprint of what it sent), stored as `submission`.
  * An id already known is the same task only if it came with the same submission (a client
  * resending): then it is not enqueued again. Another key's id, or the same id with other content,
- * refuses the whole request. Tasks from before submissions were recorded have none and match any.
+ * refuses the whole request. A task from before submissions were recorded has none: it matches
+ * only a submission without a key (AUTH=off), so under keys nobody reads it back by resubmitting.
  * Returns {1, created_1, ..., created_n} (1 enqueued, 0 the same task already known), or, with
  * nothing written, {ScriptCode.QueueFull, queue index} when that queue would exceed its capacity
  * or {ScriptCode.IdTaken, task index} when an id belongs to another submission.
@@ -30,7 +31,8 @@ for t = 1, #KEYS - firstTask + 1 do
   local known = seen[key]
   if not known and redis.call('EXISTS', key) == 1 then known = redis.call('HGET', key, 'submission') or '' end
   if known then
-    if known ~= '' and known ~= submission then return {${ScriptCode.IdTaken}, t} end
+    -- A task from before submissions were recorded has none: only a caller without a key (AUTH=off) may take it for its own.
+    if known ~= submission and not (known == '' and string.sub(submission, 1, 1) == '\\n') then return {${ScriptCode.IdTaken}, t} end
     created[t] = 0
   else
     seen[key] = submission

@@ -1,10 +1,8 @@
-import { CreateTaskDto, isValidCreateTask } from '@app/common';
+import { CreateTaskDto, isValidCreateTask, MAX_REPORTED_ERRORS } from '@app/common';
 import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
 import { CreateTaskPipe } from './create-task.pipe';
 
 export const MAX_BULK_TASKS = 1000;
-/** Enough errors to fix a batch by; a batch of 1000 bad items need not list 1000. */
-const MAX_REPORTED_ERRORS = 50;
 
 /**
  * Validates a bulk body: an array of 1..1000 tasks, each validated exactly like a single task,
@@ -32,7 +30,7 @@ export class BulkTasksPipe implements PipeTransform<unknown, Promise<CreateTaskD
         if (problems.length >= MAX_REPORTED_ERRORS) break;
       }
     }
-    if (problems.length) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
+    if (problems.length) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.slice(0, MAX_REPORTED_ERRORS) });
     return dtos;
   }
 }

@@ -10,13 +10,13 @@ const DEFAULT_PORT = 8080;
 /** The broker may start after us; keep asking, but no more often than this once it is down a while. */
 const RETRY_POLICY: BackoffPolicy = { baseMs: 500, factor: 2, capMs: 30_000 };
 
+/** The broker keeps a producer's record for 5 minutes after its last registration. */
+const RENEW_EVERY_MS = 60_000;
+
 /**
  * Registers this producer with the broker (`POST /producers`) so it shows in `GET /producers`.
  * Runs in the background: the app starts and serves while the broker is still unreachable.
  */
-/** The broker keeps a producer's record for 5 minutes after its last registration. */
-const RENEW_EVERY_MS = 60_000;
-
 @Injectable()
 export class RegistrationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RegistrationService.name);

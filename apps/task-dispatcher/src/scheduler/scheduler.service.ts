@@ -132,7 +132,7 @@ export class SchedulerService extends CronPassService<SchedulerPassDto> {
     for (const id of ids) pipeline.hmget(this.keys.task(id), 'periodicity', 'anchor_time', 'scheduled_time', 'queue');
     const replies = (await pipeline.exec()) ?? [];
     const args: (string | number)[] = [now];
-    const keys = [this.keys.scheduledIndex, this.keys.completeIndex, this.keys.wakeChannel];
+    const keys = [this.keys.scheduledIndex, this.keys.completeIndex, this.keys.wakeChannel, this.keys.queues];
     ids.forEach((id, i) => {
       const [error, values] = replies[i] ?? [new Error('no reply')];
       if (error) throw error;

@@ -18,8 +18,10 @@ import { type LuaScript, PENDING_SCORE, ZADD_ALL, ZREM_ALL } from '@app/redis';
  * Each queue that got tasks back is published once on the wake channel, so brokers claim them now.
  * A released task also leaves its queue's in-flight set: the ack of the delivery that stored it may
  * not have landed yet, and that entry would hold a place in the prefetch window for nothing.
- * KEYS[1] scheduled index, KEYS[2] complete index, KEYS[3] the wake channel (pub/sub), then per task
- * (in ARGV order) its hash, its queue's pending set and its queue's in-flight set
+ * A task whose queue was deleted meanwhile has nowhere to run: it is cancelled (kept for the
+ * retention period, counted as pruned) rather than left in a queue nobody dispatches.
+ * KEYS[1] scheduled index, KEYS[2] complete index, KEYS[3] the wake channel (pub/sub), KEYS[4] the
+ * queues hash, then per task (in ARGV order) its hash, its queue's pending set and its queue's in-flight set
  * ARGV[1] now (ms), then per task four values: id, scheduled_time as read, next scheduled_time
  *         (ms, or '' when it has none), TTL to set (ms)
  * Returns {completed, rescheduled, pruned, skipped, released}.
@@ -35,8 +37,8 @@ local completed, rescheduled, pruned, skipped, released = 0, 0, 0, 0, 0
 -- Index changes are collected and made with one command each at the end: a redis.call per task
 -- cost more than the command.
 local unindexed, reindexed, done, woken = {}, {}, {}, {}
-for t = 1, (#KEYS - 3) / 3 do
-  local key, pending, inflight = KEYS[1 + 3 * t], KEYS[2 + 3 * t], KEYS[3 + 3 * t]
+for t = 1, (#KEYS - 4) / 3 do
+  local key, pending, inflight = KEYS[2 + 3 * t], KEYS[3 + 3 * t], KEYS[4 + 3 * t]
   local base = 2 + (t - 1) * 4
   local id, seen, nextTime, ttl = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local fields = redis.call('HMGET', key, 'status', 'scheduled_time', 'run_count', 'awaits_run', 'queue', 'priority', 'seq')
@@ -51,6 +53,12 @@ for t = 1, (#KEYS - 3) / 3 do
     reindexed[#reindexed + 1] = due
     reindexed[#reindexed + 1] = id
     skipped = skipped + 1
+  elseif fields[4] == '1' and fields[5] and redis.call('HEXISTS', KEYS[4], fields[5]) == 0 then
+    redis.call('HSET', key, 'status', 'cancelled', 'task_update_time', now, 'last_error', 'its queue was deleted')
+    redis.call('HDEL', key, 'awaits_run', 'next_time')
+    redis.call('PEXPIRE', key, ttl)
+    unindexed[#unindexed + 1] = id
+    pruned = pruned + 1
   elseif fields[4] == '1' and fields[5] then
     redis.call('HSET', key, 'status', 'queued', 'attempts', 0, 'triggered_time', fields[2], 'task_update_time', now)
     redis.call('HDEL', key, 'awaits_run', 'next_time')

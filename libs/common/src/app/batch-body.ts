@@ -1,7 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 
 /** Enough errors to find the fault by; a batch of thousands of bad items need not list them all. */
-const MAX_REPORTED_ERRORS = 50;
+/** Enough errors to fix a request by: a body with 1,000 bad items, or 10,000 unknown keys, need not list them all. */
+export const MAX_REPORTED_ERRORS = 50;
 
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

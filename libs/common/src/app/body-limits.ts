@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
 import type { IncomingMessage } from 'node:http';
+import { routedPath } from './request-path';
 
 /** Routes whose bodies are batches (tasks, deliveries, acks, lease extensions): up to MAX_BODY_BYTES. */
 export const BATCH_BODY_PATHS = new Set(['/tasks/bulk', '/deliveries', '/acks', '/leases']);
@@ -26,7 +27,7 @@ export function jsonBodyParsers(limits: BodyLimits): RequestHandler {
   const task = limits.taskBytes === undefined ? undefined : parser(limits.taskBytes);
   const small = parser(SMALL_BODY_BYTES);
   return (req: Request, res: Response, next: NextFunction) => {
-    const path = req.path;
+    const path = routedPath(req);
     const [chosen, limit] = BATCH_BODY_PATHS.has(path)
       ? [batch, limits.batchBytes]
       : task && path === '/tasks'

@@ -11,6 +11,7 @@ import { authenticateRequests } from '../auth/authenticate.middleware';
 import { BEARER_SCHEME } from '../auth/auth.constants';
 import { AuthSettings } from '../auth/auth-settings';
 import { jsonBodyParsers } from './body-limits';
+import { routedPath } from './request-path';
 import { jsonBodyVerifier, MAX_KEYS, MAX_KEYS_PER_OBJECT } from './json-body';
 import { RawBodyCheck } from './raw-body-check';
 
@@ -128,9 +129,9 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   const auth = app.get(AuthSettings);
   if (!auth.enabled) logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');
   // Before the body parser: a request without a valid key is refused before its body is read.
-  app.use(authenticateRequests(auth));
   const rawCheck = optionalProvider(app, RawBodyCheck);
-  const onRoute = (req: Request | IncomingMessage) => rawCheck !== undefined && (req.url ?? '').split('?')[0] === rawCheck.path;
+  app.use(authenticateRequests(auth, rawCheck ? [rawCheck.path] : []));
+  const onRoute = (req: Request | IncomingMessage) => rawCheck !== undefined && routedPath(req) === rawCheck.path;
   if (rawCheck) {
     app.use((req: Request, res: Response, next: NextFunction) => {
       const refusal = onRoute(req) ? rawCheck.beforeBody(req) : undefined;
@@ -148,10 +149,8 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
       batchBytes: config.get<number>('MAX_BODY_BYTES') ?? 65_536,
       taskBytes: config.get<number>('MAX_TASK_BYTES'),
       verify: (req: IncomingMessage, res: unknown, raw: Buffer) => {
-        if (rawCheck && onRoute(req)) {
-          rawCheck.onBody(req, raw);
-          checkJson(req, res, raw, {});
-        } else checkJson(req, res, raw);
+        if (rawCheck && onRoute(req)) rawCheck.onBody(req, raw);
+        checkJson(req, res, raw, rawCheck?.active && onRoute(req) ? {} : undefined);
       },
     }),
   );

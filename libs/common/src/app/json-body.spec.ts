@@ -1,4 +1,6 @@
-import { BadJsonBodyError, jsonBodyVerifier, jsonDepthExceeds, rejectUnsafeJson } from './json-body';
+import { BadJsonBodyError, jsonBodyVerifier, jsonShapeProblem, rejectUnsafeJson } from './json-body';
+
+const jsonDepthExceeds = (raw: Buffer, maxDepth: number) => jsonShapeProblem(raw, { maxDepth }) !== undefined;
 
 const verify = (raw: string | Buffer) => jsonBodyVerifier(32)({} as never, undefined, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 

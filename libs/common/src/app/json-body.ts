@@ -61,10 +61,6 @@ export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string |
   return undefined;
 }
 
-/** The deepest nesting of objects and arrays in raw JSON, stopping as soon as it passes `max`. */
-export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
-  return jsonShapeProblem(raw, { maxDepth: max }) !== undefined;
-}
 
 /**
  * A body-parser `verify` that refuses bytes that are not UTF-8 (they would be silently replaced

@@ -23,7 +23,10 @@ export class RawBodyRefusal extends Error {
  * raw bytes before they are parsed, which throws a RawBodyRefusal to refuse the request.
  */
 export abstract class RawBodyCheck {
+  /** The route, as routedPath spells it; it takes no bearer key (the check is its authentication). */
   abstract readonly path: string;
+  /** Whether it checks anything (a signature with keys set); when not, the route is bounded like any other. */
+  abstract readonly active: boolean;
   abstract beforeBody(req: IncomingMessage): RawBodyRefusal | undefined;
   abstract onBody(req: IncomingMessage, raw: Buffer): void;
 }

@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
+import { MAX_REPORTED_ERRORS } from './batch-body';
 
 /** "payload.to must be a string", with the path of nested and array items spelled out. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
@@ -24,7 +25,7 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     stopAtFirstError: false,
     exceptionFactory: (errors) =>
-      new BadRequestException({ statusCode: 400, error: 'Bad Request', message: flattenValidationErrors(errors) }),
+      new BadRequestException({ statusCode: 400, error: 'Bad Request', message: flattenValidationErrors(errors).slice(0, MAX_REPORTED_ERRORS) }),
   });
 }
 

@@ -41,7 +41,7 @@ export function signatureProblem(keys: readonly string[], timestamp: unknown, si
 export function signatureHeadersProblem(timestamp: unknown, signature: unknown, nowMs: number): string | undefined {
   if (typeof timestamp !== 'string' || typeof signature !== 'string') return `a push must carry ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}`;
   if (!/^\d{1,16}$/.test(timestamp)) return `${TIMESTAMP_HEADER} must be milliseconds since the epoch`;
-  if (Math.abs(nowMs - Number(timestamp)) > SIGNATURE_TOLERANCE_MS) return `${TIMESTAMP_HEADER} is more than 5 minutes off`;
+  if (Math.abs(nowMs - Number(timestamp)) > SIGNATURE_TOLERANCE_MS) return `${TIMESTAMP_HEADER} is more than ${SIGNATURE_TOLERANCE_MS / 60_000} minutes off`;
   if (!/^v1=[0-9a-f]{64}$/.test(signature)) return `${SIGNATURE_HEADER} must be v1=<64 hex digits>`;
   return undefined;
 }

@@ -35,6 +35,10 @@ describe('environmentValidator', () => {
 
   const KEY = 'k'.repeat(32);
 
+  it("shows a bad REDIS_URL without its password", () => {
+    expect(() => validate({ AUTH: 'off', REDIS_URL: 'http://user:hunter2@host' })).toThrow('REDIS_URL="http://user:***@host"');
+  });
+
   it('refuses to start without API_KEYS unless AUTH=off, naming API_KEYS', () => {
     expect(() => validate({})).toThrow(/API_KEYS is not set/);
     expect(validate({ AUTH: 'off' }).AUTH).toBe('off');

@@ -4,6 +4,11 @@ import { SECRET_PATTERN } from '../auth/api-keys';
 import { parseSigningKeys } from '../auth/delivery-signature';
 import { authEnvironmentProblems } from '../auth/auth-settings';
 
+/** A URL's password (REDIS_URL's, say) as ***, so an error message can show the rest. */
+function withoutPassword(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@') : value;
+}
+
 /** Variables whose values are secrets: an error names them but never shows their value. */
 const SECRET_VARIABLES = new Set(['API_KEYS', 'BROKER_API_KEY', 'DELIVERY_SIGNING_KEYS']);
 
@@ -54,11 +59,11 @@ export class BaseEnvironment {
   @Min(100)
   HTTP_IDLE_TIMEOUT_MS: number = 10_000;
 
-  /** Connections served at once; more are refused at accept. */
+  /** Connections served at once; more are refused at accept. Each producer may hold 512 to the broker. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  MAX_CONNECTIONS: number = 1024;
+  MAX_CONNECTIONS: number = 4096;
 
   /** The keys this app accepts: entries `name:scopes:secret` separated by `;` (see the README). Required unless AUTH=off. */
   @IsOptional()
@@ -118,7 +123,7 @@ export function environmentValidator<T extends object>(cls: new () => T) {
     const env = plainToInstance(cls, defined, { exposeDefaultValues: true });
     const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
     const problems = errors.map((error) => {
-      const value = SECRET_VARIABLES.has(error.property) ? '(secret, not shown)' : JSON.stringify(raw[error.property]);
+      const value = SECRET_VARIABLES.has(error.property) ? '(secret, not shown)' : JSON.stringify(withoutPassword(raw[error.property]));
       return `${error.property}=${value}: ${Object.values(error.constraints ?? {}).join('; ')}`;
     });
     if (env instanceof BaseEnvironment) problems.push(...env.crossProblems());

@@ -1,8 +1,11 @@
 import { parseSigningKeys, RawBodyCheck, RawBodyRefusal, SIGNATURE_HEADER, signatureHeadersProblem, signatureProblem, TIMESTAMP_HEADER } from '@app/common';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { IncomingMessage } from 'node:http';
 import { ConsumerEnvironment } from '../config/environment';
+
+const VERIFIED = Symbol('signatureVerified');
+type VerifiedRequest = IncomingMessage & { [VERIFIED]?: boolean };
 
 /**
  * POST /deliveries is authenticated by the broker's signature, not a bearer key: x-tq-timestamp
@@ -14,12 +17,22 @@ import { ConsumerEnvironment } from '../config/environment';
 @Injectable()
 export class DeliverySignatureCheck extends RawBodyCheck {
   readonly path = '/deliveries';
+  readonly active: boolean;
   private readonly logger = new Logger(DeliverySignatureCheck.name);
   private readonly keys: string[] | undefined;
 
   constructor(config: ConfigService<ConsumerEnvironment, true>) {
     super();
     this.keys = parseSigningKeys(config.get('DELIVERY_SIGNING_KEYS'));
+    this.active = this.keys !== undefined;
+  }
+
+  /**
+   * Fails closed: with keys set, a request the body hook did not verify (a body-parser path that
+   * skipped it, a spelling of the route the hooks did not see) runs nothing.
+   */
+  assertVerified(req: IncomingMessage): void {
+    if (this.active && !(req as VerifiedRequest)[VERIFIED]) throw new UnauthorizedException(`a push must carry a valid ${SIGNATURE_HEADER}`);
   }
 
   beforeBody(req: IncomingMessage): RawBodyRefusal | undefined {
@@ -32,6 +45,7 @@ export class DeliverySignatureCheck extends RawBodyCheck {
     if (!this.keys || req.method !== 'POST') return;
     const problem = signatureProblem(this.keys, req.headers[TIMESTAMP_HEADER], req.headers[SIGNATURE_HEADER], raw, Date.now());
     if (problem) throw this.refuse(problem);
+    (req as VerifiedRequest)[VERIFIED] = true;
   }
 
   private refuse(problem: string): RawBodyRefusal {
