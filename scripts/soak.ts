@@ -79,6 +79,7 @@ async function main(): Promise<number> {
     let produced = 0;
     let producerFailures = 0;
     let lastPassAt: number | undefined;
+    let lastPassEndedAt: number | undefined;
     let nextKill = Date.now() + killEverySeconds * 1000;
     let nextPass = Date.now() + 60_000;
     let nextProduce = Date.now() + 5_000;
@@ -123,7 +124,7 @@ async function main(): Promise<number> {
         const dispatcher = c.dispatchers[Math.floor(Math.random() * c.dispatchers.length)];
         const passAt = Date.now();
         const pass = await postJson(`${dispatcher.url}/scheduler/run`, undefined, 120_000).catch((error: Error) => ({ status: 0, body: error.message }));
-        if (pass.status === 200 && pass.body.caught_up) lastPassAt = passAt;
+        if (pass.status === 200 && pass.body.caught_up) [lastPassAt, lastPassEndedAt] = [passAt, Date.now()];
         log(`scheduler pass on ${dispatcher.label}: ${JSON.stringify(pass.body)}`);
       }
       if (now >= nextProduce && !producing) {
@@ -156,9 +157,9 @@ async function main(): Promise<number> {
     await sleep(3_500);
     await c.ensureRunning();
     await sleep(1_000);
-    await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt, timeoutMs: 120_000 });
+    await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt, passEndedAt: lastPassEndedAt, timeoutMs: 120_000 });
     await tick();
-    const report = await checkStoredOnce(redis, prefix, ledger, { passAt: lastPassAt });
+    const report = await checkStoredOnce(redis, prefix, ledger, { passAt: lastPassAt, passEndedAt: lastPassEndedAt });
     log(
       `final: accepted ${report.expected}  stored ${report.stored}  duplicates ${report.duplicates}  lost ${report.lost}  ` +
         `queues ${JSON.stringify(report.queues)}  consumer kills ${kills}  producer failures ${producerFailures}`,
