@@ -199,7 +199,8 @@ export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledg
     if (handlerStarts.length > 0 && hash.periodicity !== 'once' && options.passAt === undefined) note(`${where}: a periodic handler ran with no pass`);
     const shouldRun = handlerStarts.length > 0 || (storedBeforePass && Number(hash.anchor_time) <= options.passAt!) ? 1 : 0;
     const inPass = (ms: number) => options.passAt !== undefined && options.passEndedAt !== undefined && ms > options.passAt && ms <= options.passEndedAt;
-    const either = (inPass(Number(hash.anchor_time)) || inPass(Number(hash.stored_time))) && (runs === 0 || runs === 1);
+    const dueByPassEnd = options.passEndedAt !== undefined && Number(hash.anchor_time) <= options.passEndedAt;
+    const either = (inPass(Number(hash.anchor_time)) || (inPass(Number(hash.stored_time)) && dueByPassEnd)) && (runs === 0 || runs === 1);
     if (runs !== shouldRun && !either) note(`${where}: run_count ${runs}, expected ${shouldRun} (${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`);
     if (hash.status === 'complete') {
       if (hash.periodicity !== 'once') note(`${where}: a ${hash.periodicity} task is complete`);

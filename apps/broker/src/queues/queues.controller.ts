@@ -37,7 +37,8 @@ export class QueuesController {
   async list(@Query() query: PageQueryDto) {
     await this.queues.load();
     // Declaration order (the round-robin order): `declared` is unique and increasing.
-    const page = pageOf(this.queues.list(), (q) => String(q.declared ?? 0).padStart(16, '0'), query);
+    // The name breaks ties: queues from before `declared` was kept have none.
+    const page = pageOf(this.queues.list(), (q) => `${String(q.declared ?? 0).padStart(16, '0')}:${q.name}`, query);
     return { items: await this.describe(page.items.map((q) => q.name)), next_cursor: page.next_cursor };
   }
 

@@ -14,7 +14,8 @@ interface Bucket {
  * SUBMIT_RATE_LIMIT: submit requests (POST /tasks, /tasks/bulk) per second per key, with a burst
  * of twice that; off when 0 (the default). Counted after authentication, per broker replica, in
  * memory: a bucket per key name of API_KEYS, so their number is bounded. Past the limit: 429 with
- * Retry-After, before the body is validated or anything is stored.
+ * Retry-After, before the body is validated or anything is stored (a guard runs after the body
+ * parser: a refused request's body, bounded per route, has been read).
  */
 @Injectable()
 export class SubmitRateLimitGuard implements CanActivate {

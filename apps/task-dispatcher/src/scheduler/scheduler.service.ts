@@ -1,4 +1,4 @@
-import { Clock, MetricsRegistry, retentionMs } from '@app/common';
+import { Clock, MetricsRegistry, retentionMs, storedTaskTtlMs } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -131,7 +131,7 @@ export class SchedulerService extends CronPassService<SchedulerPassDto> {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.keys.task(id), 'periodicity', 'anchor_time', 'scheduled_time', 'queue');
     const replies = (await pipeline.exec()) ?? [];
-    const args: (string | number)[] = [now];
+    const args: (string | number)[] = [now, storedTaskTtlMs(now, now, this.retention)];
     const keys = [this.keys.scheduledIndex, this.keys.completeIndex, this.keys.wakeChannel, this.keys.queues];
     ids.forEach((id, i) => {
       const [error, values] = replies[i] ?? [new Error('no reply')];

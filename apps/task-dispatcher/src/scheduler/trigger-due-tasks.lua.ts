@@ -22,8 +22,9 @@ import { type LuaScript, PENDING_SCORE, ZADD_ALL, ZREM_ALL } from '@app/redis';
  * retention period, counted as pruned) rather than left in a queue nobody dispatches.
  * KEYS[1] scheduled index, KEYS[2] complete index, KEYS[3] the wake channel (pub/sub), KEYS[4] the
  * queues hash, then per task (in ARGV order) its hash, its queue's pending set and its queue's in-flight set
- * ARGV[1] now (ms), then per task four values: id, scheduled_time as read, next scheduled_time
- *         (ms, or '' when it has none), TTL to set (ms)
+ * ARGV[1] now (ms), ARGV[2] how long a cancelled task is kept (ms: the retention period), then per
+ *         task four values: id, scheduled_time as read, next scheduled_time (ms, or '' when it has
+ *         none), TTL to set (ms)
  * Returns {completed, rescheduled, pruned, skipped, released}.
  */
 export const triggerDueTasksScript: LuaScript = {
@@ -39,7 +40,7 @@ local completed, rescheduled, pruned, skipped, released = 0, 0, 0, 0, 0
 local unindexed, reindexed, done, woken = {}, {}, {}, {}
 for t = 1, (#KEYS - 4) / 3 do
   local key, pending, inflight = KEYS[2 + 3 * t], KEYS[3 + 3 * t], KEYS[4 + 3 * t]
-  local base = 2 + (t - 1) * 4
+  local base = 3 + (t - 1) * 4
   local id, seen, nextTime, ttl = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local fields = redis.call('HMGET', key, 'status', 'scheduled_time', 'run_count', 'awaits_run', 'queue', 'priority', 'seq')
   local due = tonumber(fields[2])
@@ -56,7 +57,7 @@ for t = 1, (#KEYS - 4) / 3 do
   elseif fields[4] == '1' and fields[5] and redis.call('HEXISTS', KEYS[4], fields[5]) == 0 then
     redis.call('HSET', key, 'status', 'cancelled', 'task_update_time', now, 'last_error', 'its queue was deleted')
     redis.call('HDEL', key, 'awaits_run', 'next_time')
-    redis.call('PEXPIRE', key, ttl)
+    redis.call('PEXPIRE', key, ARGV[2])
     unindexed[#unindexed + 1] = id
     pruned = pruned + 1
   elseif fields[4] == '1' and fields[5] then

@@ -36,7 +36,8 @@ describe('environmentValidator', () => {
   const KEY = 'k'.repeat(32);
 
   it("shows a bad REDIS_URL without its password", () => {
-    expect(() => validate({ AUTH: 'off', REDIS_URL: 'http://user:hunter2@host' })).toThrow('REDIS_URL="http://user:***@host"');
+    expect(() => validate({ AUTH: 'off', REDIS_URL: 'http://user:hunter2@host' })).toThrow('REDIS_URL="http://***@host"');
+    expect(() => validate({ AUTH: 'off', REDIS_URL: 'http://u:p@ss/w@host' })).toThrow('REDIS_URL="http://***@host"');
   });
 
   it('refuses to start without API_KEYS unless AUTH=off, naming API_KEYS', () => {

@@ -6,7 +6,8 @@ import { authEnvironmentProblems } from '../auth/auth-settings';
 
 /** A URL's password (REDIS_URL's, say) as ***, so an error message can show the rest. */
 function withoutPassword(value: unknown): unknown {
-  return typeof value === 'string' ? value.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@') : value;
+  // Everything between :// and the last @ is credentials, whatever characters the password holds.
+  return typeof value === 'string' ? value.replace(/^([^:]*:\/\/).*@/, '$1***@') : value;
 }
 
 /** Variables whose values are secrets: an error names them but never shows their value. */
