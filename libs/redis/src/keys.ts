@@ -15,6 +15,14 @@ export class RedisKeys {
     return `${this.prefix}:task:`;
   }
 
+  /**
+   * Prefix of each key's pending set (sorted set: task id -> accept time), which the enqueue script
+   * counts against PENDING_CAP_PER_KEY; the scripts a task leaves its queue by take it out.
+   */
+  get pendingByKeyPrefix(): string {
+    return `${this.prefix}:pending-by-key:`;
+  }
+
   /** Counter giving each enqueued task its FIFO position. */
   get sequence(): string {
     return `${this.prefix}:seq`;

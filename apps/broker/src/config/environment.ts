@@ -75,6 +75,10 @@ export class BrokerEnvironment extends BaseEnvironment {
   @Type(() => Number) @IsInt() @Min(0)
   SUBMIT_RATE_LIMIT: number = 0;
 
+  /** Tasks one key may have pending (accepted, not yet stored) across all queues; 0 = no cap. */
+  @Type(() => Number) @IsInt() @Min(0)
+  PENDING_CAP_PER_KEY: number = 0;
+
   /** Most live consumers; a registration past it is refused (409). */
   @Type(() => Number) @IsInt() @Min(1)
   MAX_CONSUMERS: number = 1_000;

@@ -124,7 +124,7 @@ export class DeliveryStore {
         this.keys.queueDead(queue),
         ...deliveries.map(({ taskId }) => this.keys.task(taskId)),
       ],
-      [consumerId, ...deliveries.flatMap(({ taskId, deliveryId }) => [taskId, deliveryId])],
+      [consumerId, ...deliveries.flatMap(({ taskId, deliveryId }) => [taskId, deliveryId]), this.keys.pendingByKeyPrefix],
     );
     const result: AckReply = { readyMs: [], unstored: [] };
     reply.forEach((value, i) => {
@@ -170,6 +170,7 @@ export class DeliveryStore {
           failure.outcome ?? (failure.mode === 'expired' ? 'lost' : 'failed'),
           failure.deliveryId ?? '',
           keepMs,
+          this.keys.pendingByKeyPrefix,
         ],
       );
     }

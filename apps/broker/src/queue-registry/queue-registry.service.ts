@@ -97,7 +97,7 @@ export class QueueRegistry implements OnModuleInit {
         this.keys.queueDead(name),
         this.keys.scheduledIndex,
       ],
-      [name, force ? '1' : '0', this.keys.taskPrefix, this.clock.now(), retentionMs(this.config.get('RETENTION_DAYS')) + TTL_SLACK_MS],
+      [name, force ? '1' : '0', this.keys.taskPrefix, this.clock.now(), retentionMs(this.config.get('RETENTION_DAYS')) + TTL_SLACK_MS, this.keys.pendingByKeyPrefix],
     );
     if (isRefusal(code)) throw scriptError(code, { queue: name, held: count });
     await this.load();

@@ -14,14 +14,15 @@ export enum CancelOutcome {
  * cancelled task). A periodic task stops for good.
  * KEYS[1] task hash, KEYS[2] pending, KEYS[3] in flight, KEYS[4] delayed, KEYS[5] waiting,
  * KEYS[6] dead letters (all of the task's queue), KEYS[7] scheduled index
- * ARGV[1] task id, ARGV[2] now (ms), ARGV[3] how long to keep it (ms)
+ * ARGV[1] task id, ARGV[2] now (ms), ARGV[3] how long to keep it (ms), ARGV[4] the prefix of the
+ * keys' pending sets (a cancelled task leaves its key's)
  * Returns a CancelOutcome, or ScriptCode.TaskNotFound or ScriptCode.TaskComplete.
  */
 export const cancelTaskScript: LuaScript = {
   name: 'tqCancelTask',
   lua: `
 ${APPEND_RUN}
-local state = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'consumer', 'started_time')
+local state = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'consumer', 'started_time', 'submission')
 if not state[1] then return ${ScriptCode.TaskNotFound} end
 if state[1] == 'complete' then return ${ScriptCode.TaskComplete} end
 if state[1] == 'cancelled' then return ${CancelOutcome.AlreadyCancelled} end
@@ -31,6 +32,8 @@ if state[1] == 'running' then
     finished = now, outcome = 'cancelled', error = 'cancelled'})
 end
 for i = 2, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+local owner = state[5] and string.match(state[5], '^([^\\n]+)\\n')
+if owner then redis.call('ZREM', ARGV[4] .. owner, ARGV[1]) end
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'task_update_time', now)
 redis.call('HDEL', KEYS[1], 'awaits_run', 'next_time', 'progress', 'started_time')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])

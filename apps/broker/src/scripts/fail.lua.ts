@@ -27,7 +27,8 @@ export enum FailOutcome {
  * ARGV[7] 'expired' when the reaper sends it: then only a delivery whose deadline has passed is failed,
  * ARGV[8] the run's outcome (failed, timed_out, lost), ARGV[9] the delivery id the failure names ('' from the
  * broker itself): unless it is the task's current delivery, nothing changes, ARGV[10] how long a stored
- * task is kept past its due time (ms), the TTL a periodic task awaiting its next occurrence gets
+ * task is kept past its due time (ms), the TTL a periodic task awaiting its next occurrence gets,
+ * ARGV[11] the prefix of the keys' pending sets (a task leaving its queue leaves its key's)
  * Returns a FailOutcome.
  */
 export const failScript: LuaScript = {
@@ -38,12 +39,20 @@ local id = ARGV[1]
 local deadline = redis.call('ZSCORE', KEYS[1], id)
 if not deadline then return ${FailOutcome.Stale} end
 if ARGV[7] == 'expired' and tonumber(deadline) > tonumber(ARGV[5]) then return ${FailOutcome.Stale} end
-local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time', 'periodicity', 'next_time', 'run_count', 'delivery_id')
+local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time', 'periodicity', 'next_time', 'run_count', 'delivery_id', 'submission')
+-- Out of its queue for good (stored, dead, or a spent occurrence): out of its key's pending set.
+local function leaveQueue()
+  local owner = state[10] and string.match(state[10], '^([^\\n]+)\\n')
+  if owner then redis.call('ZREM', ARGV[11] .. owner, id) end
+end
 local attempts = tonumber(state[2]) or 0
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= attempts then return ${FailOutcome.Stale} end
 if ARGV[9] ~= '' and ARGV[9] ~= state[9] then return ${FailOutcome.Stale} end
 redis.call('ZREM', KEYS[1], id)
-if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' or state[1] == 'cancelled' then return ${FailOutcome.AlreadyStored} end
+if state[1] == false or state[1] == 'scheduled' or state[1] == 'complete' or state[1] == 'cancelled' then
+  leaveQueue()
+  return ${FailOutcome.AlreadyStored}
+end
 local function recordRun()
   appendRun(KEYS[4], {attempt = attempts, consumer = state[4] or cjson.null, started = tonumber(state[5]) or cjson.null,
     finished = tonumber(ARGV[5]), outcome = ARGV[8], error = ARGV[3]})
@@ -70,10 +79,12 @@ if attempts > (tonumber(state[3]) or 0) then
     -- Stored awaiting its next run, it expires like any stored task (the store script's TTL).
     redis.call('PEXPIRE', KEYS[4], math.max(0, nextTime - tonumber(ARGV[5])) + tonumber(ARGV[10]))
     redis.call('ZADD', KEYS[5], nextTime, id)
+    leaveQueue()
     return ${FailOutcome.OccurrenceFailed}
   end
   redis.call('HSET', KEYS[4], 'status', 'dead_lettered')
   redis.call('ZADD', KEYS[3], ARGV[5], id)
+  leaveQueue()
   return ${FailOutcome.DeadLettered}
 end
 redis.call('HSET', KEYS[4], 'status', 'queued')

@@ -1,6 +1,6 @@
 import { ScriptCode } from '@app/redis';
 import { BindingConflictError, QueueNotEmptyError, TooManyQueuesError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
-import { QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from '../tasks/tasks.errors';
+import { KeyPendingFullError, QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from '../tasks/tasks.errors';
 
 /** What a refusal is about: the names its error message needs. */
 export interface RefusalSubject {
@@ -13,6 +13,8 @@ export interface RefusalSubject {
   held?: number;
   /** The item of a bulk request a refusal is about. */
   index?: number;
+  /** The submitting key's name. */
+  keyName?: string;
 }
 
 /**
@@ -30,6 +32,8 @@ export function scriptError(code: ScriptCode, subject: RefusalSubject): Error {
       return new QueueFullError(subject.queue ?? '?');
     case ScriptCode.BindingTaken:
       return new BindingConflictError(subject.bindingKey ?? '?', subject.queue ?? '?');
+    case ScriptCode.KeyPendingFull:
+      return new KeyPendingFullError(subject.keyName ?? '?', subject.limit ?? 0);
     case ScriptCode.IdTaken:
       return new TaskIdTakenError(subject.taskId ?? '?', subject.index);
     case ScriptCode.QueueNotFound:

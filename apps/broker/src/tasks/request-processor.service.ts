@@ -36,6 +36,7 @@ export class RequestProcessor {
   private readonly accepted;
   private readonly cancelled;
   private readonly keepMs: number;
+  private readonly pendingCap: number;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -50,6 +51,7 @@ export class RequestProcessor {
     this.accepted = metrics.counter('tq_accepted_total', 'Tasks accepted into a queue');
     this.cancelled = metrics.counter('tq_cancelled_total', 'Tasks cancelled');
     this.keepMs = retentionMs(config.get('RETENTION_DAYS')) + TTL_SLACK_MS;
+    this.pendingCap = config.get('PENDING_CAP_PER_KEY');
   }
 
   /** `keyName`: the submitting key (empty under AUTH=off); an id is that key's, for that content. */
@@ -69,10 +71,11 @@ export class RequestProcessor {
       task.queue = routed[i];
       args.push(queueIndex.get(routed[i])!, task.priority, task.id, JSON.stringify(hashFieldList(task)), submissionOf(dtos[i], keyName));
     });
+    args.push(this.keys.taskPrefix, this.pendingCap, keyName ? this.keys.pendingByKeyPrefix + keyName : '', now);
     const [code, ...created] = await runScript<number[]>(this.redis, enqueueScript, keys, args);
     if (isRefusal(code)) {
       const at = created[0] - 1;
-      throw scriptError(code, { queue: queueNames[at], taskId: tasks[at]?.id, index: dtos.length > 1 ? at : undefined });
+      throw scriptError(code, { queue: queueNames[at], taskId: tasks[at]?.id, index: dtos.length > 1 ? at : undefined, keyName, limit: this.pendingCap, held: created[0] });
     }
     const fresh = created.filter((c) => c === 1).length;
     if (fresh > 0) {
@@ -98,7 +101,7 @@ export class RequestProcessor {
       this.keys.queueDead(queue),
       this.keys.scheduledIndex,
     ];
-    const outcome = await runScript<number>(this.redis, cancelTaskScript, keys, [id, this.clock.now(), this.keepMs]);
+    const outcome = await runScript<number>(this.redis, cancelTaskScript, keys, [id, this.clock.now(), this.keepMs, this.keys.pendingByKeyPrefix]);
     if (isRefusal(outcome)) throw scriptError(outcome, { taskId: id });
     if (outcome === CancelOutcome.Cancelled) this.cancelled.inc();
     const task = await this.find(id);

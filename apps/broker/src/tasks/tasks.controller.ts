@@ -5,6 +5,7 @@ import {
   Controller,
   Delete,
   Get,
+  HttpException,
   HttpStatus,
   NotFoundException,
   Param,
@@ -32,7 +33,7 @@ import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
 import { AcceptedTask, RequestProcessor } from './request-processor.service';
 import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
 import { CreateTaskPipe, TaskRequest } from './create-task.pipe';
-import { QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from './tasks.errors';
+import { KeyPendingFullError, QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from './tasks.errors';
 
 /** The RequestController: the broker's task API. */
 @ApiTags('tasks')
@@ -43,7 +44,7 @@ export class TasksController {
   @RequireScope(Scope.Submit)
   @Post()
   @UseGuards(SubmitRateLimitGuard)
-  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT for this key; retry after Retry-After seconds' })
+  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT or PENDING_CAP_PER_KEY for this key (nothing was enqueued); retry after Retry-After seconds' })
   @ApiBody({ type: CreateTaskDto })
   @ApiCreatedResponse({ description: '{id, queue, status}: the task is in Redis' })
   @ApiOkResponse({ description: 'A task with this id already exists; it is returned and not enqueued again' })
@@ -63,7 +64,7 @@ export class TasksController {
   @RequireScope(Scope.Submit)
   @Post('bulk')
   @UseGuards(SubmitRateLimitGuard)
-  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT for this key; retry after Retry-After seconds' })
+  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT or PENDING_CAP_PER_KEY for this key (nothing was enqueued); retry after Retry-After seconds' })
   @ApiBody({ type: [CreateTaskDto], description: `Up to ${MAX_BULK_TASKS} tasks, all accepted or none` })
   @ApiCreatedResponse({ description: '{ids}: every task is in Redis (known ids are not enqueued twice)' })
   @ApiUnprocessableEntityResponse({ description: 'An item has no queue bound to its binding key' })
@@ -104,6 +105,10 @@ export class TasksController {
       return await this.processor.accept(dtos, keyName);
     } catch (error) {
       if (error instanceof TaskIdTakenError) throw new ConflictException(error.message);
+      if (error instanceof KeyPendingFullError) {
+        res.setHeader('Retry-After', '1');
+        throw new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
+      }
       if (error instanceof UnroutableError) throw new UnprocessableEntityException(error.message);
       if (error instanceof QueueFullError) {
         res.setHeader('Retry-After', '1');

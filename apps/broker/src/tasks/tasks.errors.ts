@@ -29,3 +29,14 @@ export class TaskIdTakenError extends Error {
     this.name = 'TaskIdTakenError';
   }
 }
+
+/** The submitting key has PENDING_CAP_PER_KEY tasks in its queues: one client cannot fill a shared queue. */
+export class KeyPendingFullError extends Error {
+  constructor(
+    readonly keyName: string,
+    readonly limit: number,
+  ) {
+    super(`the key "${keyName}" has ${limit} tasks pending, the most PENDING_CAP_PER_KEY allows; retry once some are done`);
+    this.name = 'KeyPendingFullError';
+  }
+}

@@ -43,6 +43,23 @@ export const APPEND_RUN = `local function appendRun(key, run)
   redis.call('HSET', key, 'runs', cjson.encode(runs))
 end`;
 
+/**
+ * untrack(submission, id) then flushUntracked(prefix): the task leaves its submitting key's
+ * pending set (the set PENDING_CAP_PER_KEY counts). `submission` is the task's field, `<key
+ * name>\n<digest>`; a task without one, or from no key (AUTH=off), is in no set. One ZREM per key
+ * at the end, however many tasks. Needs ZREM_ALL.
+ */
+export const UNTRACK = `local untracked = {}
+local function untrack(submission, id)
+  local owner = submission and string.match(submission, '^([^\\n]+)\\n')
+  if not owner then return end
+  untracked[owner] = untracked[owner] or {}
+  table.insert(untracked[owner], id)
+end
+local function flushUntracked(prefix)
+  for owner, ids in pairs(untracked) do zremAll(prefix .. owner, ids) end
+end`;
+
 type ScriptTarget = Redis | ChainableCommander;
 type ScriptCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown> | ChainableCommander;
 

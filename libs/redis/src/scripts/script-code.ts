@@ -29,4 +29,6 @@ export enum ScriptCode {
   QueueNotFound = -10,
   /** The task id belongs to another submission (another key's, or other content). */
   IdTaken = -11,
+  /** The submitting key has PENDING_CAP_PER_KEY tasks pending already. */
+  KeyPendingFull = -12,
 }
