@@ -9,7 +9,9 @@ Object.assign(process.env, {
   BACKOFF_BASE_MS: '20',
   BACKOFF_FACTOR: '2',
   BACKOFF_CAP_MS: '200',
-  HEARTBEAT_INTERVAL_MS: '200',
+  // The broker drops a consumer after three missed beats: at 200 ms, a busy test process (broker, consumer
+  // and stand-ins share its event loop) once stalled long enough to drop a healthy stand-in.
+  HEARTBEAT_INTERVAL_MS: '500',
   DISPATCH_POLL_MS: '10',
   ACK_FLUSH_MS: '2',
   // Smaller than the broker's DELIVERY_BATCH, so the tests also prove batches fit a consumer's buffer.

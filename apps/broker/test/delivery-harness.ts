@@ -4,11 +4,17 @@ import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, bootApp, eventually, freePort } from '../../../test/helpers';
 
-/** Starts a real consumer app; BROKER_URL must be set before the first call. */
+/**
+ * Starts a real consumer app and waits until it is registered, so a test that then picks a queue's
+ * owner does not see the assignment change under it; BROKER_URL must be set before the first call.
+ */
 export async function startConsumer(customize?: Parameters<typeof bootApp>[2]): Promise<BootedApp> {
   // Required here, not imported: the consumer reads BROKER_URL when its module loads.
   const { AppModule } = require('../../consumer/src/app.module');
-  return bootApp(AppModule, 'consumer', customize);
+  const consumer = await bootApp(AppModule, 'consumer', customize);
+  const { BrokerClient } = require('@app/consumer');
+  await eventually(async () => consumer.app.get(BrokerClient).registeredId ?? false, 5_000, 'the consumer to register');
+  return consumer;
 }
 
 /**

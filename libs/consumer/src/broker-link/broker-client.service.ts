@@ -27,6 +27,11 @@ export class BrokerClient {
   private readonly baseUrl: string;
   private credentials?: { id: string; secret: string };
 
+  /** The id the broker gave this consumer, once it is registered. */
+  get registeredId(): string | undefined {
+    return this.credentials?.id;
+  }
+
   constructor(
     private readonly http: HttpService,
     config: ConfigService<ConsumerEnvironment, true>,
