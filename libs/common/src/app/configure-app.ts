@@ -11,6 +11,7 @@ import { authenticateRequests } from '../auth/authenticate.middleware';
 import { BEARER_SCHEME } from '../auth/auth.constants';
 import { AuthSettings } from '../auth/auth-settings';
 import { BATCH_BODY_PATHS, jsonBodyParsers } from './body-limits';
+import { ClientErrorsFilter } from './client-errors.filter';
 import { routedPath } from './request-path';
 import { jsonBodyVerifier, MAX_KEYS, MAX_KEYS_PER_OBJECT } from './json-body';
 import { RawBodyCheck } from './raw-body-check';
@@ -134,6 +135,7 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   app.disable('x-powered-by');
   boundConnections(app.getHttpServer(), config.get<number>('HTTP_IDLE_TIMEOUT_MS') ?? 10_000, config.get<number>('MAX_CONNECTIONS') ?? 1024);
   app.use(requestIdMiddleware(logger));
+  app.useGlobalFilters(new ClientErrorsFilter(app.getHttpAdapter()));
   const auth = app.get(AuthSettings);
   if (!auth.enabled) logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');
   // Before the body parser: a request without a valid key is refused before its body is read.
