@@ -52,6 +52,9 @@ describe('broker: bad input', () => {
     ['a client-set status', { ...valid, status: 'complete' }, 400, /property status should not exist/],
     ['a client-set task_update_time', { ...valid, task_update_time: '2026-01-01T00:00:00Z' }, 400, /task_update_time/],
     ['an id with a slash', { ...valid, id: 'a/b' }, 400, /id must be/],
+    ['the id "." (clients collapse it: never readable back)', { ...valid, id: '.' }, 400, /id must be .*, and not \. or \.\./],
+    ['the id ".."', { ...valid, id: '..' }, 400, /and not \. or \.\./],
+    ['a scheduled_time without a time zone', { ...valid, scheduled_time: '2026-12-31T10:00' }, 400, /scheduled_time must end with Z or an offset such as \+02:00/],
     ['an unknown binding key', { ...valid, binding_key: 'nobody-listens' }, 422, /binding_key "nobody-listens"/],
     ['a body over 64 KiB', { ...valid, payload: { blob: 'x'.repeat(70_000) } }, 413, /at most 65536 bytes/],
   ];

@@ -52,6 +52,24 @@ function IsReadableTime(options?: ValidationOptions) {
     });
 }
 
+/** Ends with Z or an offset: a time without one would mean the host's time zone. */
+export const hasTimeZone = (value: string): boolean => /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(value);
+
+/** A readable time must say its zone; an unreadable one gets the other checks' messages only. */
+function IsZonedTime(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isZonedTime',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => !isReadableTime(value) || hasTimeZone(value as string),
+        defaultMessage: () => `${propertyName} must end with Z or an offset such as +02:00: without one it would be read in the server's time zone`,
+      },
+    });
+}
+
 /** A plain JSON object: not an array, not null. */
 function IsJsonObject(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
@@ -71,7 +89,7 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ description: 'Client-chosen id; a resubmitted id is not enqueued twice', pattern: TASK_ID_PATTERN.source })
   @IsOptional()
   @IsString()
-  @Matches(TASK_ID_PATTERN, { message: 'id must be 1..128 characters of A-Z a-z 0-9 _ . : -' })
+  @Matches(TASK_ID_PATTERN, { message: 'id must be 1..128 characters of A-Z a-z 0-9 _ . : -, and not . or ..' })
   id?: string;
 
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'send welcome mail' })
@@ -109,6 +127,7 @@ export class CreateTaskDto {
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   @IsReadableTime()
+  @IsZonedTime()
   scheduled_time?: string;
 
   @ApiPropertyOptional({ default: 'once', example: 'daily', description: 'once, hourly, daily, weekly, monthly or a 5-field cron (UTC)' })

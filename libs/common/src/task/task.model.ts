@@ -57,7 +57,8 @@ export const MAX_RUNS = 20;
 /** Largest result a handler may return, as JSON (in the consumer's store or in an ack); a bigger one fails its attempt. */
 export const MAX_RESULT_BYTES = 64 * 1024;
 
-export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Not `.` or `..`: clients collapse those path segments, so such a task could never be read back. */
+export const TASK_ID_PATTERN = /^(?!\.\.?$)[A-Za-z0-9_.:-]{1,128}$/;
 export const TASK_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
 /** What a consumer offers besides its handlers' types: store tasks of any type no live consumer has a handler for. */
 export const ANY_TYPE = '*';
