@@ -240,17 +240,19 @@ async function runBaseline(): Promise<void> {
 async function runFlat(): Promise<void> {
   const system = await OurSystem.start({ redisUrl, prefix: prefixes.flat, consumers: 0, taskDispatcher: false }, redis);
   try {
-    const fill = async (tag: string, count: number) =>
-      pool(chunks(makeTasks(tag, count), BULK_BATCH), BULK_CONCURRENCY, (group) => submit(`${system.brokerUrl}/tasks/bulk`, group));
+    const fill = async (tasks: ReturnType<typeof makeTasks>) =>
+      pool(chunks(tasks, BULK_BATCH), BULK_CONCURRENCY, (group) => submit(`${system.brokerUrl}/tasks/bulk`, group));
+    // Made once: a resend must be the same task (same content under the id), or the broker refuses it (409).
+    const small = makeTasks('flat-small', SIZES.flatSmall);
     const settledRss = async () => {
       await sleep(1_500);
       return system.memory().broker?.rss ?? NaN;
     };
-    await fill('flat-small', SIZES.flatSmall);
+    await fill(small);
     const rssCold = await settledRss();
-    for (let handled = SIZES.flatSmall; handled < SIZES.flatLarge; handled += SIZES.flatSmall) await fill('flat-small', SIZES.flatSmall);
+    for (let handled = SIZES.flatSmall; handled < SIZES.flatLarge; handled += SIZES.flatSmall) await fill(small);
     const rssSmall = await settledRss();
-    await fill('flat-large', SIZES.flatLarge - SIZES.flatSmall);
+    await fill(makeTasks('flat-large', SIZES.flatLarge - SIZES.flatSmall));
     const rssLarge = await settledRss();
     const { queued } = await system.counts();
     if (queued !== SIZES.flatLarge) throw new Error(`expected ${SIZES.flatLarge} queued tasks, found ${queued}`);

@@ -17,6 +17,12 @@ export async function startConsumer(customize?: Parameters<typeof bootApp>[2]): 
   return consumer;
 }
 
+/** A real broker on a free port, its AppModule required here: after the file set its environment. */
+export async function startBroker(port?: number): Promise<BootedApp> {
+  const { AppModule } = require('../src/app.module');
+  return bootApp(AppModule, 'broker', undefined, port ?? (await freePort()));
+}
+
 /**
  * A real broker and a real consumer, and a fresh queue the consumer owns. The broker keeps the port
  * of BROKER_URL, which is chosen on the first call (the consumer reads it when its module loads),
@@ -24,8 +30,7 @@ export async function startConsumer(customize?: Parameters<typeof bootApp>[2]): 
  */
 export async function startBrokerAndConsumer(): Promise<{ broker: BootedApp; consumer: BootedApp; queue: string }> {
   process.env.BROKER_URL ??= `http://127.0.0.1:${await freePort()}`;
-  const { AppModule } = require('../src/app.module');
-  const broker = await bootApp(AppModule, 'broker', undefined, Number(new URL(process.env.BROKER_URL).port));
+  const broker = await startBroker(Number(new URL(process.env.BROKER_URL).port));
   const consumer = await startConsumer();
   const queue = await declareQueue(broker.url);
   await eventually(async () => (await request(broker.url).get(`/queues/${queue}`)).body.consumer ?? false, 5_000, 'a consumer to own the queue');

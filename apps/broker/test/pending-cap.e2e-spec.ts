@@ -1,7 +1,8 @@
 import { TaskStatus } from '@app/common';
 import type Redis from 'ioredis';
 import request from 'supertest';
-import { BootedApp, bootApp, closeAndClean, eventually, freePort, testRedis } from '../../../test/helpers';
+import { BootedApp, closeAndClean, eventually, testRedis } from '../../../test/helpers';
+import { startBroker } from './delivery-harness';
 import { StandInConsumer } from '../../../test/stand-in-consumer';
 
 const A = 'a'.repeat(40);
@@ -19,13 +20,10 @@ describe('a per-key cap on pending tasks', () => {
 
   beforeAll(async () => {
     redis = testRedis();
-    broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
+    broker = await startBroker();
   });
 
-  afterAll(async () => {
-    delete process.env.PENDING_CAP_PER_KEY;
-    await closeAndClean(redis, broker);
-  });
+  afterAll(() => closeAndClean(redis, broker));
 
   const as = (secret: string) => ({ Authorization: `Bearer ${secret}` });
   const task = (id: string) => ({ id, task_name: 't', task_type: 'x', binding_key: 'default', payload: {} });

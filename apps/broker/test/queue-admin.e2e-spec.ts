@@ -1,7 +1,8 @@
 import { TaskStatus } from '@app/common';
 import type Redis from 'ioredis';
 import request from 'supertest';
-import { BootedApp, bootApp, closeAndClean, freePort, testRedis } from '../../../test/helpers';
+import { BootedApp, bootApp, closeAndClean, testRedis } from '../../../test/helpers';
+import { startBroker } from './delivery-harness';
 
 // Read when the module loads: three queues come from the default QUEUES, so two more fit.
 process.env.MAX_QUEUES = '5';
@@ -14,7 +15,7 @@ describe('deleting queues, and MAX_QUEUES', () => {
 
   beforeAll(async () => {
     redis = testRedis();
-    broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
+    broker = await startBroker();
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import request from 'supertest';
-import { BootedApp, bootApp, closeAndClean, freePort, testRedis } from '../../../test/helpers';
+import { BootedApp, closeAndClean, testRedis } from '../../../test/helpers';
+import { startBroker } from './delivery-harness';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -17,13 +18,10 @@ describe('submit rate limits', () => {
 
   beforeAll(async () => {
     redis = testRedis();
-    broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
+    broker = await startBroker();
   });
 
-  afterAll(async () => {
-    delete process.env.SUBMIT_RATE_LIMIT;
-    await closeAndClean(redis, broker);
-  });
+  afterAll(() => closeAndClean(redis, broker));
 
   const submit = (secret: string, id: string) =>
     request(broker.url).post('/tasks').set('Authorization', `Bearer ${secret}`).send({ id, task_name: 't', task_type: 'x', binding_key: 'default', payload: {} });

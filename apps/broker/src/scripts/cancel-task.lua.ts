@@ -1,4 +1,4 @@
-import { APPEND_RUN, LuaScript, ScriptCode } from '@app/redis';
+import { APPEND_RUN, LuaScript, ScriptCode, UNTRACK, ZREM_ALL } from '@app/redis';
 
 /** What cancelTaskScript did, when it did not refuse. */
 export enum CancelOutcome {
@@ -22,6 +22,8 @@ export const cancelTaskScript: LuaScript = {
   name: 'tqCancelTask',
   lua: `
 ${APPEND_RUN}
+${ZREM_ALL}
+${UNTRACK}
 local state = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'consumer', 'started_time', 'submission')
 if not state[1] then return ${ScriptCode.TaskNotFound} end
 if state[1] == 'complete' then return ${ScriptCode.TaskComplete} end
@@ -32,8 +34,8 @@ if state[1] == 'running' then
     finished = now, outcome = 'cancelled', error = 'cancelled'})
 end
 for i = 2, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
-local owner = state[5] and string.match(state[5], '^([^\\n]+)\\n')
-if owner then redis.call('ZREM', ARGV[4] .. owner, ARGV[1]) end
+untrack(state[5], ARGV[1])
+flushUntracked(ARGV[4])
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'task_update_time', now)
 redis.call('HDEL', KEYS[1], 'awaits_run', 'next_time', 'progress', 'started_time')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])

@@ -1,4 +1,4 @@
-import { APPEND_RUN, LuaScript } from '@app/redis';
+import { APPEND_RUN, LuaScript, UNTRACK, ZREM_ALL } from '@app/redis';
 
 /** What failScript did with a failed delivery. */
 export enum FailOutcome {
@@ -35,6 +35,8 @@ export const failScript: LuaScript = {
   name: 'tqFail',
   lua: `
 ${APPEND_RUN}
+${ZREM_ALL}
+${UNTRACK}
 local id = ARGV[1]
 local deadline = redis.call('ZSCORE', KEYS[1], id)
 if not deadline then return ${FailOutcome.Stale} end
@@ -42,8 +44,8 @@ if ARGV[7] == 'expired' and tonumber(deadline) > tonumber(ARGV[5]) then return $
 local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time', 'periodicity', 'next_time', 'run_count', 'delivery_id', 'submission')
 -- Out of its queue for good (stored, dead, or a spent occurrence): out of its key's pending set.
 local function leaveQueue()
-  local owner = state[10] and string.match(state[10], '^([^\\n]+)\\n')
-  if owner then redis.call('ZREM', ARGV[11] .. owner, id) end
+  untrack(state[10], id)
+  flushUntracked(ARGV[11])
 end
 local attempts = tonumber(state[2]) or 0
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= attempts then return ${FailOutcome.Stale} end

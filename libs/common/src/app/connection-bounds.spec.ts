@@ -1,7 +1,7 @@
 import { createServer, request, Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { boundConnections } from './configure-app';
+import { boundConnections } from './connection-bounds';
 
 /** Real sockets against a bare http server with the apps' connection bounds, idle timeout 300 ms. */
 describe('boundConnections', () => {
