@@ -18,7 +18,13 @@ const store = new Redis(process.env.REDIS_URL);
 const worker = new Worker(
   process.env.BULL_QUEUE,
   async (job) => {
-    const record = { ...job.data, created_time: job.timestamp, stored_time: Date.now(), processed_on: job.processedOn, delay: job.opts.delay ?? 0 };
+    const record = {
+      ...job.data,
+      created_time: job.timestamp,
+      stored_time: Date.now(),
+      processed_on: job.processedOn,
+      delay: job.opts.delay ?? 0,
+    };
     await store.set(`${prefix}:store:${job.id}`, JSON.stringify(record), 'PX', ttlMs);
   },
   { connection: redisConnection(process.env.REDIS_URL), prefix, concurrency: Number(process.env.CONCURRENCY) },

@@ -22,13 +22,25 @@ const prefix = `tqbench-idle-${randomBytes(4).toString('hex')}`;
 
 async function main(): Promise<void> {
   const redis = new Redis(redisUrl);
-  const env = { ...process.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...BENCH_KEYS_ENV };
+  const env = {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...BENCH_KEYS_ENV,
+  };
   const queues = Array.from({ length: QUEUE_COUNT }, (_, i) => `idle-${i}:idle-${i}:1000`).join(';');
   const brokerPort = await freePort();
   const brokerUrl = `http://127.0.0.1:${brokerPort}`;
   // IDLE_CPU_PROF=<dir>: the broker writes a V8 CPU profile there (read it with bench/profile-top.js).
   const profile = process.env.IDLE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.IDLE_CPU_PROF}`] : [];
-  const broker = spawnTracked('broker', process.execPath, [...profile, join(ROOT, 'dist', 'apps', 'broker', 'main.js')], { cwd: ROOT, env: { ...env, PORT: String(brokerPort), QUEUES: queues } });
+  const broker = spawnTracked(
+    'broker',
+    process.execPath,
+    [...profile, join(ROOT, 'dist', 'apps', 'broker', 'main.js')],
+    { cwd: ROOT, env: { ...env, PORT: String(brokerPort), QUEUES: queues } },
+  );
   const consumerPort = await freePort();
   const consumer = spawnTracked('consumer', process.execPath, [join(ROOT, 'dist', 'apps', 'consumer', 'main.js')], {
     cwd: ROOT,
@@ -41,9 +53,15 @@ async function main(): Promise<void> {
     const before = cpuSecondsOf(broker.child.pid);
     await sleep(MEASURE_SECONDS * 1000);
     const used = cpuSecondsOf(broker.child.pid) - before;
-    const declared = ((await (await fetch(`${brokerUrl}/queues?limit=1000`, { headers: BENCH_AUTH })).json()) as { items: Array<{ consumer: string | null }> }).items;
-    console.log(`broker with ${declared.length} declared queues (${declared.filter((q) => q.consumer).length} owned), no tasks: ` +
-      `${used.toFixed(2)} CPU s in ${MEASURE_SECONDS} s = ${((used / MEASURE_SECONDS) * 100).toFixed(1)}% of one core`);
+    const declared = (
+      (await (await fetch(`${brokerUrl}/queues?limit=1000`, { headers: BENCH_AUTH })).json()) as {
+        items: Array<{ consumer: string | null }>;
+      }
+    ).items;
+    console.log(
+      `broker with ${declared.length} declared queues (${declared.filter((q) => q.consumer).length} owned), no tasks: ` +
+        `${used.toFixed(2)} CPU s in ${MEASURE_SECONDS} s = ${((used / MEASURE_SECONDS) * 100).toFixed(1)}% of one core`,
+    );
   } finally {
     await stop(consumer);
     await stop(broker);

@@ -90,7 +90,10 @@ async function main(): Promise<void> {
   const clock = new ManualClock(completedAt);
   const keys = new RedisKeys(prefix);
   const redis = createRedisClient(redisUrl, [storeTaskScript]);
-  const app = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(Clock).useValue(clock).compile();
+  const app = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
   app.useLogger(['error']);
   await app.init();
   for (const job of app.get(SchedulerRegistry).getCronJobs().values()) void job.stop();
@@ -100,9 +103,22 @@ async function main(): Promise<void> {
       for (let start = 0; start < COUNT; start += CHUNK) {
         const pipeline = redis.pipeline();
         for (let i = start; i < Math.min(start + CHUNK, COUNT); i++) {
-          const task = newTask({ id: `bench-${i}`, task_name: `bench ${i}`, task_type: 'bench', scheduled_time: new Date(completedAt - (i % 600) * 1000).toISOString() }, completedAt - DAY_MS);
+          const task = newTask(
+            {
+              id: `bench-${i}`,
+              task_name: `bench ${i}`,
+              task_type: 'bench',
+              scheduled_time: new Date(completedAt - (i % 600) * 1000).toISOString(),
+            },
+            completedAt - DAY_MS,
+          );
           pipeline.hset(keys.task(task.id), { ...taskToHash(task), status: 'dispatched', delivery_id: `d-${i}` });
-          queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [completedAt - DAY_MS, retentionMs(30) + TTL_SLACK_MS, StoreMode.StoreOnly, '', '', `d-${i}`]);
+          queueScript(
+            pipeline,
+            storeTaskScript,
+            [keys.task(task.id), keys.scheduledIndex, keys.completeIndex],
+            [completedAt - DAY_MS, retentionMs(30) + TTL_SLACK_MS, StoreMode.StoreOnly, '', '', `d-${i}`],
+          );
         }
         await pipeline.exec();
       }

@@ -19,7 +19,10 @@ for (const [path, meta] of Object.entries(pkgs)) {
     if (meta.dev) entry.dev = true;
     if (cpu) entry.cpu = [cpu];
     if (os) entry.os = [os];
-    if (!os && !cpu) { console.error('cannot place', name); continue; }
+    if (!os && !cpu) {
+      console.error('cannot place', name);
+      continue;
+    }
     pkgs[`node_modules/${name}`] = entry;
     added++;
   }

@@ -20,5 +20,7 @@ module.exports = { pingRedis };
 
 // `node scripts/redis-check.js [url]` exits 0 when Redis answers, 1 otherwise.
 if (require.main === module) {
-  pingRedis(process.argv[2] || process.env.REDIS_URL || 'redis://127.0.0.1:6379').then((ok) => process.exit(ok ? 0 : 1));
+  pingRedis(process.argv[2] || process.env.REDIS_URL || 'redis://127.0.0.1:6379').then((ok) =>
+    process.exit(ok ? 0 : 1),
+  );
 }

@@ -49,7 +49,9 @@ async function main(): Promise<number> {
   try {
     log(`starting 2 brokers, 3 consumers, 2 task-dispatchers, 1 producer under prefix ${prefix}`);
     cluster = await Cluster.start({ prefix, brokers: 2, consumers: 3, dispatchers: 2, producers: 1 });
-    log(`logs in ${cluster.logDir}; ${minutes} min at ~${rate} tasks/s, a consumer SIGKILLed every ${killEverySeconds} s`);
+    log(
+      `logs in ${cluster.logDir}; ${minutes} min at ~${rate} tasks/s, a consumer SIGKILLed every ${killEverySeconds} s`,
+    );
 
     const c = cluster;
     const batch = 50;
@@ -117,13 +119,19 @@ async function main(): Promise<number> {
         kills++;
         await victim.kill();
         log(`SIGKILLed ${victim.label}; restarting it in 3 s`);
-        setTimeout(() => void victim.start().catch((error: Error) => log(`restarting ${victim.label} failed: ${error.message}`)), 3_000);
+        setTimeout(
+          () => void victim.start().catch((error: Error) => log(`restarting ${victim.label} failed: ${error.message}`)),
+          3_000,
+        );
       }
       if (now >= nextPass) {
         nextPass = now + 60_000;
         const dispatcher = c.dispatchers[Math.floor(Math.random() * c.dispatchers.length)];
         const passAt = Date.now();
-        const pass = await postJson(`${dispatcher.url}/scheduler/run`, undefined, 120_000).catch((error: Error) => ({ status: 0, body: error.message }));
+        const pass = await postJson(`${dispatcher.url}/scheduler/run`, undefined, 120_000).catch((error: Error) => ({
+          status: 0,
+          body: error.message,
+        }));
         if (pass.status === 200 && pass.body.caught_up) [lastPassAt, lastPassEndedAt] = [passAt, Date.now()];
         log(`scheduler pass on ${dispatcher.label}: ${JSON.stringify(pass.body)}`);
       }
@@ -131,13 +139,20 @@ async function main(): Promise<number> {
         nextProduce = now + 10_000;
         producing = true;
         const name = `soak-produced-${produced++}`;
-        void postJson(`${c.producers[0].url}/produce`, { task_name: name, task_types: ['default', 'email', 'report'], count: 200, concurrency: 4, batch: 20 }, 120_000)
+        void postJson(
+          `${c.producers[0].url}/produce`,
+          { task_name: name, task_types: ['default', 'email', 'report'], count: 200, concurrency: 4, batch: 20 },
+          120_000,
+        )
           .then((res) => {
-            if (res.status !== 200) throw new Error(`POST /produce answered ${res.status}: ${JSON.stringify(res.body)}`);
+            if (res.status !== 200)
+              throw new Error(`POST /produce answered ${res.status}: ${JSON.stringify(res.body)}`);
             ledger.addProduced(name, res.body.accepted);
             if (res.body.failed > 0 || res.body.rejected > 0) {
               producerFailures += res.body.failed + res.body.rejected;
-              log(`the producer could not submit ${res.body.failed + res.body.rejected} of ${name}: ${JSON.stringify(res.body)}`);
+              log(
+                `the producer could not submit ${res.body.failed + res.body.rejected} of ${name}: ${JSON.stringify(res.body)}`,
+              );
             }
           })
           .catch((error: Error) => {
@@ -157,7 +172,11 @@ async function main(): Promise<number> {
     await sleep(3_500);
     await c.ensureRunning();
     await sleep(1_000);
-    await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt, passEndedAt: lastPassEndedAt, timeoutMs: 120_000 });
+    await drainAndCheck(redis, prefix, ledger, {
+      passAt: lastPassAt,
+      passEndedAt: lastPassEndedAt,
+      timeoutMs: 120_000,
+    });
     await tick();
     const report = await checkStoredOnce(redis, prefix, ledger, { passAt: lastPassAt, passEndedAt: lastPassEndedAt });
     log(
@@ -165,7 +184,12 @@ async function main(): Promise<number> {
         `queues ${JSON.stringify(report.queues)}  consumer kills ${kills}  producer failures ${producerFailures}`,
     );
     for (const problem of report.problems) log(`problem: ${problem}`);
-    const ok = report.lost === 0 && report.duplicates === 0 && report.problems.length === 0 && report.stored === report.expected && producerFailures === 0;
+    const ok =
+      report.lost === 0 &&
+      report.duplicates === 0 &&
+      report.problems.length === 0 &&
+      report.stored === report.expected &&
+      producerFailures === 0;
     log(ok ? 'PASS: nothing lost, nothing duplicated' : 'FAIL');
     if (!ok) console.log(cluster.logTails(10));
     return ok ? 0 : 1;

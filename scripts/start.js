@@ -26,7 +26,12 @@ const apps = [
 
 function run(label, command, args, env = {}) {
   // Own process group: Ctrl-C reaches only this script, which stops the apps in order.
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.label = label;
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${label}] ${line}`));
@@ -58,7 +63,8 @@ async function stop(code = 0) {
 
 async function ensureRedis() {
   if (process.env.REDIS_URL) {
-    if (!(await pingRedis(process.env.REDIS_URL))) console.warn(`warning: nothing answers at REDIS_URL=${process.env.REDIS_URL} yet`);
+    if (!(await pingRedis(process.env.REDIS_URL)))
+      console.warn(`warning: nothing answers at REDIS_URL=${process.env.REDIS_URL} yet`);
     return process.env.REDIS_URL;
   }
   const url = 'redis://127.0.0.1:6379';
@@ -142,14 +148,18 @@ async function main() {
   const redisUrl = await ensureRedis();
   if (!process.argv.includes('--no-build')) {
     console.log('building the four apps (nest build --all)...');
-    const build = spawnSync(path.join(root, 'node_modules', '.bin', 'nest'), ['build', '--all'], { cwd: root, stdio: 'inherit' });
+    const build = spawnSync(path.join(root, 'node_modules', '.bin', 'nest'), ['build', '--all'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     if (build.status !== 0) {
       console.error('the build failed');
       return stop(1);
     }
   }
   // Each app's port may be moved with BROKER_PORT, CONSUMER_PORT, PRODUCER_PORT, TASK_DISPATCHER_PORT.
-  for (const app of apps) app.port = Number(process.env[`${app.name.toUpperCase().replace('-', '_')}_PORT`] ?? app.port);
+  for (const app of apps)
+    app.port = Number(process.env[`${app.name.toUpperCase().replace('-', '_')}_PORT`] ?? app.port);
   const brokerUrl = `http://127.0.0.1:${apps[0].port}`;
   const keys = localKeys();
   for (const app of apps) {
@@ -163,13 +173,20 @@ async function main() {
   }
   const healthy = await Promise.all(apps.map((app) => waitHealthy(app.port)));
   if (healthy.includes(false)) {
-    console.error(`not healthy within 30 s: ${apps.filter((_, i) => !healthy[i]).map((a) => a.name).join(', ')}`);
+    console.error(
+      `not healthy within 30 s: ${apps
+        .filter((_, i) => !healthy[i])
+        .map((a) => a.name)
+        .join(', ')}`,
+    );
     return stop(1);
   }
   console.log('\nAll four apps are healthy. Swagger UI:');
   for (const app of apps) console.log(`  ${app.name.padEnd(16)} http://127.0.0.1:${app.port}/docs`);
   if (keys.operator) {
-    console.log('\nYour API key (operator: submit, read, admin), kept in .data/operator.key; Swagger UI\'s Authorize button takes it:');
+    console.log(
+      "\nYour API key (operator: submit, read, admin), kept in .data/operator.key; Swagger UI's Authorize button takes it:",
+    );
     console.log(`  export TQ_KEY=${keys.operator}`);
     console.log(`  curl -H "Authorization: Bearer $TQ_KEY" http://127.0.0.1:${apps[0].port}/queues`);
   } else if (process.env.AUTH === 'off') {

@@ -45,14 +45,18 @@ async function deletePrefix() {
 
 async function main() {
   if (!(await pingRedis(redisUrl))) {
-    console.error(`No Redis answers at ${redisUrl}. Start one (redis-server) or set REDIS_URL, then run npm test again.`);
+    console.error(
+      `No Redis answers at ${redisUrl}. Start one (redis-server) or set REDIS_URL, then run npm test again.`,
+    );
     process.exit(2);
   }
   const env = { ...process.env, REDIS_URL: redisUrl, TEST_RUN_PREFIX: runPrefix };
   let failed = false;
   try {
     for (const [name, args, before] of suites) {
-      console.log(args ? `\n=== ${name} tests (Redis ${redisUrl}, prefix ${runPrefix}) ===` : `\n=== ${name} check ===`);
+      console.log(
+        args ? `\n=== ${name} tests (Redis ${redisUrl}, prefix ${runPrefix}) ===` : `\n=== ${name} check ===`,
+      );
       if (before && spawnSync(before[0], before[1], { cwd: root, env, stdio: 'inherit' }).status !== 0) {
         failed = true;
         break;

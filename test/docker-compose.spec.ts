@@ -43,11 +43,26 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of appServices) {
       expect([name, service.environment.REDIS_URL]).toEqual([name, expect.stringContaining(':${TQ_REDIS_PASSWORD:?')]);
       expect([name, service.environment.API_KEYS]).toEqual([name, expect.stringMatching(/^\$\{TQ_API_KEYS:\?/)]);
-      if (/broker|consumer/.test(name)) expect([name, service.environment.DELIVERY_SIGNING_KEYS]).toEqual([name, expect.stringMatching(/^\$\{TQ_DELIVERY_SIGNING_KEYS:\?/)]);
-      if (/consumer|producer/.test(name)) expect([name, service.environment.BROKER_API_KEY]).toEqual([name, expect.stringMatching(/^\$\{TQ_(CONSUMER|PRODUCER)_KEY:\?/)]);
+      if (/broker|consumer/.test(name))
+        expect([name, service.environment.DELIVERY_SIGNING_KEYS]).toEqual([
+          name,
+          expect.stringMatching(/^\$\{TQ_DELIVERY_SIGNING_KEYS:\?/),
+        ]);
+      if (/consumer|producer/.test(name))
+        expect([name, service.environment.BROKER_API_KEY]).toEqual([
+          name,
+          expect.stringMatching(/^\$\{TQ_(CONSUMER|PRODUCER)_KEY:\?/),
+        ]);
     }
     const example = readFileSync(join(root, 'compose.env.example'), 'utf8');
-    for (const variable of ['TQ_REDIS_PASSWORD', 'TQ_DELIVERY_SIGNING_KEYS', 'TQ_API_KEYS', 'TQ_CONSUMER_KEY', 'TQ_PRODUCER_KEY']) expect(example).toContain(`${variable}=`);
+    for (const variable of [
+      'TQ_REDIS_PASSWORD',
+      'TQ_DELIVERY_SIGNING_KEYS',
+      'TQ_API_KEYS',
+      'TQ_CONSUMER_KEY',
+      'TQ_PRODUCER_KEY',
+    ])
+      expect(example).toContain(`${variable}=`);
   });
 
   it('has a broker, three consumers, a producer and a task-dispatcher', () => {
@@ -65,13 +80,15 @@ describe('docker-compose.yml', () => {
     expect(nestCli.projects[app!]?.type).toBe('application');
 
     const known = variablesRead(environments[app!]);
-    for (const variable of Object.keys(service.environment)) expect([name, variable, known.has(variable)]).toEqual([name, variable, true]);
+    for (const variable of Object.keys(service.environment))
+      expect([name, variable, known.has(variable)]).toEqual([name, variable, true]);
 
     const port = service.environment.PORT;
     expect(service.ports.map((p: string) => p.split(':')[1])).toContain(port);
     expect(service.depends_on.redis.condition).toBe('service_healthy');
     expect(service.environment.REDIS_URL).toMatch(/^redis:\/\/:.*@redis:6379/);
-    if (service.environment.BROKER_URL) expect(service.environment.BROKER_URL).toBe(`http://broker:${compose.services.broker.environment.PORT}`);
+    if (service.environment.BROKER_URL)
+      expect(service.environment.BROKER_URL).toBe(`http://broker:${compose.services.broker.environment.PORT}`);
     if (service.environment.ADVERTISED_URL) expect(service.environment.ADVERTISED_URL).toBe(`http://${name}:${port}`);
   });
 

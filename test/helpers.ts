@@ -37,7 +37,6 @@ export function testRedis(): Redis {
   return new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
 }
 
-
 /** A file's afterAll: closes the apps it booted, in the order given, then deletes its keys and closes its client. */
 export async function closeAndClean(redis: Redis | undefined, ...apps: Array<BootedApp | undefined>): Promise<void> {
   for (const booted of apps) await booted?.app.close();

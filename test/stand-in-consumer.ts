@@ -63,7 +63,13 @@ export class StandInConsumer {
     ({ id: this.id, secret: this.secret } = (await res.json()) as { id: string; secret: string });
     this.brokerUrl = brokerUrl;
     // Heartbeats keep it registered, as a real consumer's do.
-    this.heartbeats = setInterval(() => fetch(`${brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials }).catch(() => undefined), 100);
+    this.heartbeats = setInterval(
+      () =>
+        fetch(`${brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials }).catch(
+          () => undefined,
+        ),
+      100,
+    );
     return this.id!;
   }
 
@@ -80,7 +86,10 @@ export class StandInConsumer {
   /** Deregisters (when registered) and closes its server. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeats);
-    if (this.id) await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials }).catch(() => undefined);
+    if (this.id)
+      await fetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials }).catch(
+        () => undefined,
+      );
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }

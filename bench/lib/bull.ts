@@ -5,7 +5,9 @@ import { BenchTask, chunks, paced, percentiles, Percentiles, pool, waitUntil } f
 import { cpuSecondsOf, memoryOf, spawnTracked, Started, stop } from './processes';
 import type { Throughput } from './ours';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { redisConnection } = require('../redis-connection') as { redisConnection: (url: string) => Record<string, unknown> };
+const { redisConnection } = require('../redis-connection') as {
+  redisConnection: (url: string) => Record<string, unknown>;
+};
 
 const QUEUE = 'bench';
 /** The same TTL our consumer gives a stored task that is already due: 30 days' retention plus a day. */
@@ -31,15 +33,28 @@ export class BullSystem {
   }
 
   static async start(redisUrl: string, prefix: string, redis: Redis, concurrency = 100): Promise<BullSystem> {
-    const queue = new Queue(QUEUE, { connection: redisConnection(redisUrl), prefix, defaultJobOptions: { removeOnComplete: true } });
+    const queue = new Queue(QUEUE, {
+      connection: redisConnection(redisUrl),
+      prefix,
+      defaultJobOptions: { removeOnComplete: true },
+    });
     await queue.waitUntilReady();
     const worker = spawnTracked('bullmq-worker', process.execPath, [join(__dirname, '..', 'bullmq-worker.js')], {
-      env: { ...process.env, REDIS_URL: redisUrl, BULL_PREFIX: prefix, BULL_QUEUE: QUEUE, CONCURRENCY: String(concurrency), TTL_MS: String(TTL_MS) },
+      env: {
+        ...process.env,
+        REDIS_URL: redisUrl,
+        BULL_PREFIX: prefix,
+        BULL_QUEUE: QUEUE,
+        CONCURRENCY: String(concurrency),
+        TTL_MS: String(TTL_MS),
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {
       worker.child.on('message', (message: { ready?: boolean }) => message.ready && resolve());
-      worker.child.once('exit', (code) => reject(new Error(`the BullMQ worker exited (${code}):\n  ${worker.tail.join('\n  ')}`)));
+      worker.child.once('exit', (code) =>
+        reject(new Error(`the BullMQ worker exited (${code}):\n  ${worker.tail.join('\n  ')}`)),
+      );
     });
     return new BullSystem(queue, worker, redis, prefix);
   }
@@ -59,7 +74,12 @@ export class BullSystem {
     const accepted = performance.now();
     await this.waitCompleted(target);
     const seconds = (performance.now() - started) / 1000;
-    return { tasks: tasks.length, acceptSeconds: (accepted - started) / 1000, seconds, perSecond: tasks.length / seconds };
+    return {
+      tasks: tasks.length,
+      acceptSeconds: (accepted - started) / 1000,
+      seconds,
+      perSecond: tasks.length / seconds,
+    };
   }
 
   /** Adds jobs at `rate`/s; accept->stored from job.timestamp (set at add) to the worker's store time. */
@@ -72,7 +92,9 @@ export class BullSystem {
             await this.queue.add(task.task_type, task, { jobId: task.id });
           })
         : await paced(chunks(tasks, batch), rate / batch, async (group) => {
-            await this.queue.addBulk(group.map((task) => ({ name: task.task_type, data: task, opts: { jobId: task.id } })));
+            await this.queue.addBulk(
+              group.map((task) => ({ name: task.task_type, data: task, opts: { jobId: task.id } })),
+            );
           });
     await this.waitCompleted(target);
     const latencies: number[] = [];
@@ -92,14 +114,24 @@ export class BullSystem {
     const target = this.completed + tasks.length;
     for (const group of chunks(tasks, 500)) {
       const now = Date.now();
-      await this.queue.addBulk(group.map((task) => ({ name: task.task_type, data: task, opts: { jobId: task.id, delay: Math.max(0, Date.parse(task.scheduled_time) - now) } })));
+      await this.queue.addBulk(
+        group.map((task) => ({
+          name: task.task_type,
+          data: task,
+          opts: { jobId: task.id, delay: Math.max(0, Date.parse(task.scheduled_time) - now) },
+        })),
+      );
     }
     await this.waitCompleted(target);
     const delays: number[] = [];
     for (const group of chunks(tasks, 1_000)) {
       for (const record of await this.redis.mget(group.map((task) => `${this.prefix}:store:${task.id}`))) {
         if (!record) throw new Error('a delayed BullMQ job was not stored');
-        const { processed_on, created_time, delay } = JSON.parse(record) as { processed_on: number; created_time: number; delay: number };
+        const { processed_on, created_time, delay } = JSON.parse(record) as {
+          processed_on: number;
+          created_time: number;
+          delay: number;
+        };
         delays.push(processed_on - (created_time + delay));
       }
     }
@@ -107,7 +139,11 @@ export class BullSystem {
   }
 
   private waitCompleted(target: number): Promise<void> {
-    return waitUntil(async () => this.completed >= target, 180_000, async () => `${this.completed} completed, expected ${target}`);
+    return waitUntil(
+      async () => this.completed >= target,
+      180_000,
+      async () => `${this.completed} completed, expected ${target}`,
+    );
   }
 
   memory(): { rss: number; hwm: number } | undefined {
@@ -129,11 +165,18 @@ export class BullSystem {
  * BullMQ's nearest equivalents of our scheduler and cleanup passes: promoting `count` due delayed
  * jobs to wait (promoteJobs), then deleting them (clean), timed; under its own queue, cleaned after.
  */
-export async function bullPasses(redisUrl: string, prefix: string, count: number): Promise<{ schedulerSeconds: number; cleanupSeconds: number }> {
+export async function bullPasses(
+  redisUrl: string,
+  prefix: string,
+  count: number,
+): Promise<{ schedulerSeconds: number; cleanupSeconds: number }> {
   const queue = new Queue('passes', { connection: redisConnection(redisUrl), prefix });
   try {
     await queue.waitUntilReady();
-    for (const group of chunks(Array.from({ length: count }, (_, i) => i), 1_000)) {
+    for (const group of chunks(
+      Array.from({ length: count }, (_, i) => i),
+      1_000,
+    )) {
       await queue.addBulk(group.map((i) => ({ name: 'due', data: { n: i }, opts: { jobId: `due-${i}`, delay: 1 } })));
     }
     await new Promise((resolve) => setTimeout(resolve, 10));

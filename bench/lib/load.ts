@@ -61,7 +61,12 @@ export function postJson(url: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length, ...BENCH_AUTH }, timeout: 30_000 },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': data.length, ...BENCH_AUTH },
+        timeout: 30_000,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -129,7 +134,11 @@ export async function paced<T>(items: T[], rate: number, send: (item: T) => Prom
 }
 
 /** Polls `isDone` every 10 ms until it holds; throws with `describe()` after `timeoutMs`. */
-export async function waitUntil(isDone: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string>): Promise<void> {
+export async function waitUntil(
+  isDone: () => Promise<boolean>,
+  timeoutMs: number,
+  describe: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await isDone())) {
     if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms: ${await describe()}`);

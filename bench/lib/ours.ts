@@ -2,7 +2,19 @@ import { RedisKeys } from '@app/redis';
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_AUTH, BENCH_KEYS_ENV, BenchTask, chunks, paced, percentiles, Percentiles, pool, submit, TASK_TYPES, waitUntil } from './load';
+import {
+  BENCH_AUTH,
+  BENCH_KEYS_ENV,
+  BenchTask,
+  chunks,
+  paced,
+  percentiles,
+  Percentiles,
+  pool,
+  submit,
+  TASK_TYPES,
+  waitUntil,
+} from './load';
 import { cpuSecondsOf, freePort, memoryOf, spawnTracked, Started, stop, waitHealthy } from './processes';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -44,10 +56,20 @@ export class OurSystem {
   }
 
   static async start(options: SystemOptions, redis: Redis): Promise<OurSystem> {
-    const env = { ...process.env, REDIS_URL: options.redisUrl, REDIS_PREFIX: options.prefix, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...BENCH_KEYS_ENV };
+    const env = {
+      ...process.env,
+      REDIS_URL: options.redisUrl,
+      REDIS_PREFIX: options.prefix,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ...BENCH_KEYS_ENV,
+    };
     const launch = async (app: string, label: string, extra: Record<string, string>, profile: boolean) => {
       const port = await freePort();
-      const args = profile && options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
+      const args =
+        profile && options.cpuProfDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${label}.cpuprofile`]
+          : [];
       const started = spawnTracked(label, process.execPath, [...args, join(ROOT, 'dist', 'apps', app, 'main.js')], {
         cwd: ROOT,
         env: { ...env, PORT: String(port), ...extra },
@@ -76,10 +98,20 @@ export class OurSystem {
   private async waitAssigned(consumers: number): Promise<void> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const queues = ((await (await fetch(`${this.brokerUrl}/queues?limit=1000`, { headers: BENCH_AUTH })).json()) as { items: Array<{ name: string; consumer: string | null }> }).items;
+      const queues = (
+        (await (await fetch(`${this.brokerUrl}/queues?limit=1000`, { headers: BENCH_AUTH })).json()) as {
+          items: Array<{ name: string; consumer: string | null }>;
+        }
+      ).items;
       const owners = queues.filter((q) => BENCH_QUEUES.includes(q.name)).map((q) => q.consumer);
-      if (owners.length === BENCH_QUEUES.length && owners.every(Boolean) && new Set(owners).size === Math.min(consumers, BENCH_QUEUES.length)) break;
-      if (Date.now() > deadline) throw new Error(`queues not assigned to ${consumers} consumers: ${JSON.stringify(queues)}`);
+      if (
+        owners.length === BENCH_QUEUES.length &&
+        owners.every(Boolean) &&
+        new Set(owners).size === Math.min(consumers, BENCH_QUEUES.length)
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(`queues not assigned to ${consumers} consumers: ${JSON.stringify(queues)}`);
       await sleep(200);
     }
     // Each consumer learns its queues from its next heartbeat (every 2 s).
@@ -89,7 +121,10 @@ export class OurSystem {
   async counts(): Promise<{ stored: number; queued: number }> {
     const pipeline = this.redis.pipeline().zcard(this.keys.scheduledIndex);
     for (const queue of BENCH_QUEUES) {
-      pipeline.zcard(this.keys.queuePending(queue)).zcard(this.keys.queueInflight(queue)).zcard(this.keys.queueDelayed(queue));
+      pipeline
+        .zcard(this.keys.queuePending(queue))
+        .zcard(this.keys.queueInflight(queue))
+        .zcard(this.keys.queueDelayed(queue));
     }
     const [stored, ...queued] = ((await pipeline.exec()) ?? []).map(([error, value]) => {
       if (error) throw error;
@@ -103,12 +138,18 @@ export class OurSystem {
     const before = await this.counts();
     const target = before.stored + tasks.length;
     const started = performance.now();
-    if (batch > 1) await pool(chunks(tasks, batch), concurrency, (group) => submit(`${this.brokerUrl}/tasks/bulk`, group));
+    if (batch > 1)
+      await pool(chunks(tasks, batch), concurrency, (group) => submit(`${this.brokerUrl}/tasks/bulk`, group));
     else await pool(tasks, concurrency, (task) => submit(`${this.brokerUrl}/tasks`, task));
     const accepted = performance.now();
     await this.waitStored(target);
     const seconds = (performance.now() - started) / 1000;
-    return { tasks: tasks.length, acceptSeconds: (accepted - started) / 1000, seconds, perSecond: tasks.length / seconds };
+    return {
+      tasks: tasks.length,
+      acceptSeconds: (accepted - started) / 1000,
+      seconds,
+      perSecond: tasks.length / seconds,
+    };
   }
 
   /** Sends single-task requests at `rate`/s; accept->stored from each task's created_time and stored_time. */
@@ -126,7 +167,8 @@ export class OurSystem {
       for (const task of group) pipeline.hmget(this.keys.task(task.id), 'created_time', 'stored_time');
       for (const [error, value] of (await pipeline.exec()) ?? []) {
         const [created, stored] = (value as string[] | null) ?? [];
-        if (error || !created || !stored) throw new Error(`a paced task has no created_time/stored_time: ${error?.message ?? value}`);
+        if (error || !created || !stored)
+          throw new Error(`a paced task has no created_time/stored_time: ${error?.message ?? value}`);
         latencies.push(Number(stored) - Number(created));
       }
     }

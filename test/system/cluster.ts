@@ -42,14 +42,22 @@ export const FAST_ENV: Record<string, string> = {
  * scope, so stand-in consumers can register too), consumers and producers with keys of their own,
  * and the broker signs its pushes.
  */
-export const SYSTEM_KEYS = { operator: 'o'.repeat(40), consumers: 'c'.repeat(40), producers: 'p'.repeat(40), signing: 'g'.repeat(40) };
+export const SYSTEM_KEYS = {
+  operator: 'o'.repeat(40),
+  consumers: 'c'.repeat(40),
+  producers: 'p'.repeat(40),
+  signing: 'g'.repeat(40),
+};
 const API_KEYS = `operator:submit+read+admin+consumer:${SYSTEM_KEYS.operator};consumers:consumer:${SYSTEM_KEYS.consumers};producers:submit:${SYSTEM_KEYS.producers}`;
 /** The header a test's own requests carry. */
 export const OPERATOR_AUTH = { authorization: `Bearer ${SYSTEM_KEYS.operator}` };
 
 /** fetch with the operator key (a test's own request headers win). */
 export function apiFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(url, { ...init, headers: { ...OPERATOR_AUTH, ...(init.headers as Record<string, string> | undefined) } });
+  return fetch(url, {
+    ...init,
+    headers: { ...OPERATOR_AUTH, ...(init.headers as Record<string, string> | undefined) },
+  });
 }
 
 /** Six queues, so that with three consumers each owns two and a fourth consumer gets one of its own. */
@@ -70,7 +78,12 @@ export { deleteKeys as deletePrefix, freePort };
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` returns something other than undefined/false; fails naming `what` after `timeoutMs`. */
-export function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
   return eventually(check, timeoutMs, what, everyMs);
 }
 
@@ -152,7 +165,8 @@ export class AppProcess {
     await waitFor(
       `${this.label} (${this.url}) to answer /health`,
       async () => {
-        if (!this.running) throw new Error(`${this.label} exited: ${JSON.stringify(this.exits.at(-1))}\n${this.tail(30)}`);
+        if (!this.running)
+          throw new Error(`${this.label} exited: ${JSON.stringify(this.exits.at(-1))}\n${this.tail(30)}`);
         const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2_000) });
         return res.ok;
       },
@@ -256,13 +270,23 @@ export class Cluster {
     for (let i = 0; i < (options.brokers ?? 1); i++) cluster.brokers.push(await make('broker', `broker-${i + 1}`));
     const brokerFor = (i: number) => cluster.brokers[i % cluster.brokers.length].url;
     for (let i = 0; i < (options.consumers ?? 1); i++) {
-      const consumer = await make('consumer', `consumer-${i + 1}`, { BROKER_URL: brokerFor(i), BROKER_API_KEY: SYSTEM_KEYS.consumers });
+      const consumer = await make('consumer', `consumer-${i + 1}`, {
+        BROKER_URL: brokerFor(i),
+        BROKER_API_KEY: SYSTEM_KEYS.consumers,
+      });
       consumer.env.ADVERTISED_URL = consumer.url;
       cluster.consumers.push(consumer);
     }
-    for (let i = 0; i < (options.dispatchers ?? 1); i++) cluster.dispatchers.push(await make('task-dispatcher', `task-dispatcher-${i + 1}`));
+    for (let i = 0; i < (options.dispatchers ?? 1); i++)
+      cluster.dispatchers.push(await make('task-dispatcher', `task-dispatcher-${i + 1}`));
     for (let i = 0; i < (options.producers ?? 1); i++) {
-      cluster.producers.push(await make('producer', `producer-${i + 1}`, { BROKER_URL: brokerFor(i), PRODUCER_NAME: `producer-${i + 1}`, BROKER_API_KEY: SYSTEM_KEYS.producers }));
+      cluster.producers.push(
+        await make('producer', `producer-${i + 1}`, {
+          BROKER_URL: brokerFor(i),
+          PRODUCER_NAME: `producer-${i + 1}`,
+          BROKER_API_KEY: SYSTEM_KEYS.producers,
+        }),
+      );
     }
     try {
       await Promise.all(cluster.brokers.map((b) => b.start()));
@@ -295,12 +319,17 @@ export class Cluster {
   /** Starts whatever is not running (brokers first), so a case begins with the whole cluster up. */
   async ensureRunning(): Promise<void> {
     await Promise.all(this.brokers.filter((b) => !b.running).map((b) => b.start()));
-    await Promise.all([...this.consumers, ...this.dispatchers, ...this.producers].filter((p) => !p.running).map((p) => p.start()));
+    await Promise.all(
+      [...this.consumers, ...this.dispatchers, ...this.producers].filter((p) => !p.running).map((p) => p.start()),
+    );
     await this.waitForConsumers();
   }
 
   /** Stops every process (SIGTERM, then SIGKILL for any that hang), ignoring those already down. */
-  async stopAll(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS): Promise<Map<string, Exit & { hung: boolean }>> {
+  async stopAll(
+    signal: NodeJS.Signals = 'SIGTERM',
+    timeoutMs = STOP_TIMEOUT_MS,
+  ): Promise<Map<string, Exit & { hung: boolean }>> {
     const exits = await Promise.all(this.all.map(async (p) => [p.label, await p.stop(signal, timeoutMs)] as const));
     return new Map(exits);
   }
@@ -308,7 +337,10 @@ export class Cluster {
   /** The tail of every process's log, for a failing test's message. */
   logTails(lines = 15): string {
     return this.all
-      .map((p) => `--- ${p.label} (${p.url}, ${p.running ? 'running' : `exited ${JSON.stringify(p.exits.at(-1))}`}, log ${p.logFile})\n${p.tail(lines)}`)
+      .map(
+        (p) =>
+          `--- ${p.label} (${p.url}, ${p.running ? 'running' : `exited ${JSON.stringify(p.exits.at(-1))}`}, log ${p.logFile})\n${p.tail(lines)}`,
+      )
       .join('\n');
   }
 
@@ -318,11 +350,14 @@ export class Cluster {
     try {
       const result = await body();
       // A process that died by itself (or was killed from outside) makes the case fail even if its checks passed.
-      if (this.all.some((p, i) => p.unexpectedExits.length > seen[i])) throw new Error('a process exited during the case without being stopped');
+      if (this.all.some((p, i) => p.unexpectedExits.length > seen[i]))
+        throw new Error('a process exited during the case without being stopped');
       return result;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
-      const unexpected = this.all.flatMap((p) => p.unexpectedExits.map((e) => `${p.label} exited at ${e.at} (code ${e.code}, signal ${e.signal})`));
+      const unexpected = this.all.flatMap((p) =>
+        p.unexpectedExits.map((e) => `${p.label} exited at ${e.at} (code ${e.code}, signal ${e.signal})`),
+      );
       if (unexpected.length) {
         err.message = `NOTE: processes exited without this test stopping them (a crash, or a signal from outside):\n  ${unexpected.join('\n  ')}\n\n${err.message}`;
       }
@@ -333,7 +368,12 @@ export class Cluster {
 }
 
 /** POSTs JSON with the operator key and a timeout, and returns status and parsed body (text when not JSON). */
-export async function postJson(url: string, body: unknown, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  timeoutMs = 30_000,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...OPERATOR_AUTH, ...headers },

@@ -1,6 +1,17 @@
 import type Redis from 'ioredis';
 import { Agent, request } from 'node:http';
-import { apiFetch, AppProcess, Cluster, deletePrefix, postJson, redisClient, sleep, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
+import {
+  apiFetch,
+  AppProcess,
+  Cluster,
+  deletePrefix,
+  postJson,
+  redisClient,
+  sleep,
+  SYSTEM_QUEUES,
+  systemPrefix,
+  waitFor,
+} from './cluster';
 import { drainAndCheck, expectNothingLost, keyNames, Ledger, queueCounts, readAllTasks, totals } from './ledger';
 import { Load } from './load';
 import { Misbehaviour, MisbehavingConsumer } from './stand-in';
@@ -9,7 +20,8 @@ import { Misbehaviour, MisbehavingConsumer } from './stand-in';
 async function metric(app: AppProcess, name: string): Promise<number> {
   const text = await (await apiFetch(`${app.url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
   let sum = 0;
-  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm'))) sum += Number(match[1]);
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm')))
+    sum += Number(match[1]);
   return sum;
 }
 
@@ -44,8 +56,21 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
   it('loses nothing when a consumer is SIGKILLed mid-batch', () =>
     cluster.withLogs(async () => {
       const victim = cluster.consumers[1];
-      const load = Load.start({ brokers: runningBrokers, ledger, tag: 'kill-consumer', total: 2000, batch: 100, concurrency: 2, pauseMs: 20 });
-      await waitFor('the victim to hold deliveries', async () => (await metric(victim, 'tq_deliveries_received_total')) > 0 && (await inflight(redis, prefix)) > 0, 30_000, 5);
+      const load = Load.start({
+        brokers: runningBrokers,
+        ledger,
+        tag: 'kill-consumer',
+        total: 2000,
+        batch: 100,
+        concurrency: 2,
+        pauseMs: 20,
+      });
+      await waitFor(
+        'the victim to hold deliveries',
+        async () => (await metric(victim, 'tq_deliveries_received_total')) > 0 && (await inflight(redis, prefix)) > 0,
+        30_000,
+        5,
+      );
       const exit = await victim.kill();
       expect(exit.signal).toBe('SIGKILL');
       await load.done;
@@ -58,7 +83,15 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
   it('loses nothing when a broker is SIGKILLed with deliveries in flight; the other reclaims them', () =>
     cluster.withLogs(async () => {
       const victim = cluster.brokers[1];
-      const load = Load.start({ brokers: runningBrokers, ledger, tag: 'kill-broker', total: 2000, batch: 100, concurrency: 2, pauseMs: 20 });
+      const load = Load.start({
+        brokers: runningBrokers,
+        ledger,
+        tag: 'kill-broker',
+        total: 2000,
+        batch: 100,
+        concurrency: 2,
+        pauseMs: 20,
+      });
       await waitFor(
         'the victim broker to have deliveries in flight',
         async () => (await metric(victim, 'tq_dispatched_total')) > 0 && (await inflight(redis, prefix)) > 0,
@@ -79,7 +112,15 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
     cluster.withLogs(async () => {
       const victim = cluster.brokers[1];
       expect(cluster.producers[0].env.BROKER_URL).toBe(cluster.brokers[0].url);
-      const load = Load.start({ brokers: runningBrokers, ledger, tag: 'term-broker', total: 1500, batch: 100, concurrency: 2, pauseMs: 20 });
+      const load = Load.start({
+        brokers: runningBrokers,
+        ledger,
+        tag: 'term-broker',
+        total: 1500,
+        batch: 100,
+        concurrency: 2,
+        pauseMs: 20,
+      });
       const run = { task_name: 'term-broker-produced', count: 800, concurrency: 8, task_types: SYSTEM_QUEUES };
       const produced = postJson(`${cluster.producers[0].url}/produce`, run, 120_000);
       await load.until(300);
@@ -103,9 +144,11 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
           req.end();
         });
       let hammering = true;
-      const hammer = Promise.all([0, 1, 2].map(async () => {
-        while (hammering) await get();
-      }));
+      const hammer = Promise.all(
+        [0, 1, 2].map(async () => {
+          while (hammering) await get();
+        }),
+      );
       await sleep(300);
       const exit = await victim.stop('SIGTERM', 10_000);
       hammering = false;
@@ -118,7 +161,15 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
 
   it('loses nothing when everything is SIGTERMed and started again', () =>
     cluster.withLogs(async () => {
-      const load = Load.start({ brokers: () => cluster.brokers.map((b) => b.url), ledger, tag: 'restart-all', total: 2000, batch: 100, concurrency: 2, pauseMs: 150 });
+      const load = Load.start({
+        brokers: () => cluster.brokers.map((b) => b.url),
+        ledger,
+        tag: 'restart-all',
+        total: 2000,
+        batch: 100,
+        concurrency: 2,
+        pauseMs: 150,
+      });
       await load.until(400);
       // Whatever is still alive 15 s after SIGTERM is SIGKILLed (see the next case for why one may be).
       await cluster.stopAll('SIGTERM', 15_000);
@@ -133,10 +184,28 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
     cluster.withLogs(async () => {
       const [broker, consumer] = [cluster.brokers[1], cluster.consumers[1]];
       expect(consumer.env.BROKER_URL).toBe(broker.url);
-      const load = Load.start({ brokers: runningBrokers, ledger, tag: 'orphaned-consumer', total: 1000, batch: 100, concurrency: 2, pauseMs: 20 });
-      await waitFor('the consumer to hold deliveries', async () => (await metric(consumer, 'tq_deliveries_received_total')) > 0, 30_000, 5);
+      const load = Load.start({
+        brokers: runningBrokers,
+        ledger,
+        tag: 'orphaned-consumer',
+        total: 1000,
+        batch: 100,
+        concurrency: 2,
+        pauseMs: 20,
+      });
+      await waitFor(
+        'the consumer to hold deliveries',
+        async () => (await metric(consumer, 'tq_deliveries_received_total')) > 0,
+        30_000,
+        5,
+      );
       await broker.kill();
-      await waitFor(`${consumer.label} to fail sending acks`, async () => /sending \d+ acks failed/.test(consumer.tail(200)), 20_000, 50);
+      await waitFor(
+        `${consumer.label} to fail sending acks`,
+        async () => /sending \d+ acks failed/.test(consumer.tail(200)),
+        20_000,
+        50,
+      );
       const exit = await consumer.stop('SIGTERM', 15_000);
       await load.done;
       await cluster.ensureRunning();
@@ -146,12 +215,21 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
 
   it('loses nothing when Redis pauses writes for 3 s (CLIENT PAUSE WRITE) while tasks flow', () =>
     cluster.withLogs(async () => {
-      const load = Load.start({ brokers: runningBrokers, ledger, tag: 'redis-pause', total: 2000, batch: 100, concurrency: 2, pauseMs: 20 });
+      const load = Load.start({
+        brokers: runningBrokers,
+        ledger,
+        tag: 'redis-pause',
+        total: 2000,
+        batch: 100,
+        concurrency: 2,
+        pauseMs: 20,
+      });
       await load.until(400);
       await redis.call('CLIENT', 'PAUSE', '3000', 'WRITE');
       await load.done;
       expectNothingLost(await drainAndCheck(redis, prefix, ledger), ledger.expected);
-      for (const app of cluster.all) expect({ app: app.label, running: app.running }).toEqual({ app: app.label, running: true });
+      for (const app of cluster.all)
+        expect({ app: app.label, running: app.running }).toEqual({ app: app.label, running: true });
     }));
 
   describe.each<[Misbehaviour]>([['slow'], ['fail-500'], ['never-ack']])('a consumer that is %s', (behaviour) => {
@@ -161,11 +239,23 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
         try {
           const id = await standIn.start();
           await waitFor(`stand-in ${id} to own a queue`, async () => {
-            const consumers = ((await (await apiFetch(`${cluster.brokers[0].url}/consumers`)).json()) as { items: Array<{ id: string; queues: string[] }> }).items;
+            const consumers = (
+              (await (await apiFetch(`${cluster.brokers[0].url}/consumers`)).json()) as {
+                items: Array<{ id: string; queues: string[] }>;
+              }
+            ).items;
             return consumers.find((c) => c.id === standIn.id)?.queues.length;
           });
           const tag = `stand-in-${behaviour}`;
-          const load = Load.start({ brokers: runningBrokers, ledger, tag, total: 1200, batch: 100, concurrency: 2, pauseMs: 20 });
+          const load = Load.start({
+            brokers: runningBrokers,
+            ledger,
+            tag,
+            total: 1200,
+            batch: 100,
+            concurrency: 2,
+            pauseMs: 20,
+          });
           await load.done;
           await waitFor('the stand-in to be sent deliveries', async () => standIn.received > 0);
         } finally {
@@ -189,7 +279,14 @@ interface TaskView {
   last_error?: string;
   result?: unknown;
   progress?: unknown;
-  runs?: Array<{ attempt: number; consumer: string | null; started_time: string | null; finished_time: string; outcome: string; error: string | null }>;
+  runs?: Array<{
+    attempt: number;
+    consumer: string | null;
+    started_time: string | null;
+    finished_time: string;
+    outcome: string;
+    error: string | null;
+  }>;
 }
 
 describe('a handler whose consumer dies mid-run', () => {
@@ -204,7 +301,15 @@ describe('a handler whose consumer dies mid-run', () => {
 
   beforeAll(async () => {
     redis = redisClient();
-    cluster = await Cluster.start({ prefix, brokers: 1, consumers: 2, dispatchers: 0, producers: 0, queues: ['default'], env: { ACK_TIMEOUT_MS: String(LEASE_MS) } });
+    cluster = await Cluster.start({
+      prefix,
+      brokers: 1,
+      consumers: 2,
+      dispatchers: 0,
+      producers: 0,
+      queues: ['default'],
+      env: { ACK_TIMEOUT_MS: String(LEASE_MS) },
+    });
   });
 
   beforeEach(() => cluster.ensureRunning());
@@ -225,20 +330,33 @@ describe('a handler whose consumer dies mid-run', () => {
     cluster.withLogs(async () => {
       const broker = cluster.brokers[0].url;
       // Runs name consumers by id, as GET /consumers does; the apps are known by their advertised URL.
-      const listed = ((await (await apiFetch(`${broker}/consumers`)).json()) as { items: Array<{ id: string; url: string }> }).items;
+      const listed = (
+        (await (await apiFetch(`${broker}/consumers`)).json()) as { items: Array<{ id: string; url: string }> }
+      ).items;
       const appOf = new Map(listed.map((c) => [c.id, cluster.consumers.find((app) => app.url === c.url)!]));
       expect([...appOf.values()].map((app) => app?.label).sort()).toEqual(['consumer-1', 'consumer-2']);
 
-      const submitted = await postJson(`${broker}/tasks`, { task_name: 'kill-mid-handler', task_type: 'sleep', binding_key: 'default', payload: { ms: SLEEP_MS }, max_retries: 3 });
+      const submitted = await postJson(`${broker}/tasks`, {
+        task_name: 'kill-mid-handler',
+        task_type: 'sleep',
+        binding_key: 'default',
+        payload: { ms: SLEEP_MS },
+        max_retries: 3,
+      });
       expect(submitted.status).toBe(201);
       const id: string = submitted.body.id;
       ledger.addIds([id]);
 
       // Running: the handler started (status) and reported its progress, so it is inside its sleep.
-      const running = await waitFor(`task ${id} to be running`, async () => {
-        const task = await getTask(id);
-        return task.status === 'running' && task.progress !== undefined && task;
-      }, 15_000, 20);
+      const running = await waitFor(
+        `task ${id} to be running`,
+        async () => {
+          const task = await getTask(id);
+          return task.status === 'running' && task.progress !== undefined && task;
+        },
+        15_000,
+        20,
+      );
       expect(running).toMatchObject({ attempts: 1, progress: { sleeping_ms: SLEEP_MS } });
       expect(running.runs).toBeUndefined();
       // GET /tasks/:id does not show who holds it; the task hash does.
@@ -252,10 +370,15 @@ describe('a handler whose consumer dies mid-run', () => {
       expect(exit.signal).toBe('SIGKILL');
 
       // Its lease lapses (no more extensions), the broker records the run lost and sends the task to the other consumer, which runs it in full.
-      const done = await waitFor(`task ${id} to complete`, async () => {
-        const task = await getTask(id);
-        return task.status === 'complete' && task;
-      }, 30_000, 50);
+      const done = await waitFor(
+        `task ${id} to complete`,
+        async () => {
+          const task = await getTask(id);
+          return task.status === 'complete' && task;
+        },
+        30_000,
+        50,
+      );
       const completedAt = Date.now();
 
       expect(done).toMatchObject({ status: 'complete', attempts: 2, run_count: 1, result: { slept_ms: SLEEP_MS } });
@@ -263,10 +386,27 @@ describe('a handler whose consumer dies mid-run', () => {
       expect(done.progress).toBeUndefined();
       expect(await redis.hget(keyNames(prefix).task(id), 'consumer')).toBe(otherId);
       expect(done.runs).toEqual([
-        { attempt: 1, consumer: holderId, started_time: expect.any(String), finished_time: expect.any(String), outcome: 'lost', error: expect.stringMatching(/lease lapsed/) },
-        { attempt: 2, consumer: otherId, started_time: expect.any(String), finished_time: expect.any(String), outcome: 'ok', error: null },
+        {
+          attempt: 1,
+          consumer: holderId,
+          started_time: expect.any(String),
+          finished_time: expect.any(String),
+          outcome: 'lost',
+          error: expect.stringMatching(/lease lapsed/),
+        },
+        {
+          attempt: 2,
+          consumer: otherId,
+          started_time: expect.any(String),
+          finished_time: expect.any(String),
+          outcome: 'ok',
+          error: null,
+        },
       ]);
-      const [lost, ok] = done.runs!.map((run) => ({ started: Date.parse(run.started_time!), finished: Date.parse(run.finished_time) }));
+      const [lost, ok] = done.runs!.map((run) => ({
+        started: Date.parse(run.started_time!),
+        finished: Date.parse(run.finished_time),
+      }));
       // The lost run is the one that was running when the victim died, and it was reaped only after the death.
       expect(lost.started).toBeLessThanOrEqual(killedAt);
       expect(lost.finished).toBeGreaterThanOrEqual(killedAt);

@@ -29,12 +29,48 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
       const producer = cluster.producers[0].url;
       const now = Date.now();
       const runs = [
-        { task_name: 'full-due-now', count: 600, concurrency: 8, task_types: ['default', 'email', 'report', 'sms', 'video', 'billing'], priority_range: [0, 9] },
-        { task_name: 'full-tomorrow', count: 400, concurrency: 8, batch: 50, task_type: 'email', scheduled_time: new Date(now + DAY_MS).toISOString(), schedule_spread_seconds: 3600 },
-        { task_name: 'full-hourly', count: 200, concurrency: 4, batch: 20, task_type: 'report', periodicity: 'hourly', scheduled_time: new Date(now - 90 * 60_000).toISOString() },
-        { task_name: 'full-cron', count: 100, concurrency: 4, task_type: 'sms', periodicity: '*/10 * * * *', payload: { nested: { deep: [1, 2, 3] } } },
+        {
+          task_name: 'full-due-now',
+          count: 600,
+          concurrency: 8,
+          task_types: ['default', 'email', 'report', 'sms', 'video', 'billing'],
+          priority_range: [0, 9],
+        },
+        {
+          task_name: 'full-tomorrow',
+          count: 400,
+          concurrency: 8,
+          batch: 50,
+          task_type: 'email',
+          scheduled_time: new Date(now + DAY_MS).toISOString(),
+          schedule_spread_seconds: 3600,
+        },
+        {
+          task_name: 'full-hourly',
+          count: 200,
+          concurrency: 4,
+          batch: 20,
+          task_type: 'report',
+          periodicity: 'hourly',
+          scheduled_time: new Date(now - 90 * 60_000).toISOString(),
+        },
+        {
+          task_name: 'full-cron',
+          count: 100,
+          concurrency: 4,
+          task_type: 'sms',
+          periodicity: '*/10 * * * *',
+          payload: { nested: { deep: [1, 2, 3] } },
+        },
       ];
-      const load = Load.start({ brokers: () => cluster.brokers.map((b) => b.url), ledger, tag: 'full-bulk', total: 1200, batch: 100, concurrency: 2 });
+      const load = Load.start({
+        brokers: () => cluster.brokers.map((b) => b.url),
+        ledger,
+        tag: 'full-bulk',
+        total: 1200,
+        batch: 100,
+        concurrency: 2,
+      });
       // One run at a time, as a producer takes them (a second one meanwhile is a 409), beside the direct load.
       const summaries: Array<Awaited<ReturnType<typeof postJson>>> = [];
       for (const run of runs) summaries.push(await postJson(`${producer}/produce`, run, 120_000));
@@ -48,13 +84,20 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
 
       const report = await drainAndCheck(redis, prefix, ledger);
       expect(report.problems).toEqual([]);
-      expect(report).toMatchObject({ stored: 2500, lost: 0, duplicates: 0, queues: { pending: 0, inflight: 0, delayed: 0, dead: 0 } });
+      expect(report).toMatchObject({
+        stored: 2500,
+        lost: 0,
+        duplicates: 0,
+        queues: { pending: 0, inflight: 0, delayed: 0, dead: 0 },
+      });
     }));
 
-  it('has a scheduler pass complete the due tasks once, move the periodic ones on, and leave tomorrow\'s alone', () =>
+  it("has a scheduler pass complete the due tasks once, move the periodic ones on, and leave tomorrow's alone", () =>
     cluster.withLogs(async () => {
       const passAt = Date.now();
-      const [first, second] = await Promise.all(cluster.dispatchers.map((d) => postJson(`${d.url}/scheduler/run`, undefined)));
+      const [first, second] = await Promise.all(
+        cluster.dispatchers.map((d) => postJson(`${d.url}/scheduler/run`, undefined)),
+      );
       expect(first.status).toBe(200);
       expect(second.status).toBe(200);
       const tasks = [...(await readAllTasks(redis, prefix)).values()].map((t) => t.hash);
@@ -66,7 +109,11 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
       const byName = (name: string) => tasks.filter((t) => t.task_name === name);
       expect(byName('full-due-now').every((t) => t.status === 'complete' && t.run_count === '1')).toBe(true);
       expect(byName('full-tomorrow').every((t) => t.status === 'scheduled' && t.run_count === undefined)).toBe(true);
-      expect(byName('full-hourly').every((t) => t.status === 'scheduled' && t.run_count === '1' && Number(t.scheduled_time) > passAt)).toBe(true);
+      expect(
+        byName('full-hourly').every(
+          (t) => t.status === 'scheduled' && t.run_count === '1' && Number(t.scheduled_time) > passAt,
+        ),
+      ).toBe(true);
 
       // Periodic echo tasks the pass released run now: the queues drain once they are stored.
       const report = await drainAndCheck(redis, prefix, ledger, { passAt });
@@ -84,13 +131,17 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
       let cursor: string | undefined;
       let listed = 0;
       do {
-        const res = await apiFetch(`${dispatcher}/tasks?status=complete&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const res = await apiFetch(
+          `${dispatcher}/tasks?status=complete&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         expect(res.status).toBe(200);
         const page = (await res.json()) as { items: unknown[]; next_cursor: string | null };
         listed += page.items.length;
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
-      const complete = [...(await readAllTasks(redis, prefix)).values()].filter((t) => t.hash.status === 'complete').length;
+      const complete = [...(await readAllTasks(redis, prefix)).values()].filter(
+        (t) => t.hash.status === 'complete',
+      ).length;
       expect(listed).toBe(complete);
 
       const some = [...ledger.ids].slice(0, 20);

@@ -73,7 +73,13 @@ export async function readAllTasks(redis: Redis, prefix: string): Promise<Map<st
       const [[e1, hash], [e2, inScheduled], [e3, inComplete]] = replies.slice(j * 3, j * 3 + 3);
       if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
       const id = key.slice(`${prefix}:task:`.length);
-      if (Object.keys(hash as object).length) tasks.set(id, { key, hash: hash as Record<string, string>, inScheduled: inScheduled as string | null, inComplete: inComplete as string | null });
+      if (Object.keys(hash as object).length)
+        tasks.set(id, {
+          key,
+          hash: hash as Record<string, string>,
+          inScheduled: inScheduled as string | null,
+          inComplete: inComplete as string | null,
+        });
     });
   }
   return tasks;
@@ -85,7 +91,12 @@ export async function queueCounts(redis: Redis, prefix: string): Promise<Map<str
   const pipeline = redis.pipeline();
   for (const q of names) pipeline.zcard(k.pending(q)).zcard(k.inflight(q)).zcard(k.delayed(q)).zcard(k.dead(q));
   const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
-  return new Map(names.map((q, i) => [q, { pending: counts[i * 4], inflight: counts[i * 4 + 1], delayed: counts[i * 4 + 2], dead: counts[i * 4 + 3] }]));
+  return new Map(
+    names.map((q, i) => [
+      q,
+      { pending: counts[i * 4], inflight: counts[i * 4 + 1], delayed: counts[i * 4 + 2], dead: counts[i * 4 + 3] },
+    ]),
+  );
 }
 
 export function totals(counts: Map<string, QueueCounts>): QueueCounts {
@@ -107,7 +118,13 @@ export interface Report {
 /** Every expected task stored exactly once, nothing lost or left in a queue, and no other problem. */
 export function expectNothingLost(report: Report, expected: number): void {
   expect(report.problems).toEqual([]);
-  expect(report).toMatchObject({ expected, stored: expected, lost: 0, duplicates: 0, queues: { pending: 0, inflight: 0, delayed: 0, dead: 0 } });
+  expect(report).toMatchObject({
+    expected,
+    stored: expected,
+    lost: 0,
+    duplicates: 0,
+    queues: { pending: 0, inflight: 0, delayed: 0, dead: 0 },
+  });
 }
 
 export interface CheckOptions {
@@ -130,7 +147,9 @@ const STORED = new Set(['scheduled', 'complete']);
 /** When each successful handler run of a task started (ms), from its `runs` JSON. */
 function okRunStarts(runs: string | undefined): number[] {
   if (!runs) return [];
-  return (JSON.parse(runs) as Array<{ outcome: string; started: number }>).filter((run) => run.outcome === 'ok').map((run) => run.started);
+  return (JSON.parse(runs) as Array<{ outcome: string; started: number }>)
+    .filter((run) => run.outcome === 'ok')
+    .map((run) => run.started);
 }
 
 /**
@@ -140,7 +159,12 @@ function okRunStarts(runs: string | undefined): number[] {
  * run_count 1 for what a pass triggered or a handler ran on delivery and absent otherwise, no
  * handler run before its task's time, and every queue empty.
  */
-export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledger, options: CheckOptions = {}): Promise<Report> {
+export async function checkStoredOnce(
+  redis: Redis,
+  prefix: string,
+  ledger: Ledger,
+  options: CheckOptions = {},
+): Promise<Report> {
   const tasks = await readAllTasks(redis, prefix);
   const queues = totals(await queueCounts(redis, prefix));
   const problems: string[] = [];
@@ -190,18 +214,31 @@ export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledg
     stored++;
     if (key !== `${prefix}:task:${id}`) note(`${where}: hash under ${key} names id ${id}`);
     const attempts = Number(hash.attempts);
-    if (!(attempts >= 1 && attempts <= Number(hash.max_retries) + 1)) note(`${where}: attempts ${hash.attempts} outside 1..max_retries+1`);
+    if (!(attempts >= 1 && attempts <= Number(hash.max_retries) + 1))
+      note(`${where}: attempts ${hash.attempts} outside 1..max_retries+1`);
     const runs = hash.run_count === undefined ? 0 : Number(hash.run_count);
     const storedBeforePass = options.passAt !== undefined && Number(hash.stored_time) <= options.passAt;
     // A task with a handler (echo) runs once due: a once task on delivery, a periodic one when a pass released it.
     const handlerStarts = okRunStarts(hash.runs);
-    if (handlerStarts.some((started) => started < Number(hash.anchor_time))) note(`${where}: its handler ran before its scheduled_time`);
-    if (handlerStarts.length > 0 && hash.periodicity !== 'once' && options.passAt === undefined) note(`${where}: a periodic handler ran with no pass`);
-    const shouldRun = handlerStarts.length > 0 || (storedBeforePass && Number(hash.anchor_time) <= options.passAt!) ? 1 : 0;
-    const inPass = (ms: number) => options.passAt !== undefined && options.passEndedAt !== undefined && ms > options.passAt && ms <= options.passEndedAt;
+    if (handlerStarts.some((started) => started < Number(hash.anchor_time)))
+      note(`${where}: its handler ran before its scheduled_time`);
+    if (handlerStarts.length > 0 && hash.periodicity !== 'once' && options.passAt === undefined)
+      note(`${where}: a periodic handler ran with no pass`);
+    const shouldRun =
+      handlerStarts.length > 0 || (storedBeforePass && Number(hash.anchor_time) <= options.passAt!) ? 1 : 0;
+    const inPass = (ms: number) =>
+      options.passAt !== undefined &&
+      options.passEndedAt !== undefined &&
+      ms > options.passAt &&
+      ms <= options.passEndedAt;
     const dueByPassEnd = options.passEndedAt !== undefined && Number(hash.anchor_time) <= options.passEndedAt;
-    const either = (inPass(Number(hash.anchor_time)) || (inPass(Number(hash.stored_time)) && dueByPassEnd)) && (runs === 0 || runs === 1);
-    if (runs !== shouldRun && !either) note(`${where}: run_count ${runs}, expected ${shouldRun} (${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`);
+    const either =
+      (inPass(Number(hash.anchor_time)) || (inPass(Number(hash.stored_time)) && dueByPassEnd)) &&
+      (runs === 0 || runs === 1);
+    if (runs !== shouldRun && !either)
+      note(
+        `${where}: run_count ${runs}, expected ${shouldRun} (${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`,
+      );
     if (hash.status === 'complete') {
       if (hash.periodicity !== 'once') note(`${where}: a ${hash.periodicity} task is complete`);
       if (runs !== 1) note(`${where}: complete with run_count ${runs}`);
@@ -209,10 +246,12 @@ export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledg
       if (inScheduled !== null) note(`${where}: complete but still in the scheduled index`);
     } else {
       if (inScheduled === null) note(`${where}: scheduled but not in the scheduled index`);
-      else if (Number(inScheduled) !== Number(hash.scheduled_time)) note(`${where}: index score ${inScheduled} != scheduled_time ${hash.scheduled_time}`);
+      else if (Number(inScheduled) !== Number(hash.scheduled_time))
+        note(`${where}: index score ${inScheduled} != scheduled_time ${hash.scheduled_time}`);
       if (inComplete !== null) note(`${where}: scheduled but in the complete index`);
       if (runs === 1 && hash.periodicity === 'once') note(`${where}: a once task ran but is still scheduled`);
-      if (runs === 1 && Number(hash.scheduled_time) <= Number(hash.last_run_time)) note(`${where}: ran but its next time is not after the run`);
+      if (runs === 1 && Number(hash.scheduled_time) <= Number(hash.last_run_time))
+        note(`${where}: ran but its next time is not after the run`);
     }
   }
   // Said first, so the cap on problems cannot hide it.
@@ -222,7 +261,12 @@ export async function checkStoredOnce(redis: Redis, prefix: string, ledger: Ledg
 }
 
 /** Waits until every queue is empty and every expected task is stored (or the time is up), then checks. */
-export async function drainAndCheck(redis: Redis, prefix: string, ledger: Ledger, options: CheckOptions & { timeoutMs?: number } = {}): Promise<Report> {
+export async function drainAndCheck(
+  redis: Redis,
+  prefix: string,
+  ledger: Ledger,
+  options: CheckOptions & { timeoutMs?: number } = {},
+): Promise<Report> {
   await waitFor(
     `${ledger.expected} tasks to be stored and the queues to drain`,
     async () => {

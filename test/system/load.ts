@@ -8,7 +8,12 @@ const DAY_MS = 24 * HOUR_MS;
  * The i-th task of a run: spread over the queues, priorities 0..9, some handled by the echo handler,
  * most due now, some tomorrow, some periodic (daily, or a cron), with an id of the run's own.
  */
-export function taskFor(tag: string, i: number, queues: string[] = SYSTEM_QUEUES, now = Date.now()): Record<string, unknown> {
+export function taskFor(
+  tag: string,
+  i: number,
+  queues: string[] = SYSTEM_QUEUES,
+  now = Date.now(),
+): Record<string, unknown> {
   const task: Record<string, unknown> = {
     id: `${tag}-${i}`,
     task_name: tag,
@@ -127,7 +132,8 @@ export class Load {
         const body = (await res.json().catch(() => ({}))) as { ids?: string[]; message?: unknown };
         if (res.status === 201 && Array.isArray(body.ids)) {
           const expected = tasks.map((t) => t.id);
-          if (JSON.stringify(body.ids) !== JSON.stringify(expected)) throw new Error(`the broker answered other ids than were sent`);
+          if (JSON.stringify(body.ids) !== JSON.stringify(expected))
+            throw new Error(`the broker answered other ids than were sent`);
           this.options.ledger.addIds(body.ids);
           this.accepted += tasks.length;
           return broker;
@@ -137,10 +143,15 @@ export class Load {
         }
         lastError = `${res.status} ${JSON.stringify(body.message)}`;
       } catch (error) {
-        if ((error as Error).message.includes('refused a valid batch') || (error as Error).message.includes('other ids')) throw error;
+        if (
+          (error as Error).message.includes('refused a valid batch') ||
+          (error as Error).message.includes('other ids')
+        )
+          throw error;
         lastError = (error as Error).message;
       }
-      if (Date.now() > deadline) throw new Error(`a batch of ${tasks.length} was not accepted in time; last error: ${lastError}`);
+      if (Date.now() > deadline)
+        throw new Error(`a batch of ${tasks.length} was not accepted in time; last error: ${lastError}`);
       this.resent += tasks.length;
       broker++;
       await sleep(Math.min(50 * (attempt + 1), 500));

@@ -5,7 +5,13 @@ import { Load } from './load';
 
 /** Due now: most once, every fifth hourly and anchored two hours ago (so it runs once and moves on). */
 function dueTask(tag: string, i: number): Record<string, unknown> {
-  const task: Record<string, unknown> = { id: `${tag}-${i}`, task_name: tag, task_type: 'work', binding_key: SYSTEM_QUEUES[i % SYSTEM_QUEUES.length], payload: { i } };
+  const task: Record<string, unknown> = {
+    id: `${tag}-${i}`,
+    task_name: tag,
+    task_type: 'work',
+    binding_key: SYSTEM_QUEUES[i % SYSTEM_QUEUES.length],
+    payload: { i },
+  };
   if (i % 5 === 0) {
     task.periodicity = 'hourly';
     task.scheduled_time = new Date(Date.now() - 2 * 3_600_000 - 1_000).toISOString();
@@ -27,7 +33,14 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
     redis = redisClient();
     // Small scheduler batches: a pass over thousands of tasks is hundreds of script calls, so a
     // kill lands mid-pass and two replicas really interleave.
-    cluster = await Cluster.start({ prefix, brokers: 2, consumers: 3, dispatchers: 2, producers: 0, env: { SCHEDULER_BATCH: '10' } });
+    cluster = await Cluster.start({
+      prefix,
+      brokers: 2,
+      consumers: 3,
+      dispatchers: 2,
+      producers: 0,
+      env: { SCHEDULER_BATCH: '10' },
+    });
   });
 
   beforeEach(() => cluster.ensureRunning());
@@ -50,10 +63,17 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
       const [victim, survivor] = cluster.dispatchers;
       const passAt = Date.now();
       const doomed = postJson(`${victim.url}/scheduler/run`, undefined).catch((error: Error) => error);
-      await waitFor('the first pass to have triggered some tasks', async () => (await redis.zcard(keys.complete)) > 0, 30_000, 2);
+      await waitFor(
+        'the first pass to have triggered some tasks',
+        async () => (await redis.zcard(keys.complete)) > 0,
+        30_000,
+        2,
+      );
       await victim.kill();
       expect(await doomed).not.toHaveProperty('status');
-      const triggeredBeforeKill = [...(await readAllTasks(redis, prefix)).values()].filter((t) => t.hash.run_count).length;
+      const triggeredBeforeKill = [...(await readAllTasks(redis, prefix)).values()].filter(
+        (t) => t.hash.run_count,
+      ).length;
       // The kill landed mid-pass: some were triggered, some were not.
       expect(triggeredBeforeKill).toBeGreaterThan(0);
       expect(triggeredBeforeKill).toBeLessThan(total);
@@ -70,10 +90,15 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
       const total = 10_000;
       const load = Load.start({ brokers, ledger, tag: 'td-race', total, batch: 1000, concurrency: 2, make: dueTask });
       await load.done;
-      expectNothingLost(await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt, timeoutMs: 120_000 }), ledger.expected);
+      expectNothingLost(
+        await drainAndCheck(redis, prefix, ledger, { passAt: lastPassAt, timeoutMs: 120_000 }),
+        ledger.expected,
+      );
 
       const passAt = Date.now();
-      const passes = await Promise.all(cluster.dispatchers.map((d) => postJson(`${d.url}/scheduler/run`, undefined, 120_000)));
+      const passes = await Promise.all(
+        cluster.dispatchers.map((d) => postJson(`${d.url}/scheduler/run`, undefined, 120_000)),
+      );
       for (const pass of passes) expect(pass).toMatchObject({ status: 200, body: { caught_up: true } });
       const triggered = passes.map((p) => p.body.triggered as number);
       // Both took part, and between them each task ran once.

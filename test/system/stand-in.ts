@@ -57,14 +57,18 @@ export class MisbehavingConsumer {
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const timer of this.timers) clearTimeout(timer);
-    if (this.id) await apiFetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials() }).catch(() => undefined);
+    if (this.id)
+      await apiFetch(`${this.brokerUrl}/consumers/${this.id}`, { method: 'DELETE', headers: this.credentials() }).catch(
+        () => undefined,
+      );
     this.server?.closeAllConnections();
     if (this.server?.listening) await new Promise((resolve) => this.server!.close(resolve));
   }
 
   private async register(capacity: number): Promise<void> {
     const res = await postJson(`${this.brokerUrl}/consumers`, { url: this.url, capacity });
-    if (res.status !== 201) throw new Error(`registering the stand-in answered ${res.status}: ${JSON.stringify(res.body)}`);
+    if (res.status !== 201)
+      throw new Error(`registering the stand-in answered ${res.status}: ${JSON.stringify(res.body)}`);
     this.id = res.body.id;
     this.secret = res.body.secret;
   }
@@ -76,7 +80,11 @@ export class MisbehavingConsumer {
 
   private async beat(capacity: number): Promise<void> {
     try {
-      const res = await apiFetch(`${this.brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials(), signal: AbortSignal.timeout(1_000) });
+      const res = await apiFetch(`${this.brokerUrl}/consumers/${this.id}/heartbeat`, {
+        method: 'POST',
+        headers: this.credentials(),
+        signal: AbortSignal.timeout(1_000),
+      });
       if (res.status === 404) await this.register(capacity);
     } catch {
       /* the broker is briefly away; the next beat tries again */
@@ -89,8 +97,10 @@ export class MisbehavingConsumer {
     const { deliveries } = JSON.parse(body) as { deliveries: Array<{ delivery_id: string; task: { id: string } }> };
     this.received += deliveries.length;
     for (const d of deliveries) this.taskIds.add(d.task.id);
-    if (this.behaviour === 'fail-500') return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"stand-in failure"}');
-    if (this.behaviour === 'never-ack') return void res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+    if (this.behaviour === 'fail-500')
+      return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"stand-in failure"}');
+    if (this.behaviour === 'never-ack')
+      return void res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (!res.destroyed) res.writeHead(202, { 'content-type': 'application/json' }).end('{}');

@@ -34,8 +34,16 @@ describe('an ack flood of made-up queues', () => {
     const ack = jest.spyOn(store, 'ack');
     const wakers = broker.app.get(QueueWakers) as unknown as { woken: Set<string>; sleepers: Map<string, unknown> };
     const remembered = wakers.woken.size + wakers.sleepers.size;
-    await request(broker.url).post('/acks').set(consumer.credentials).send({ acks: ids.map((delivery_id) => ({ delivery_id, ok: true })) }).expect(204);
-    const leases = await request(broker.url).post('/leases').set(consumer.credentials).send({ leases: ids.map((delivery_id) => ({ delivery_id })) }).expect(200);
+    await request(broker.url)
+      .post('/acks')
+      .set(consumer.credentials)
+      .send({ acks: ids.map((delivery_id) => ({ delivery_id, ok: true })) })
+      .expect(204);
+    const leases = await request(broker.url)
+      .post('/leases')
+      .set(consumer.credentials)
+      .send({ leases: ids.map((delivery_id) => ({ delivery_id })) })
+      .expect(200);
     expect(leases.body).toMatchObject({ extended: 0, cancelled: [], stale: [] });
     expect(ack).not.toHaveBeenCalled();
     expect(wakers.woken.size + wakers.sleepers.size).toBe(remembered);

@@ -9,7 +9,10 @@ type ScopeName = keyof typeof SECRETS;
 const ALL_BUT = (scope: ScopeName) => `all-but-${scope}`.padEnd(40, '-');
 const API_KEYS = [
   ...Object.entries(SECRETS).map(([scope, secret]) => `${scope}-key:${scope}:${secret}`),
-  ...(Object.keys(SECRETS) as ScopeName[]).map((scope) => `no-${scope}:${(Object.keys(SECRETS) as ScopeName[]).filter((s) => s !== scope).join('+')}:${ALL_BUT(scope)}`),
+  ...(Object.keys(SECRETS) as ScopeName[]).map(
+    (scope) =>
+      `no-${scope}:${(Object.keys(SECRETS) as ScopeName[]).filter((s) => s !== scope).join('+')}:${ALL_BUT(scope)}`,
+  ),
 ].join(';');
 
 // Read by each app's environment when its module loads, so set before the requires below.
@@ -41,12 +44,26 @@ const ROUTES: Route[] = [
   { app: 'broker', method: 'get', path: '/tasks/nope', scope: 'read', ok: 404 },
   { app: 'broker', method: 'delete', path: '/tasks/nope', scope: 'admin', ok: 404 },
   { app: 'broker', method: 'get', path: '/queues', scope: 'read', ok: 200 },
-  { app: 'broker', method: 'post', path: '/queues', scope: 'admin', body: { name: 'auth-q', binding_keys: ['auth-q'], capacity: 10 }, ok: 201 },
+  {
+    app: 'broker',
+    method: 'post',
+    path: '/queues',
+    scope: 'admin',
+    body: { name: 'auth-q', binding_keys: ['auth-q'], capacity: 10 },
+    ok: 201,
+  },
   { app: 'broker', method: 'get', path: '/queues/default', scope: 'read', ok: 200 },
   { app: 'broker', method: 'delete', path: '/queues/nope', scope: 'admin', ok: 404 },
   { app: 'broker', method: 'get', path: '/queues/default/dead-letters', scope: 'read', ok: 200 },
   { app: 'broker', method: 'post', path: '/queues/default/dead-letters/replay', scope: 'admin' },
-  { app: 'broker', method: 'post', path: '/consumers', scope: 'consumer', body: { url: 'http://127.0.0.1:1', capacity: 1 }, ok: 201 },
+  {
+    app: 'broker',
+    method: 'post',
+    path: '/consumers',
+    scope: 'consumer',
+    body: { url: 'http://127.0.0.1:1', capacity: 1 },
+    ok: 201,
+  },
   { app: 'broker', method: 'post', path: '/consumers/nope/heartbeat', scope: 'consumer' },
   { app: 'broker', method: 'delete', path: '/consumers/nope', scope: 'consumer' },
   { app: 'broker', method: 'get', path: '/consumers', scope: 'read', ok: 200 },
@@ -85,7 +102,10 @@ describe('API keys and scopes on every endpoint of every app', () => {
     apps.broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
     apps.producer = await bootApp(require('../../producer/src/app.module').AppModule, 'producer');
     apps.consumer = await bootApp(require('../../consumer/src/app.module').AppModule, 'consumer');
-    apps['task-dispatcher'] = await bootApp(require('../../task-dispatcher/src/app.module').AppModule, 'task-dispatcher');
+    apps['task-dispatcher'] = await bootApp(
+      require('../../task-dispatcher/src/app.module').AppModule,
+      'task-dispatcher',
+    );
   });
 
   afterAll(() => closeAndClean(redis, apps.producer, apps.consumer, apps['task-dispatcher'], apps.broker));
@@ -103,19 +123,34 @@ describe('API keys and scopes on every endpoint of every app', () => {
       const none = await call(route);
       expect([name, none.status, none.headers['www-authenticate']]).toEqual([name, 401, 'Bearer']);
       const unknown = await call(route, `Bearer ${'u'.repeat(40)}`);
-      expect([name, unknown.status, unknown.headers['www-authenticate']]).toEqual([name, 401, 'Bearer error="invalid_token"']);
+      expect([name, unknown.status, unknown.headers['www-authenticate']]).toEqual([
+        name,
+        401,
+        'Bearer error="invalid_token"',
+      ]);
       const malformed = await call(route, `Basic ${SECRETS[route.scope]}`);
       expect([name, malformed.status]).toEqual([name, 401]);
       const lacking = await call(route, `Bearer ${ALL_BUT(route.scope)}`);
-      expect([name, lacking.status, lacking.body.message]).toEqual([name, 403, `the key "no-${route.scope}" lacks the "${route.scope}" scope`]);
+      expect([name, lacking.status, lacking.body.message]).toEqual([
+        name,
+        403,
+        `the key "no-${route.scope}" lacks the "${route.scope}" scope`,
+      ]);
     }
     expect(await snapshot(redis)).toEqual(before);
   });
 
-  it('answers a foreign page\'s empty form POST, with a cookie and no Authorization, with 401: nothing replays or runs', async () => {
+  it("answers a foreign page's empty form POST, with a cookie and no Authorization, with 401: nothing replays or runs", async () => {
     const before = await snapshot(redis);
-    for (const [app, path] of [['broker', '/queues/default/dead-letters/replay'], ['task-dispatcher', '/scheduler/run'], ['task-dispatcher', '/cleanup/run']] as const) {
-      const res = await request(url(app)).post(path).set({ 'content-type': 'application/x-www-form-urlencoded', cookie: `session=${SECRETS.admin}` }).send('');
+    for (const [app, path] of [
+      ['broker', '/queues/default/dead-letters/replay'],
+      ['task-dispatcher', '/scheduler/run'],
+      ['task-dispatcher', '/cleanup/run'],
+    ] as const) {
+      const res = await request(url(app))
+        .post(path)
+        .set({ 'content-type': 'application/x-www-form-urlencoded', cookie: `session=${SECRETS.admin}` })
+        .send('');
       expect([path, res.status]).toEqual([path, 401]);
     }
     expect(await snapshot(redis)).toEqual(before);
@@ -125,7 +160,10 @@ describe('API keys and scopes on every endpoint of every app', () => {
     for (const route of ROUTES) {
       const name = `${route.method.toUpperCase()} ${route.app}${route.path}`;
       const res = await call(route, `Bearer ${SECRETS[route.scope]}`);
-      expect([name, res.status === 403 || (res.status === 401 && res.headers['www-authenticate'] !== undefined)]).toEqual([name, false]);
+      expect([
+        name,
+        res.status === 403 || (res.status === 401 && res.headers['www-authenticate'] !== undefined),
+      ]).toEqual([name, false]);
       if (route.ok) expect([name, res.status]).toEqual([name, route.ok]);
     }
   });
@@ -135,9 +173,15 @@ describe('API keys and scopes on every endpoint of every app', () => {
       await request(url(app)).get('/health').expect(200);
       await request(url(app)).get('/docs/').expect(200);
       const document = (await request(url(app)).get('/docs-json').expect(200)).body;
-      expect(document.components.securitySchemes['api-key']).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+      expect(document.components.securitySchemes['api-key']).toEqual(
+        expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      );
       for (const route of ROUTES.filter((r) => r.app === app)) {
-        const templated = route.path.replace(/\?.*/, '').replace(/^\/queues\/nope$/, '/queues/{name}').replace('/nope', '/{id}').replace('/default', '/{name}');
+        const templated = route.path
+          .replace(/\?.*/, '')
+          .replace(/^\/queues\/nope$/, '/queues/{name}')
+          .replace('/nope', '/{id}')
+          .replace('/default', '/{name}');
         const operation = document.paths[templated]?.[route.method];
         expect([app, templated, operation?.security]).toEqual([app, templated, [{ 'api-key': [] }]]);
       }
@@ -145,7 +189,8 @@ describe('API keys and scopes on every endpoint of every app', () => {
   });
 
   it("scopes a task id to the key that submitted it: another key's resend is 409 and learns nothing", async () => {
-    const submit = (secret: string, body: object, path = '/tasks') => request(url('broker')).post(path).set('Authorization', `Bearer ${secret}`).send(body);
+    const submit = (secret: string, body: object, path = '/tasks') =>
+      request(url('broker')).post(path).set('Authorization', `Bearer ${secret}`).send(body);
     const mine = { ...task, id: 'scoped-1', payload: { to: 'ada' } };
     await submit(SECRETS.submit, mine).expect(201);
     const again = await submit(SECRETS.submit, { ...mine, payload: { to: 'ada' } }).expect(200);
@@ -155,7 +200,9 @@ describe('API keys and scopes on every endpoint of every app', () => {
     expect(JSON.stringify(theirs.body)).not.toContain('ada');
     await submit(SECRETS.submit, { ...mine, payload: { to: 'eve' } }).expect(409);
     const bulk = await submit(ALL_BUT('read'), [{ ...task, id: 'scoped-2' }, mine], '/tasks/bulk').expect(409);
-    expect(bulk.body.message).toBe('item 1: task id scoped-1 is already in use by another submission; choose another id');
+    expect(bulk.body.message).toBe(
+      'item 1: task id scoped-1 is already in use by another submission; choose another id',
+    );
     // A task from before submissions were recorded is no key's: under keys, nobody takes it for their own.
     await redis.hset(`${process.env.REDIS_PREFIX}:task:legacy-1`, { id: 'legacy-1', status: 'queued' });
     await submit(SECRETS.submit, { ...task, id: 'legacy-1' }).expect(409);
@@ -164,12 +211,18 @@ describe('API keys and scopes on every endpoint of every app', () => {
   });
 
   it("keys producer records by the caller's key and name, and forgets one not renewed", async () => {
-    const register = (secret: string) => request(url('broker')).post('/producers').set('Authorization', `Bearer ${secret}`).send({ name: 'shared-name' });
+    const register = (secret: string) =>
+      request(url('broker')).post('/producers').set('Authorization', `Bearer ${secret}`).send({ name: 'shared-name' });
     expect((await register(SECRETS.submit).expect(201)).body).toEqual({ id: 'submit-key/shared-name' });
     expect((await register(ALL_BUT('read')).expect(201)).body).toEqual({ id: 'no-read/shared-name' });
-    const list = async () => (await request(url('broker')).get('/producers').set('Authorization', `Bearer ${SECRETS.read}`).expect(200)).body.items as Array<{ id: string; key: string }>;
+    const list = async () =>
+      (await request(url('broker')).get('/producers').set('Authorization', `Bearer ${SECRETS.read}`).expect(200)).body
+        .items as Array<{ id: string; key: string }>;
     expect((await list()).filter((p) => p.id.endsWith('/shared-name')).map((p) => [p.id, p.key])).toEqual(
-      expect.arrayContaining([['submit-key/shared-name', 'submit-key'], ['no-read/shared-name', 'no-read']]),
+      expect.arrayContaining([
+        ['submit-key/shared-name', 'submit-key'],
+        ['no-read/shared-name', 'no-read'],
+      ]),
     );
     // Last renewed six minutes ago: past the 5-minute record TTL.
     await redis.zadd(`${process.env.REDIS_PREFIX}:producers-seen`, Date.now() - 6 * 60_000, 'no-read/shared-name');
@@ -177,14 +230,17 @@ describe('API keys and scopes on every endpoint of every app', () => {
     expect((await list()).map((p) => p.id)).toContain('submit-key/shared-name');
   });
 
-  it("keeps /deliveries open to the signature only on the consumer: the broker asks for a key", async () => {
+  it('keeps /deliveries open to the signature only on the consumer: the broker asks for a key', async () => {
     await request(url('broker')).post('/deliveries').send({ deliveries: [] }).expect(401);
     await request(url('broker')).post('/deliveries/').send({ deliveries: [] }).expect(401);
     await request(url('broker')).get('/health/').expect(200);
   });
 
   it('reads no body from a request it refuses: a large body without a key gets its 401 at once', async () => {
-    const res = await request(url('broker')).post('/tasks/bulk').set('content-type', 'application/json').send(`[${'{"a":1},'.repeat(200_000)}{}]`);
+    const res = await request(url('broker'))
+      .post('/tasks/bulk')
+      .set('content-type', 'application/json')
+      .send(`[${'{"a":1},'.repeat(200_000)}{}]`);
     expect(res.status).toBe(401);
   });
 });

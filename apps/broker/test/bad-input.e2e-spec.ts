@@ -7,7 +7,9 @@ import { AppModule } from '../src/app.module';
 /** Every key the broker holds, except the queue set it declares at start. */
 async function taskKeys(redis: Redis, prefix: string): Promise<string[]> {
   const keys = await redis.keys(`${prefix}:*`);
-  return keys.filter((key) => !key.endsWith(':queues') && !key.endsWith(':bindings') && !key.endsWith(':queues-version')).sort();
+  return keys
+    .filter((key) => !key.endsWith(':queues') && !key.endsWith(':bindings') && !key.endsWith(':queues-version'))
+    .sort();
 }
 
 const valid = { task_name: 'send mail', task_type: 'email' };
@@ -28,7 +30,10 @@ describe('broker: bad input', () => {
     await redis.quit();
   });
 
-  itServesTheBasics(() => broker.url, ['/tasks', '/tasks/bulk', '/tasks/{id}', '/queues', '/consumers', '/acks', '/leases', '/producers']);
+  itServesTheBasics(
+    () => broker.url,
+    ['/tasks', '/tasks/bulk', '/tasks/{id}', '/queues', '/consumers', '/acks', '/leases', '/producers'],
+  );
 
   const rejected: Array<[string, object | string, number, RegExp]> = [
     ['a missing task_name', { task_type: 'email' }, 400, /task_name/],
@@ -45,26 +50,44 @@ describe('broker: bad input', () => {
     ['a string payload', { ...valid, payload: 'x' }, 400, /payload/],
     ['a date that is not ISO-8601', { ...valid, scheduled_time: '22/11/2026' }, 400, /scheduled_time/],
     ['an impossible date', { ...valid, scheduled_time: '2026-02-30T10:00:00Z' }, 400, /scheduled_time/],
-    ['an ISO-8601 week date, which JavaScript cannot read', { ...valid, scheduled_time: '2026-W47-1T10:00:00Z' }, 400, /scheduled_time must be a calendar date-time/],
+    [
+      'an ISO-8601 week date, which JavaScript cannot read',
+      { ...valid, scheduled_time: '2026-W47-1T10:00:00Z' },
+      400,
+      /scheduled_time must be a calendar date-time/,
+    ],
     ['an unknown periodicity', { ...valid, periodicity: 'yearly' }, 400, /periodicity/],
     ['a six-field cron', { ...valid, periodicity: '0 0 * * * *' }, 400, /periodicity/],
     ['max_retries 26', { ...valid, max_retries: 26 }, 400, /max_retries/],
     ['a client-set status', { ...valid, status: 'complete' }, 400, /property status should not exist/],
     ['a client-set task_update_time', { ...valid, task_update_time: '2026-01-01T00:00:00Z' }, 400, /task_update_time/],
     ['an id with a slash', { ...valid, id: 'a/b' }, 400, /id must be/],
-    ['the id "." (clients collapse it: never readable back)', { ...valid, id: '.' }, 400, /id must be .*, and not \. or \.\./],
+    [
+      'the id "." (clients collapse it: never readable back)',
+      { ...valid, id: '.' },
+      400,
+      /id must be .*, and not \. or \.\./,
+    ],
     ['the id ".."', { ...valid, id: '..' }, 400, /and not \. or \.\./],
-    ['a scheduled_time without a time zone', { ...valid, scheduled_time: '2026-12-31T10:00' }, 400, /scheduled_time must end with Z or an offset such as \+02:00/],
+    [
+      'a scheduled_time without a time zone',
+      { ...valid, scheduled_time: '2026-12-31T10:00' },
+      400,
+      /scheduled_time must end with Z or an offset such as \+02:00/,
+    ],
     ['an unknown binding key', { ...valid, binding_key: 'nobody-listens' }, 422, /binding_key "nobody-listens"/],
     ['a body over 64 KiB', { ...valid, payload: { blob: 'x'.repeat(70_000) } }, 413, /at most 65536 bytes/],
   ];
 
-  it.each(rejected)('rejects %s with the right status, naming the problem, storing nothing', async (_what, body, status, message) => {
-    const before = await taskKeys(redis, prefix);
-    const res = await request(broker.url).post('/tasks').send(body).expect(status);
-    expect([res.body.message].flat().join('\n')).toMatch(message);
-    expect(await taskKeys(redis, prefix)).toEqual(before);
-  });
+  it.each(rejected)(
+    'rejects %s with the right status, naming the problem, storing nothing',
+    async (_what, body, status, message) => {
+      const before = await taskKeys(redis, prefix);
+      const res = await request(broker.url).post('/tasks').send(body).expect(status);
+      expect([res.body.message].flat().join('\n')).toMatch(message);
+      expect(await taskKeys(redis, prefix)).toEqual(before);
+    },
+  );
 
   it('refuses a body of 400,000 keys before anything parses it, and stays responsive meanwhile', async () => {
     const keys = `{${Array.from({ length: 400_000 }, (_, i) => `"k${i}":1`).join(',')}}`;
@@ -95,21 +118,54 @@ describe('broker: bad input', () => {
   });
 
   it('rejects malformed JSON with 400', async () => {
-    const res = await request(broker.url).post('/tasks').set('content-type', 'application/json').send('{"task_name": ').expect(400);
+    const res = await request(broker.url)
+      .post('/tasks')
+      .set('content-type', 'application/json')
+      .send('{"task_name": ')
+      .expect(400);
     expect(JSON.stringify(res.body)).toMatch(/JSON|Unexpected/i);
   });
 
   it.each([
     ['a form-encoded body', 'application/x-www-form-urlencoded', 'task_name=x&task_type=email', 415, /must be JSON/],
     ['a text body', 'text/plain', JSON.stringify(valid), 415, /must be JSON/],
-    ['invalid UTF-8', 'application/json', Buffer.concat([Buffer.from('{"task_name":"a'), Buffer.from([0x80, 0xff]), Buffer.from('","task_type":"email"}')]), 400, /UTF-8/],
-    ['a payload nested 10,000 levels', 'application/json', `{"task_name":"d","task_type":"email","payload":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, 400, /nested deeper/],
-    ['a __proto__ key in the payload', 'application/json', '{"task_name":"p","task_type":"email","payload":{"__proto__":{"x":1}}}', 400, /__proto__/],
-    ['a top-level constructor key', 'application/json', '{"task_name":"p","task_type":"email","constructor":{"prototype":{}}}', 400, /constructor|prototype/],
+    [
+      'invalid UTF-8',
+      'application/json',
+      Buffer.concat([Buffer.from('{"task_name":"a'), Buffer.from([0x80, 0xff]), Buffer.from('","task_type":"email"}')]),
+      400,
+      /UTF-8/,
+    ],
+    [
+      'a payload nested 10,000 levels',
+      'application/json',
+      `{"task_name":"d","task_type":"email","payload":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+      400,
+      /nested deeper/,
+    ],
+    [
+      'a __proto__ key in the payload',
+      'application/json',
+      '{"task_name":"p","task_type":"email","payload":{"__proto__":{"x":1}}}',
+      400,
+      /__proto__/,
+    ],
+    [
+      'a top-level constructor key',
+      'application/json',
+      '{"task_name":"p","task_type":"email","constructor":{"prototype":{}}}',
+      400,
+      /constructor|prototype/,
+    ],
   ])('rejects %s before it is parsed into a task', async (_what, type, raw, status, message) => {
     const before = await taskKeys(redis, prefix);
     // serialize as is: superagent would turn a Buffer into JSON of its bytes.
-    const res = await request(broker.url).post('/tasks').set('content-type', type).serialize((body: unknown) => body as string).send(raw).expect(status);
+    const res = await request(broker.url)
+      .post('/tasks')
+      .set('content-type', type)
+      .serialize((body: unknown) => body as string)
+      .send(raw)
+      .expect(status);
     expect(res.body.message).toMatch(message);
     expect(await taskKeys(redis, prefix)).toEqual(before);
   });
@@ -127,14 +183,20 @@ describe('broker: bad input', () => {
 
   it('rejects a whole bulk request for one bad item, naming its index', async () => {
     const before = await taskKeys(redis, prefix);
-    const res = await request(broker.url).post('/tasks/bulk').send([valid, valid, { ...valid, priority: 'high' }]).expect(400);
+    const res = await request(broker.url)
+      .post('/tasks/bulk')
+      .send([valid, valid, { ...valid, priority: 'high' }])
+      .expect(400);
     expect(JSON.stringify(res.body.message)).toContain('[2] priority');
     expect(await taskKeys(redis, prefix)).toEqual(before);
   });
 
   it('rejects a whole bulk request for one unroutable item, naming it', async () => {
     const before = await taskKeys(redis, prefix);
-    const res = await request(broker.url).post('/tasks/bulk').send([valid, { ...valid, binding_key: 'nowhere' }]).expect(422);
+    const res = await request(broker.url)
+      .post('/tasks/bulk')
+      .send([valid, { ...valid, binding_key: 'nowhere' }])
+      .expect(422);
     expect(res.body.message).toContain('(item 1)');
     expect(await taskKeys(redis, prefix)).toEqual(before);
   });
@@ -149,10 +211,22 @@ describe('broker: bad input', () => {
   });
 
   it('answers 503 with Retry-After when a queue is at capacity, storing nothing of the request', async () => {
-    await request(broker.url).post('/queues').send({ name: 'tiny', binding_keys: ['tiny'], capacity: 2 }).expect(201);
-    await request(broker.url).post('/tasks/bulk').send([{ ...valid, binding_key: 'tiny' }]).expect(201);
+    await request(broker.url)
+      .post('/queues')
+      .send({ name: 'tiny', binding_keys: ['tiny'], capacity: 2 })
+      .expect(201);
+    await request(broker.url)
+      .post('/tasks/bulk')
+      .send([{ ...valid, binding_key: 'tiny' }])
+      .expect(201);
     const before = await taskKeys(redis, prefix);
-    const res = await request(broker.url).post('/tasks/bulk').send([{ ...valid, binding_key: 'tiny' }, { ...valid, binding_key: 'tiny' }]).expect(503);
+    const res = await request(broker.url)
+      .post('/tasks/bulk')
+      .send([
+        { ...valid, binding_key: 'tiny' },
+        { ...valid, binding_key: 'tiny' },
+      ])
+      .expect(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.body.message).toContain('tiny');
     expect(await taskKeys(redis, prefix)).toEqual(before);
@@ -162,7 +236,10 @@ describe('broker: bad input', () => {
     const queue = { name: 'reports', binding_keys: ['report-x'], capacity: 10 };
     await request(broker.url).post('/queues').send(queue).expect(201);
     await request(broker.url).post('/queues').send(queue).expect(200);
-    const conflict = await request(broker.url).post('/queues').send({ ...queue, name: 'other' }).expect(409);
+    const conflict = await request(broker.url)
+      .post('/queues')
+      .send({ ...queue, name: 'other' })
+      .expect(409);
     expect(conflict.body.message).toContain('report-x');
     await request(broker.url).post('/queues').send({ name: 'BAD', binding_keys: [], capacity: 0 }).expect(400);
   });
@@ -175,27 +252,55 @@ describe('broker: bad input', () => {
   });
 
   it('takes acks and leases only from a registered consumer with its secret, and validates their bodies', async () => {
-    const { body: registered } = await request(broker.url).post('/consumers').send({ url: 'http://127.0.0.1:1', capacity: 1 }).expect(201);
+    const { body: registered } = await request(broker.url)
+      .post('/consumers')
+      .send({ url: 'http://127.0.0.1:1', capacity: 1 })
+      .expect(201);
     expect(registered.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const consumer = { 'x-tq-consumer-id': registered.id, 'x-tq-consumer-secret': registered.secret };
     const ghost = { acks: [{ delivery_id: 'default~1~ghost~ffffffffffffffffffffffff', ok: true }] };
     await request(broker.url).post('/acks').send(ghost).expect(401);
-    await request(broker.url).post('/acks').set({ ...consumer, 'x-tq-consumer-secret': 'wrong' }).send(ghost).expect(401);
+    await request(broker.url)
+      .post('/acks')
+      .set({ ...consumer, 'x-tq-consumer-secret': 'wrong' })
+      .send(ghost)
+      .expect(401);
     await request(broker.url).post(`/consumers/${registered.id}/heartbeat`).expect(401);
     await request(broker.url).delete(`/consumers/${registered.id}`).set('x-tq-consumer-secret', 'wrong').expect(401);
 
     await request(broker.url).post('/acks').set(consumer).send(ghost).expect(204);
-    await request(broker.url).post('/acks').set(consumer).send({ acks: [{ delivery_id: 'x', ok: 'yes' }] }).expect(400);
-    expect((await request(broker.url).post('/leases').set(consumer).send({ leases: [{ delivery_id: 'x' }] }).expect(200)).body).toEqual({ extended: 0, cancelled: [], stale: [], lease_ms: 30_000 });
+    await request(broker.url)
+      .post('/acks')
+      .set(consumer)
+      .send({ acks: [{ delivery_id: 'x', ok: 'yes' }] })
+      .expect(400);
+    expect(
+      (
+        await request(broker.url)
+          .post('/leases')
+          .set(consumer)
+          .send({ leases: [{ delivery_id: 'x' }] })
+          .expect(200)
+      ).body,
+    ).toEqual({ extended: 0, cancelled: [], stale: [], lease_ms: 30_000 });
     await request(broker.url).post('/leases').set(consumer).send({ leases: 'all' }).expect(400);
-    await request(broker.url).post(`/consumers/${registered.id}/heartbeat`).set('x-tq-consumer-secret', registered.secret).expect(200);
-    await request(broker.url).delete(`/consumers/${registered.id}`).set('x-tq-consumer-secret', registered.secret).expect(204);
+    await request(broker.url)
+      .post(`/consumers/${registered.id}/heartbeat`)
+      .set('x-tq-consumer-secret', registered.secret)
+      .expect(200);
+    await request(broker.url)
+      .delete(`/consumers/${registered.id}`)
+      .set('x-tq-consumer-secret', registered.secret)
+      .expect(204);
   });
 
   it('registers producers and lists them', async () => {
     await request(broker.url).post('/producers').send({ name: 'p-1', url: 'http://127.0.0.1:8080' }).expect(201);
     const list = await request(broker.url).get('/producers').expect(200);
-    expect(list.body).toEqual({ items: [expect.objectContaining({ id: 'p-1', url: 'http://127.0.0.1:8080' })], next_cursor: null });
+    expect(list.body).toEqual({
+      items: [expect.objectContaining({ id: 'p-1', url: 'http://127.0.0.1:8080' })],
+      next_cursor: null,
+    });
     await request(broker.url).post('/producers').send({ url: 'not a url' }).expect(400);
   });
 

@@ -28,7 +28,10 @@ describe('cancelling tasks', () => {
 
   afterAll(() => closeAndClean(redis, dispatcher, consumer, broker));
 
-  const { submit, read, until } = taskApi(() => broker.url, () => queue);
+  const { submit, read, until } = taskApi(
+    () => broker.url,
+    () => queue,
+  );
   const cancel = (id: string) => request(broker.url).delete(`/tasks/${id}`);
 
   it('aborts a running handler: its run ends cancelled and it is not retried', async () => {
@@ -36,7 +39,12 @@ describe('cancelling tasks', () => {
     await until(id, TaskStatus.Running);
     await cancel(id).expect(200);
     // The consumer hears of it at its next lease extension (a third of the 1.5 s lease here).
-    await eventually(async () => ((await consumer.app.get(require('@app/consumer').ConsumerPool).heldDeliveries()).length === 0) || false, 5_000, 'the consumer to drop it');
+    await eventually(
+      async () =>
+        (await consumer.app.get(require('@app/consumer').ConsumerPool).heldDeliveries()).length === 0 || false,
+      5_000,
+      'the consumer to drop it',
+    );
     const task = await read(id);
     expect(task).toMatchObject({ status: TaskStatus.Cancelled, attempts: 1 });
     expect(task.runs).toEqual([expect.objectContaining({ attempt: 1, outcome: 'cancelled' })]);
@@ -65,7 +73,9 @@ describe('cancelling tasks', () => {
     await until(id, TaskStatus.DeadLettered);
     await cancel(id).expect(200);
     expect(await redis.zcard(keys.queueDead(own))).toBe(0);
-    expect((await request(broker.url).post(`/queues/${own}/dead-letters/replay`).expect(201)).body).toEqual({ replayed: 0 });
+    expect((await request(broker.url).post(`/queues/${own}/dead-letters/replay`).expect(201)).body).toEqual({
+      replayed: 0,
+    });
   });
 
   it('cancels a queued task: it leaves its queue and is never delivered, even once a consumer is back', async () => {

@@ -33,23 +33,40 @@ describe('routing by task type', () => {
   });
 
   const submit = async (queue: string, task_type: string, payload: object = {}) =>
-    (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload }).expect(201)).body.id as string;
+    (
+      await request(broker.url)
+        .post('/tasks')
+        .send({ task_name: task_type, task_type, binding_key: queue, payload })
+        .expect(201)
+    ).body.id as string;
   const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
   /** Ran (complete) for a handler's type, scheduled for a store-only one. */
-  const stored = (id: string, status = TaskStatus.Complete) => eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`);
+  const stored = (id: string, status = TaskStatus.Complete) =>
+    eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`);
   const receivedTypes = () => new Set(otherOnly.received.map((d) => d.task.task_type));
 
   it('keeps a task that no live consumer can run waiting, counted, until one that can registers', async () => {
     const queue = await declareQueue(broker.url);
     const id = await submit(queue, 'echo', { a: 1 });
-    await eventually(async () => (await request(broker.url).get(`/queues/${queue}`)).body.waiting_for_consumer === 1 || false, 5_000, 'the task to wait');
-    expect((await request(broker.url).get(`/queues/${queue}`)).body).toMatchObject({ depth: 1, pending: 0, in_flight: 0 });
+    await eventually(
+      async () => (await request(broker.url).get(`/queues/${queue}`)).body.waiting_for_consumer === 1 || false,
+      5_000,
+      'the task to wait',
+    );
+    expect((await request(broker.url).get(`/queues/${queue}`)).body).toMatchObject({
+      depth: 1,
+      pending: 0,
+      in_flight: 0,
+    });
     expect((await read(id)).status).toBe(TaskStatus.Queued);
 
     consumer = await startConsumer();
     expect((await stored(id)).result).toEqual({ echoed_keys: ['a'] });
     expect((await request(broker.url).get(`/queues/${queue}`)).body.waiting_for_consumer).toBe(0);
-    const listed = (await request(broker.url).get('/consumers').expect(200)).body.items as Array<{ id: string; types: string[] }>;
+    const listed = (await request(broker.url).get('/consumers').expect(200)).body.items as Array<{
+      id: string;
+      types: string[];
+    }>;
     expect(listed.find((c) => c.id === otherOnly.id)?.types).toEqual(['other']);
     expect(listed.find((c) => c.id !== otherOnly.id)?.types).toEqual(['echo', 'fail', 'sleep', '*']);
   });
@@ -62,21 +79,33 @@ describe('routing by task type', () => {
       const task = await stored(id);
       expect(task).toMatchObject({ attempts: 2, result: { failed_attempts: 1 } });
       // Both attempts ran on the one consumer with a fail handler, never on the one without.
-      expect(task.runs.map((run: { outcome: string; consumer: string }) => [run.outcome, run.consumer !== otherOnly.id])).toEqual([
+      expect(
+        task.runs.map((run: { outcome: string; consumer: string }) => [run.outcome, run.consumer !== otherOnly.id]),
+      ).toEqual([
         ['failed', true],
         ['ok', true],
       ]);
     }
     await stored(storeOnly, TaskStatus.Scheduled);
     const other = await submit(queue, 'other');
-    await eventually(async () => otherOnly.received.some((d) => d.task.id === other), 5_000, 'the other task at its consumer');
+    await eventually(
+      async () => otherOnly.received.some((d) => d.task.id === other),
+      5_000,
+      'the other task at its consumer',
+    );
     expect(receivedTypes()).toEqual(new Set(['other']));
   });
 
   it('refuses a registration with a malformed type list', async () => {
     const url = 'http://127.0.0.1:1';
-    await request(broker.url).post('/consumers').send({ url, capacity: 1, types: ['Bad Type'] }).expect(400);
-    await request(broker.url).post('/consumers').send({ url, capacity: 1, types: ['a', 'a'] }).expect(400);
+    await request(broker.url)
+      .post('/consumers')
+      .send({ url, capacity: 1, types: ['Bad Type'] })
+      .expect(400);
+    await request(broker.url)
+      .post('/consumers')
+      .send({ url, capacity: 1, types: ['a', 'a'] })
+      .expect(400);
     await request(broker.url).post('/consumers').send({ url, capacity: 1, types: 'echo' }).expect(400);
   });
 });

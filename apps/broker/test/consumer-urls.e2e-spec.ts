@@ -10,7 +10,10 @@ describe('consumer URLs', () => {
   let redis: Redis;
   let broker: BootedApp;
   let queue: string;
-  const api = taskApi(() => broker.url, () => queue);
+  const api = taskApi(
+    () => broker.url,
+    () => queue,
+  );
 
   beforeAll(async () => {
     redis = testRedis();
@@ -34,11 +37,25 @@ describe('consumer URLs', () => {
 
   it("keeps internal addresses out of a task's last_error", async () => {
     const closedPort = await freePort();
-    const { body } = await request(broker.url).post('/consumers').send({ url: `http://127.0.0.1:${closedPort}`, capacity: 10 }).expect(201);
-    const heartbeat = setInterval(() => request(broker.url).post(`/consumers/${body.id}/heartbeat`).set('x-tq-consumer-secret', body.secret).catch(() => undefined), 200);
+    const { body } = await request(broker.url)
+      .post('/consumers')
+      .send({ url: `http://127.0.0.1:${closedPort}`, capacity: 10 })
+      .expect(201);
+    const heartbeat = setInterval(
+      () =>
+        request(broker.url)
+          .post(`/consumers/${body.id}/heartbeat`)
+          .set('x-tq-consumer-secret', body.secret)
+          .catch(() => undefined),
+      200,
+    );
     try {
       const id = await api.submit('anything');
-      const task = await eventually(async () => ((await api.read(id)).last_error ? api.read(id) : false), 10_000, 'a failed delivery');
+      const task = await eventually(
+        async () => ((await api.read(id)).last_error ? api.read(id) : false),
+        10_000,
+        'a failed delivery',
+      );
       expect(task.last_error).toBe(`consumer ${body.id} unreachable (connection refused)`);
       expect(task.last_error).not.toContain('127.0.0.1');
     } finally {

@@ -33,7 +33,11 @@ export async function startBrokerAndConsumer(): Promise<{ broker: BootedApp; con
   const broker = await startBroker(Number(new URL(process.env.BROKER_URL).port));
   const consumer = await startConsumer();
   const queue = await declareQueue(broker.url);
-  await eventually(async () => (await request(broker.url).get(`/queues/${queue}`)).body.consumer ?? false, 5_000, 'a consumer to own the queue');
+  await eventually(
+    async () => (await request(broker.url).get(`/queues/${queue}`)).body.consumer ?? false,
+    5_000,
+    'a consumer to own the queue',
+  );
   return { broker, consumer, queue };
 }
 
@@ -45,16 +49,25 @@ export function taskApi(brokerUrl: () => string, queue: () => string) {
   const read = async (id: string) => (await request(brokerUrl()).get(`/tasks/${id}`).expect(200)).body;
   return {
     submit: async (task_type: string, payload: object = {}, extra: object = {}, bindingKey = queue()) =>
-      (await request(brokerUrl()).post('/tasks').send({ task_name: task_type, task_type, binding_key: bindingKey, payload, ...extra }).expect(201)).body.id as string,
+      (
+        await request(brokerUrl())
+          .post('/tasks')
+          .send({ task_name: task_type, task_type, binding_key: bindingKey, payload, ...extra })
+          .expect(201)
+      ).body.id as string,
     read,
-    until: (id: string, status: TaskStatus) => eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`),
+    until: (id: string, status: TaskStatus) =>
+      eventually(async () => ((await read(id)).status === status ? read(id) : false), 10_000, `task ${id} ${status}`),
   };
 }
 
 /** Declares a fresh queue bound to a key of the same name, and returns its name. */
 export async function declareQueue(brokerUrl: string, capacity = 100_000): Promise<string> {
   const name = `q-${Math.random().toString(36).slice(2, 10)}`;
-  await request(brokerUrl).post('/queues').send({ name, binding_keys: [name], capacity }).expect(201);
+  await request(brokerUrl)
+    .post('/queues')
+    .send({ name, binding_keys: [name], capacity })
+    .expect(201);
   return name;
 }
 
@@ -65,20 +78,33 @@ export async function declareQueue(brokerUrl: string, capacity = 100_000): Promi
 export async function declareQueueOwnedBy(brokerUrl: string, consumerId: string): Promise<string> {
   for (let i = 0; i < 20; i++) {
     const name = await declareQueue(brokerUrl);
-    const owner = await eventually(async () => (await request(brokerUrl).get(`/queues/${name}`)).body.consumer ?? false, 3000, 'an owner');
+    const owner = await eventually(
+      async () => (await request(brokerUrl).get(`/queues/${name}`)).body.consumer ?? false,
+      3000,
+      'an owner',
+    );
     if (owner === consumerId) return name;
   }
   throw new Error(`no queue could be given to ${consumerId}`);
 }
 
 export function tasksFor(bindingKey: string, count: number, extra: Record<string, unknown> = {}) {
-  return Array.from({ length: count }, (_, i) => ({ task_name: `task ${i}`, task_type: 'work', binding_key: bindingKey, payload: { i }, ...extra }));
+  return Array.from({ length: count }, (_, i) => ({
+    task_name: `task ${i}`,
+    task_type: 'work',
+    binding_key: bindingKey,
+    payload: { i },
+    ...extra,
+  }));
 }
 
 export async function submitBulk(brokerUrl: string, tasks: object[]): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < tasks.length; i += 1000) {
-    const res = await request(brokerUrl).post('/tasks/bulk').send(tasks.slice(i, i + 1000)).expect(201);
+    const res = await request(brokerUrl)
+      .post('/tasks/bulk')
+      .send(tasks.slice(i, i + 1000))
+      .expect(201);
     ids.push(...res.body.ids);
   }
   return ids;
@@ -106,19 +132,35 @@ export async function queueCounts(redis: Redis, keys: RedisKeys, queue: string) 
  * once: scheduled (store-only) or complete (its handler ran), present in the matching index, and
  * nothing left pending, in flight, retrying or dead.
  */
-export async function expectAllStoredOnce(redis: Redis, keys: RedisKeys, queue: string, ids: string[], timeoutMs = 20_000) {
+export async function expectAllStoredOnce(
+  redis: Redis,
+  keys: RedisKeys,
+  queue: string,
+  ids: string[],
+  timeoutMs = 20_000,
+) {
   await eventually(
     async () => {
       const all = await statuses(redis, keys, ids);
       const counts = await queueCounts(redis, keys, queue);
-      return [...all.values()].every((s) => s === TaskStatus.Scheduled || s === TaskStatus.Complete) && counts.pending + counts.inFlight + counts.delayed === 0;
+      return (
+        [...all.values()].every((s) => s === TaskStatus.Scheduled || s === TaskStatus.Complete) &&
+        counts.pending + counts.inFlight + counts.delayed === 0
+      );
     },
     timeoutMs,
     `${ids.length} tasks of ${queue} to be stored`,
   );
   expect(new Set(ids).size).toBe(ids.length);
   const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.eval("return redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZSCORE', KEYS[2], ARGV[1])", 2, keys.scheduledIndex, keys.completeIndex, id);
+  for (const id of ids)
+    pipeline.eval(
+      "return redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZSCORE', KEYS[2], ARGV[1])",
+      2,
+      keys.scheduledIndex,
+      keys.completeIndex,
+      id,
+    );
   const scores = ((await pipeline.exec()) ?? []).map(([, score]) => score);
   expect(scores.filter((s) => s === null)).toHaveLength(0);
   expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 0 });

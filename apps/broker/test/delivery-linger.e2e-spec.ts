@@ -33,7 +33,8 @@ describe('delivery linger: batches of one queue are DELIVERY_LINGER_MS apart', (
       await consumer.register(broker.url);
       const queue = await declareQueueOwnedBy(broker.url, consumer.id!);
       const [first, ...rest] = tasksFor(queue, 6);
-      const batchesOf = () => consumer.batches.filter((batch) => batch[0]?.queue === queue).map((batch) => batch.map((d) => d.task.id));
+      const batchesOf = () =>
+        consumer.batches.filter((batch) => batch[0]?.queue === queue).map((batch) => batch.map((d) => d.task.id));
 
       const firstId = (await request(broker.url).post('/tasks').send(first).expect(201)).body.id;
       // Out before the others are even sent: it did not wait for company.

@@ -62,7 +62,10 @@ describe('delivery path: broker and consumers', () => {
       const queue = await declareQueue(broker.url);
       // The task object is level 1 and its payload level 2, so 30 more levels reach the limit of 32.
       const payload = JSON.parse('{"a":'.repeat(30) + '1' + '}'.repeat(30));
-      const res = await request(broker.url).post('/tasks').send({ task_name: 'deep', task_type: 'work', binding_key: queue, payload }).expect(201);
+      const res = await request(broker.url)
+        .post('/tasks')
+        .send({ task_name: 'deep', task_type: 'work', binding_key: queue, payload })
+        .expect(201);
       await expectAllStoredOnce(redis, keys, queue, [res.body.id]);
     } finally {
       await consumer.app.close();
@@ -79,7 +82,9 @@ describe('delivery path: broker and consumers', () => {
     const consumer = await startConsumer();
     try {
       await expectAllStoredOnce(redis, keys, queue, ids, 30_000);
-      const attempts = await Promise.all(ids.slice(0, 20).map(async (id) => Number(await redis.hget(keys.task(id), 'attempts'))));
+      const attempts = await Promise.all(
+        ids.slice(0, 20).map(async (id) => Number(await redis.hget(keys.task(id), 'attempts'))),
+      );
       expect(new Set(attempts)).toEqual(new Set([1]));
     } finally {
       await consumer.app.close();
@@ -101,7 +106,10 @@ describe('delivery path: broker and consumers', () => {
     try {
       const queue = await declareQueue(broker.url);
       const priorities = [0, 5, 9, 5, 0, 9, 1];
-      const ids = await submitBulk(broker.url, priorities.map((priority, i) => ({ ...tasksFor(queue, 1)[0], task_name: `p${priority}-${i}`, priority })));
+      const ids = await submitBulk(
+        broker.url,
+        priorities.map((priority, i) => ({ ...tasksFor(queue, 1)[0], task_name: `p${priority}-${i}`, priority })),
+      );
       await standIn.register(broker.url);
       const received = await eventually(
         async () => {
@@ -127,7 +135,9 @@ describe('delivery path: broker and consumers', () => {
       const ids = await submitBulk(broker.url, tasksFor(queue, 200));
       await expectAllStoredOnce(redis, keys, queue, ids);
       expect(failing.received.filter((d) => d.queue === queue).length).toBeGreaterThan(0);
-      const retried = await request(broker.url).get(`/tasks/${failing.received.find((d) => d.queue === queue)!.task.id}`);
+      const retried = await request(broker.url).get(
+        `/tasks/${failing.received.find((d) => d.queue === queue)!.task.id}`,
+      );
       expect(retried.body.attempts).toBeGreaterThanOrEqual(2);
     } finally {
       await failing.stop();
@@ -166,8 +176,14 @@ describe('delivery path: broker and consumers', () => {
     );
     try {
       const queue = await declareQueue(broker.url);
-      const [id] = await submitBulk(broker.url, [{ task_name: 'doomed', task_type: 'doomed', binding_key: queue, max_retries: 2 }]);
-      await eventually(async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered', 10_000, 'dead letter');
+      const [id] = await submitBulk(broker.url, [
+        { task_name: 'doomed', task_type: 'doomed', binding_key: queue, max_retries: 2 },
+      ]);
+      await eventually(
+        async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered',
+        10_000,
+        'dead letter',
+      );
       const dead = await request(broker.url).get(`/queues/${queue}/dead-letters`).expect(200);
       expect(dead.body).toHaveLength(1);
       expect(dead.body[0]).toMatchObject({ id, attempts: 3, status: 'dead_lettered' });
@@ -189,13 +205,28 @@ describe('delivery path: broker and consumers', () => {
     await silent.register(broker.url);
     try {
       const queue = await declareQueueOwnedBy(broker.url, silent.id!);
-      const [id] = await submitBulk(broker.url, [{ task_name: 'late', task_type: 'work', binding_key: queue, max_retries: 0 }]);
-      await eventually(async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered', 10_000, 'dead letter');
+      const [id] = await submitBulk(broker.url, [
+        { task_name: 'late', task_type: 'work', binding_key: queue, max_retries: 0 },
+      ]);
+      await eventually(
+        async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered',
+        10_000,
+        'dead letter',
+      );
       // The consumer that held it all along stores it and acks its (first and only) delivery: too late.
       const deliveryId = silent.received.find((d) => d.task.id === id)!.delivery_id;
-      const [outcome] = await runScript<number[]>(redis, storeTaskScript, [keys.task(id), keys.scheduledIndex, keys.completeIndex], [Date.now(), 86_400_000, StoreMode.StoreOnly, '', '', deliveryId]);
+      const [outcome] = await runScript<number[]>(
+        redis,
+        storeTaskScript,
+        [keys.task(id), keys.scheduledIndex, keys.completeIndex],
+        [Date.now(), 86_400_000, StoreMode.StoreOnly, '', '', deliveryId],
+      );
       expect(outcome).toBe(-4);
-      await request(broker.url).post('/acks').set(silent.credentials).send({ acks: [{ delivery_id: deliveryId, ok: true }] }).expect(204);
+      await request(broker.url)
+        .post('/acks')
+        .set(silent.credentials)
+        .send({ acks: [{ delivery_id: deliveryId, ok: true }] })
+        .expect(204);
       expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 1 });
       expect((await statuses(redis, keys, [id])).get(id)).toBe('dead_lettered');
     } finally {
@@ -209,10 +240,19 @@ describe('delivery path: broker and consumers', () => {
     try {
       const queue = await declareQueueOwnedBy(broker.url, holder.id!);
       const [kept, moved, cancelled] = await submitBulk(broker.url, tasksFor(queue, 3));
-      await eventually(async () => [kept, moved, cancelled].every((id) => holder.received.some((d) => d.task.id === id)) || false, 5_000, 'the deliveries');
+      await eventually(
+        async () => [kept, moved, cancelled].every((id) => holder.received.some((d) => d.task.id === id)) || false,
+        5_000,
+        'the deliveries',
+      );
       // The latest delivery of each: a slow machine may have let a lease lapse and redelivered it already.
       const idOf = (task: string) => holder.received.filter((d) => d.task.id === task).at(-1)!.delivery_id;
-      const leases = (ids: string[]) => request(broker.url).post('/leases').set(holder.credentials).send({ leases: ids.map((delivery_id) => ({ delivery_id })) }).expect(200);
+      const leases = (ids: string[]) =>
+        request(broker.url)
+          .post('/leases')
+          .set(holder.credentials)
+          .send({ leases: ids.map((delivery_id) => ({ delivery_id })) })
+          .expect(200);
 
       const before = Number(await redis.zscore(keys.queueInflight(queue), kept));
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -234,7 +274,8 @@ describe('delivery path: broker and consumers', () => {
     await alive.register(broker.url);
     try {
       quiet.stopHeartbeats();
-      const ids = async () => ((await request(broker.url).get('/consumers')).body.items as Array<{ id: string }>).map((c) => c.id);
+      const ids = async () =>
+        ((await request(broker.url).get('/consumers')).body.items as Array<{ id: string }>).map((c) => c.id);
       await eventually(async () => !(await ids()).includes(quiet.id!), 5_000, 'the quiet consumer to be dropped');
       expect(await ids()).toContain(alive.id);
       await request(broker.url).post(`/consumers/${quiet.id}/heartbeat`).set(quiet.credentials).expect(404);
@@ -248,14 +289,24 @@ describe('delivery path: broker and consumers', () => {
     const first = await startConsumer();
     const second = await startConsumer();
     try {
-      const owners = async () => new Set(((await request(broker.url).get('/queues')).body.items as Array<{ consumer: string }>).map((q) => q.consumer));
+      const owners = async () =>
+        new Set(
+          ((await request(broker.url).get('/queues')).body.items as Array<{ consumer: string }>).map((q) => q.consumer),
+        );
       await eventually(async () => (await owners()).size === 2, 5_000, 'two owners');
       await second.app.close();
-      const remaining = await eventually(async () => {
-        const set = await owners();
-        return set.size === 1 && [...set][0];
-      }, 5_000, 'one owner');
-      const consumers = (await request(broker.url).get('/consumers')).body.items as Array<{ id: string; queues: string[] }>;
+      const remaining = await eventually(
+        async () => {
+          const set = await owners();
+          return set.size === 1 && [...set][0];
+        },
+        5_000,
+        'one owner',
+      );
+      const consumers = (await request(broker.url).get('/consumers')).body.items as Array<{
+        id: string;
+        queues: string[];
+      }>;
       expect(consumers).toHaveLength(1);
       expect(consumers[0].id).toBe(remaining);
     } finally {

@@ -34,8 +34,14 @@ describe('a per-key cap on pending tasks', () => {
     for (let i = 0; i < 3; i++) await submit(A, `cap-a-${i}`).expect(201);
     const refused = await submit(A, 'cap-a-3').expect(429);
     expect(refused.headers['retry-after']).toBe('1');
-    expect(refused.body.message).toBe('the key "client-a" has 3 tasks pending, the most PENDING_CAP_PER_KEY allows; retry once some are done');
-    await request(broker.url).post('/tasks/bulk').set(as(B)).send([task('cap-b-0'), task('cap-b-1'), task('cap-b-2'), task('cap-b-3')]).expect(429);
+    expect(refused.body.message).toBe(
+      'the key "client-a" has 3 tasks pending, the most PENDING_CAP_PER_KEY allows; retry once some are done',
+    );
+    await request(broker.url)
+      .post('/tasks/bulk')
+      .set(as(B))
+      .send([task('cap-b-0'), task('cap-b-1'), task('cap-b-2'), task('cap-b-3')])
+      .expect(429);
     expect(await redis.exists(`${process.env.REDIS_PREFIX}:task:cap-b-0`)).toBe(0);
     await submit(B, 'cap-b-0').expect(201);
     // A resend of a known task is not a new one: it takes no room.
@@ -50,15 +56,42 @@ describe('a per-key cap on pending tasks', () => {
     const consumer = new StandInConsumer('record');
     await consumer.start();
     try {
-      const res = await request(broker.url).post('/consumers').set(as(C)).send({ url: consumer.url, capacity: 10, types: ['x'] }).expect(201);
+      const res = await request(broker.url)
+        .post('/consumers')
+        .set(as(C))
+        .send({ url: consumer.url, capacity: 10, types: ['x'] })
+        .expect(201);
       consumer.id = res.body.id;
       consumer.secret = res.body.secret;
-      const heartbeat = setInterval(() => request(broker.url).post(`/consumers/${consumer.id}/heartbeat`).set({ ...as(C), 'x-tq-consumer-secret': consumer.secret! }).catch(() => undefined), 200);
+      const heartbeat = setInterval(
+        () =>
+          request(broker.url)
+            .post(`/consumers/${consumer.id}/heartbeat`)
+            .set({ ...as(C), 'x-tq-consumer-secret': consumer.secret! })
+            .catch(() => undefined),
+        200,
+      );
       try {
-        const mine = await eventually(async () => (consumer.received.filter((d) => d.task.id.startsWith('cap-a-')).length === 3 ? consumer.received : false), 10_000, 'the deliveries');
-        const acks = mine.filter((d) => d.task.id.startsWith('cap-a-')).map((d) => ({ delivery_id: d.delivery_id, ok: true, result: null }));
-        await request(broker.url).post('/acks').set({ ...as(C), ...consumer.credentials }).send({ acks }).expect(204);
-        await eventually(async () => (await request(broker.url).get('/tasks/cap-a-1').set(as(A))).body.status === TaskStatus.Complete || false, 5_000, 'stored');
+        const mine = await eventually(
+          async () =>
+            consumer.received.filter((d) => d.task.id.startsWith('cap-a-')).length === 3 ? consumer.received : false,
+          10_000,
+          'the deliveries',
+        );
+        const acks = mine
+          .filter((d) => d.task.id.startsWith('cap-a-'))
+          .map((d) => ({ delivery_id: d.delivery_id, ok: true, result: null }));
+        await request(broker.url)
+          .post('/acks')
+          .set({ ...as(C), ...consumer.credentials })
+          .send({ acks })
+          .expect(204);
+        await eventually(
+          async () =>
+            (await request(broker.url).get('/tasks/cap-a-1').set(as(A))).body.status === TaskStatus.Complete || false,
+          5_000,
+          'stored',
+        );
         for (let i = 6; i < 9; i++) await submit(A, `cap-a-${i}`).expect(201);
       } finally {
         clearInterval(heartbeat);

@@ -24,11 +24,17 @@ describe('deleting queues, and MAX_QUEUES', () => {
     await closeAndClean(redis, broker);
   });
 
-  const declare = (name: string, key = name) => request(broker.url).post('/queues').send({ name, binding_keys: [key], capacity: 100 });
+  const declare = (name: string, key = name) =>
+    request(broker.url)
+      .post('/queues')
+      .send({ name, binding_keys: [key], capacity: 100 });
 
   it('deletes an empty queue and frees its binding keys', async () => {
     await declare('gone', 'gone-key').expect(201);
-    expect((await request(broker.url).delete('/queues/gone').expect(200)).body).toEqual({ deleted: 'gone', cancelled: 0 });
+    expect((await request(broker.url).delete('/queues/gone').expect(200)).body).toEqual({
+      deleted: 'gone',
+      cancelled: 0,
+    });
     await request(broker.url).get('/queues/gone').expect(404);
     await declare('heir', 'gone-key').expect(201);
     await request(broker.url).delete('/queues/heir').expect(200);
@@ -37,11 +43,17 @@ describe('deleting queues, and MAX_QUEUES', () => {
   it('refuses to delete a queue that holds tasks unless forced, and then cancels them', async () => {
     await declare('busy').expect(201);
     // No consumer runs here, so the task stays pending.
-    const { body } = await request(broker.url).post('/tasks').send({ task_name: 't', task_type: 'x', binding_key: 'busy', payload: {} }).expect(201);
+    const { body } = await request(broker.url)
+      .post('/tasks')
+      .send({ task_name: 't', task_type: 'x', binding_key: 'busy', payload: {} })
+      .expect(201);
     const refused = await request(broker.url).delete('/queues/busy').expect(409);
     expect(refused.body.message).toBe('queue "busy" holds 1 tasks; delete it with ?force=true to cancel them');
     await request(broker.url).get('/queues/busy').expect(200);
-    expect((await request(broker.url).delete('/queues/busy?force=true').expect(200)).body).toEqual({ deleted: 'busy', cancelled: 1 });
+    expect((await request(broker.url).delete('/queues/busy?force=true').expect(200)).body).toEqual({
+      deleted: 'busy',
+      cancelled: 1,
+    });
     expect((await request(broker.url).get(`/tasks/${body.id}`).expect(200)).body.status).toBe(TaskStatus.Cancelled);
     expect(await redis.exists(`${process.env.REDIS_PREFIX}:queue:{busy}:pending`)).toBe(0);
   });
@@ -84,7 +96,16 @@ describe('deleting queues, and MAX_QUEUES', () => {
       // As a consumer stores a task due later: scheduled, awaiting its run, in the scheduled index.
       const key = `${process.env.REDIS_PREFIX}:task:orphan-1`;
       const due = Date.now() - 1_000;
-      await redis.hset(key, { id: 'orphan-1', status: 'scheduled', awaits_run: '1', queue: 'short-lived', scheduled_time: String(due), periodicity: 'once', priority: '0', seq: '1' });
+      await redis.hset(key, {
+        id: 'orphan-1',
+        status: 'scheduled',
+        awaits_run: '1',
+        queue: 'short-lived',
+        scheduled_time: String(due),
+        periodicity: 'once',
+        priority: '0',
+        seq: '1',
+      });
       await redis.zadd(`${process.env.REDIS_PREFIX}:index:scheduled`, due, 'orphan-1');
       const { SchedulerService } = require('../../task-dispatcher/src/scheduler/scheduler.service');
       await dispatcher.app.get(SchedulerService).runPass();

@@ -24,9 +24,12 @@ describe('submit rate limits', () => {
   afterAll(() => closeAndClean(redis, broker));
 
   const submit = (secret: string, id: string) =>
-    request(broker.url).post('/tasks').set('Authorization', `Bearer ${secret}`).send({ id, task_name: 't', task_type: 'x', binding_key: 'default', payload: {} });
+    request(broker.url)
+      .post('/tasks')
+      .set('Authorization', `Bearer ${secret}`)
+      .send({ id, task_name: 't', task_type: 'x', binding_key: 'default', payload: {} });
 
-  it("refuses a key past its burst with 429 and Retry-After, leaving other keys and reads alone", async () => {
+  it('refuses a key past its burst with 429 and Retry-After, leaving other keys and reads alone', async () => {
     for (let i = 0; i < 4; i++) await submit(A, `rl-a-${i}`).expect(201);
     const refused = await submit(A, 'rl-a-refused').expect(429);
     expect(refused.headers['retry-after']).toBe('1');

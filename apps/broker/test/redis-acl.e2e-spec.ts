@@ -17,7 +17,18 @@ describe('REDIS_URL with an ACL user', () => {
 
   beforeAll(async () => {
     admin = testRedis();
-    await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, `~${prefix}:*`, `&${prefix}:*`, '+@all', '-@dangerous', '+info');
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      `>${password}`,
+      `~${prefix}:*`,
+      `&${prefix}:*`,
+      '+@all',
+      '-@dangerous',
+      '+info',
+    );
     const base = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     process.env.REDIS_URL = `redis://${user}:${password}@${base.host}`;
     broker = await bootApp(require('../src/app.module').AppModule, 'broker');
@@ -31,8 +42,15 @@ describe('REDIS_URL with an ACL user', () => {
 
   it('serves with the ACL user: health, a declared queue and an accepted task, all under its prefix', async () => {
     await request(broker.url).get('/health').expect(200);
-    const { body } = await request(broker.url).post('/tasks').send({ task_name: 'acl', task_type: 'x', binding_key: 'default', payload: {} }).expect(201);
-    const task = await eventually(async () => (await request(broker.url).get(`/tasks/${body.id}`)).body, 5_000, 'the task');
+    const { body } = await request(broker.url)
+      .post('/tasks')
+      .send({ task_name: 'acl', task_type: 'x', binding_key: 'default', payload: {} })
+      .expect(201);
+    const task = await eventually(
+      async () => (await request(broker.url).get(`/tasks/${body.id}`)).body,
+      5_000,
+      'the task',
+    );
     expect(task).toMatchObject({ id: body.id, status: 'queued' });
     expect(await admin.exists(`${prefix}:task:${body.id}`)).toBe(1);
   });

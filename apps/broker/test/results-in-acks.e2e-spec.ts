@@ -18,7 +18,10 @@ describe('results in acks, for consumers that store nothing', () => {
   let queue: string;
   /** Runs `remote`, stores any other type (`*`); stores nothing in Redis itself. */
   const remote = new StandInConsumer('record');
-  const api = taskApi(() => broker.url, () => queue);
+  const api = taskApi(
+    () => broker.url,
+    () => queue,
+  );
 
   beforeAll(async () => {
     redis = testRedis();
@@ -35,8 +38,13 @@ describe('results in acks, for consumers that store nothing', () => {
   });
 
   const deliveryOf = (id: string) =>
-    eventually(async () => [...remote.received].reverse().find((d) => d.task.id === id) ?? false, 5_000, `a delivery of ${id}`) as Promise<RecordedDelivery>;
-  const ack = (acks: object[], headers = remote.credentials) => request(broker.url).post('/acks').set(headers).send({ acks });
+    eventually(
+      async () => [...remote.received].reverse().find((d) => d.task.id === id) ?? false,
+      5_000,
+      `a delivery of ${id}`,
+    ) as Promise<RecordedDelivery>;
+  const ack = (acks: object[], headers = remote.credentials) =>
+    request(broker.url).post('/acks').set(headers).send({ acks });
 
   it('stores a task with the result its ack carries, and records the run', async () => {
     const id = await api.submit('remote', { to: 'a@example.com' });
@@ -82,7 +90,10 @@ describe('results in acks, for consumers that store nothing', () => {
     expect(done.runs).toHaveLength(1);
     // Replayed, with another result: nothing changes.
     await ack([{ delivery_id: delivery.delivery_id, ok: true, result: 'again' }]).expect(204);
-    expect(await api.read(id)).toMatchObject({ status: TaskStatus.Complete, runs: [expect.objectContaining({ outcome: 'ok' })] });
+    expect(await api.read(id)).toMatchObject({
+      status: TaskStatus.Complete,
+      runs: [expect.objectContaining({ outcome: 'ok' })],
+    });
     expect((await api.read(id)).result).toBeUndefined();
   });
 
@@ -93,8 +104,16 @@ describe('results in acks, for consumers that store nothing', () => {
     expect(JSON.stringify(nack.body.message)).toContain('acks[0].result is only for an ok ack');
     expect((await api.read(id)).status).toBe(TaskStatus.Dispatched);
     await ack([{ delivery_id: delivery.delivery_id, ok: true, result: 'x'.repeat(70_000) }]).expect(204);
-    const failed = await eventually(async () => ((await api.read(id)).runs?.length ? api.read(id) : false), 5_000, 'the failed run');
-    expect(failed.runs[0]).toMatchObject({ attempt: 1, outcome: 'failed', error: 'the result is over 65536 bytes of JSON' });
+    const failed = await eventually(
+      async () => ((await api.read(id)).runs?.length ? api.read(id) : false),
+      5_000,
+      'the failed run',
+    );
+    expect(failed.runs[0]).toMatchObject({
+      attempt: 1,
+      outcome: 'failed',
+      error: 'the result is over 65536 bytes of JSON',
+    });
     expect(failed.result).toBeUndefined();
   });
 

@@ -24,17 +24,28 @@ describe('forged and replayed deliveries', () => {
 
   afterAll(() => closeAndClean(redis, consumer, broker));
 
-  const { submit, read, until } = taskApi(() => broker.url, () => queue);
+  const { submit, read, until } = taskApi(
+    () => broker.url,
+    () => queue,
+  );
   const deliver = (deliveries: object[]) => request(consumer.url).post('/deliveries').send({ deliveries }).expect(202);
   /** Gives the consumer time to act on what it was sent, then checks it holds nothing. */
   const settle = async () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { ConsumerPool } = require('@app/consumer');
-    await eventually(async () => consumer.app.get(ConsumerPool).heldDeliveries().length === 0 || false, 5_000, 'the consumer to hold nothing');
+    await eventually(
+      async () => consumer.app.get(ConsumerPool).heldDeliveries().length === 0 || false,
+      5_000,
+      'the consumer to hold nothing',
+    );
   };
 
   it('runs nothing and changes nothing for a forged delivery of a real task, whatever state it is in', async () => {
-    const later = await submit('echo', { real: true }, { scheduled_time: new Date(Date.now() + 3_600_000).toISOString() });
+    const later = await submit(
+      'echo',
+      { real: true },
+      { scheduled_time: new Date(Date.now() + 3_600_000).toISOString() },
+    );
     const dead = await submit('fail', { message: 'no' }, { max_retries: 0 });
     await until(later, TaskStatus.Scheduled);
     await until(dead, TaskStatus.DeadLettered);
@@ -52,11 +63,19 @@ describe('forged and replayed deliveries', () => {
     expect(await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))))).toEqual(before);
 
     // Acks naming no current delivery are not believed either, even from a registered consumer.
-    const { body: other } = await request(broker.url).post('/consumers').send({ url: 'http://127.0.0.1:1', capacity: 1, types: ['nothing'] }).expect(201);
+    const { body: other } = await request(broker.url)
+      .post('/consumers')
+      .send({ url: 'http://127.0.0.1:1', capacity: 1, types: ['nothing'] })
+      .expect(201);
     await request(broker.url)
       .post('/acks')
       .set({ 'x-tq-consumer-id': other.id, 'x-tq-consumer-secret': other.secret })
-      .send({ acks: [{ delivery_id: `${queue}~1~${dead}~ffffffffffffffffffffffff`, ok: true }, { delivery_id: `${queue}~1~${later}~ffffffffffffffffffffffff`, ok: false, error: 'x' }] })
+      .send({
+        acks: [
+          { delivery_id: `${queue}~1~${dead}~ffffffffffffffffffffffff`, ok: true },
+          { delivery_id: `${queue}~1~${later}~ffffffffffffffffffffffff`, ok: false, error: 'x' },
+        ],
+      })
       .expect(204);
     expect(await Promise.all([later, dead].map((id) => redis.hgetall(keys.task(id))))).toEqual(before);
     expect(await redis.zscore(keys.queueDead(queue), dead)).not.toBeNull();

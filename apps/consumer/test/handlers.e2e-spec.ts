@@ -20,7 +20,10 @@ describe('task handlers', () => {
 
   afterAll(() => closeAndClean(redis, consumer, broker));
 
-  const { submit, read, until } = taskApi(() => broker.url, () => queue);
+  const { submit, read, until } = taskApi(
+    () => broker.url,
+    () => queue,
+  );
   const storedTask = (id: string) => until(id, TaskStatus.Complete);
 
   it('stores what the handler returned, and GET /tasks/:id shows it', async () => {
@@ -35,7 +38,11 @@ describe('task handlers', () => {
   it('stores a task due later without running it, awaiting its time', async () => {
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const id = await submit('echo', { a: 1 }, { scheduled_time: later });
-    const task = await eventually(async () => ((await read(id)).status === TaskStatus.Scheduled ? read(id) : false), 10_000, 'stored');
+    const task = await eventually(
+      async () => ((await read(id)).status === TaskStatus.Scheduled ? read(id) : false),
+      10_000,
+      'stored',
+    );
     expect(task.result ?? task.runs ?? task.run_count).toBeUndefined();
     expect(await redis.hget(keys.task(id), 'awaits_run')).toBe('1');
     expect(await redis.zscore(keys.scheduledIndex, id)).toBe(String(Date.parse(later)));
@@ -54,13 +61,21 @@ describe('task handlers', () => {
 
   it('dead-letters a handler that always fails, with its message', async () => {
     const id = await submit('fail', { message: 'always' }, { max_retries: 1 });
-    const task = await eventually(async () => ((await read(id)).status === TaskStatus.DeadLettered ? read(id) : false), 10_000, 'dead-lettered');
+    const task = await eventually(
+      async () => ((await read(id)).status === TaskStatus.DeadLettered ? read(id) : false),
+      10_000,
+      'dead-lettered',
+    );
     expect(task).toMatchObject({ attempts: 2, last_error: 'fail handler failed: always' });
   });
 
   it('a slow handler does not hold up other types in the same consumer, and shows its progress', async () => {
     const slow = await submit('sleep', { ms: 1_200 });
-    await eventually(async () => (await read(slow)).progress?.sleeping_ms === 1_200 || false, 5_000, 'the sleep to report progress');
+    await eventually(
+      async () => (await read(slow)).progress?.sleeping_ms === 1_200 || false,
+      5_000,
+      'the sleep to report progress',
+    );
     const quick = await storedTask(await submit('echo', { a: 1 }));
     expect(quick.result).toEqual({ echoed_keys: ['a'] });
     expect((await read(slow)).status).toBe(TaskStatus.Running);
@@ -71,7 +86,11 @@ describe('task handlers', () => {
 
   it('a handler that refuses its payload fails the attempt with its message', async () => {
     const id = await submit('sleep', { ms: -1 }, { max_retries: 0 });
-    const task = await eventually(async () => ((await read(id)).status === TaskStatus.DeadLettered ? read(id) : false), 10_000, 'dead-lettered');
+    const task = await eventually(
+      async () => ((await read(id)).status === TaskStatus.DeadLettered ? read(id) : false),
+      10_000,
+      'dead-lettered',
+    );
     expect(task.last_error).toMatch(/^sleep handler failed: payload.ms must be/);
     expect(await redis.zscore(keys.scheduledIndex, id)).toBeNull();
   });

@@ -23,12 +23,21 @@ describe('long tasks', () => {
   afterAll(() => closeAndClean(redis, consumer, broker));
 
   const submit = async (payload: object) =>
-    (await request(broker.url).post('/tasks').send({ task_name: 'nap', task_type: 'sleep', binding_key: queue, payload }).expect(201)).body.id as string;
+    (
+      await request(broker.url)
+        .post('/tasks')
+        .send({ task_name: 'nap', task_type: 'sleep', binding_key: queue, payload })
+        .expect(201)
+    ).body.id as string;
   const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
 
   it('runs a task longer than the lease once: its consumer keeps the lease alive', async () => {
     const id = await submit({ ms: 4_000 });
-    const task = await eventually(async () => ((await read(id)).status === TaskStatus.Complete ? read(id) : false), 15_000, 'the long task to complete');
+    const task = await eventually(
+      async () => ((await read(id)).status === TaskStatus.Complete ? read(id) : false),
+      15_000,
+      'the long task to complete',
+    );
     expect(task).toMatchObject({ attempts: 1, run_count: 1, result: { slept_ms: 4_000 } });
     expect(task.runs).toHaveLength(1);
   });
@@ -41,7 +50,11 @@ describe('long tasks', () => {
     const standby = await startConsumer();
     try {
       await consumer.app.close();
-      const task = await eventually(async () => ((await read(id)).status === TaskStatus.Complete ? read(id) : false), 15_000, 'the task to complete elsewhere');
+      const task = await eventually(
+        async () => ((await read(id)).status === TaskStatus.Complete ? read(id) : false),
+        15_000,
+        'the task to complete elsewhere',
+      );
       expect(task.attempts).toBe(1);
       expect(task.runs.map((run: { outcome: string }) => run.outcome)).toEqual(['lost', 'ok']);
       expect(task.runs[0].error).toMatch(/shut down before the sleep handler finished/);

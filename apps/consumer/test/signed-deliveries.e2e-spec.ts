@@ -32,7 +32,11 @@ describe('signed deliveries', () => {
     broker = await bootApp(require('../../broker/src/app.module').AppModule, 'broker', undefined, port);
     process.env.DELIVERY_SIGNING_KEYS = `${NEW_KEY},${OLD_KEY}`;
     consumer = await bootApp(require('../src/app.module').AppModule, 'consumer');
-    await eventually(async () => (await request(broker.url).get('/queues/default').set(auth)).body.consumer ?? false, 5_000, 'a consumer to own default');
+    await eventually(
+      async () => (await request(broker.url).get('/queues/default').set(auth)).body.consumer ?? false,
+      5_000,
+      'a consumer to own default',
+    );
   });
 
   afterAll(() => closeAndClean(redis, consumer, broker));
@@ -40,8 +44,16 @@ describe('signed deliveries', () => {
   const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).set(auth).expect(200)).body;
 
   it('runs a task pushed under a key the consumer takes (the old one, mid-rotation)', async () => {
-    const { body } = await request(broker.url).post('/tasks').set(auth).send({ task_name: 'hi', task_type: 'echo', payload: { to: 'ada' } }).expect(201);
-    const task = await eventually(async () => ((await read(body.id)).status === TaskStatus.Complete ? read(body.id) : false), 10_000, 'the task complete');
+    const { body } = await request(broker.url)
+      .post('/tasks')
+      .set(auth)
+      .send({ task_name: 'hi', task_type: 'echo', payload: { to: 'ada' } })
+      .expect(201);
+    const task = await eventually(
+      async () => ((await read(body.id)).status === TaskStatus.Complete ? read(body.id) : false),
+      10_000,
+      'the task complete',
+    );
     expect(task.result).toEqual({ echoed_keys: ['to'] });
   });
 
@@ -49,18 +61,43 @@ describe('signed deliveries', () => {
     const { body } = await request(broker.url)
       .post('/tasks')
       .set(auth)
-      .send({ task_name: 'later', task_type: 'echo', payload: {}, scheduled_time: new Date(Date.now() + 3_600_000).toISOString() })
+      .send({
+        task_name: 'later',
+        task_type: 'echo',
+        payload: {},
+        scheduled_time: new Date(Date.now() + 3_600_000).toISOString(),
+      })
       .expect(201);
     await eventually(async () => (await read(body.id)).status === TaskStatus.Scheduled || false, 10_000, 'stored');
     const before = await redis.hgetall(`${process.env.REDIS_PREFIX}:task:${body.id}`);
-    const push = JSON.stringify({ deliveries: [{ delivery_id: `default~1~${body.id}~${'f'.repeat(24)}`, queue: 'default', task: { id: body.id, task_type: 'echo' }, due: true }] });
-    const post = (headers: Record<string, string>, bytes = push) => request(consumer.url).post('/deliveries').set({ 'content-type': 'application/json', ...headers }).send(bytes);
+    const push = JSON.stringify({
+      deliveries: [
+        {
+          delivery_id: `default~1~${body.id}~${'f'.repeat(24)}`,
+          queue: 'default',
+          task: { id: body.id, task_type: 'echo' },
+          due: true,
+        },
+      ],
+    });
+    const post = (headers: Record<string, string>, bytes = push) =>
+      request(consumer.url)
+        .post('/deliveries')
+        .set({ 'content-type': 'application/json', ...headers })
+        .send(bytes);
     const now = String(Date.now());
     const stale = String(Date.now() - 6 * 60_000);
     const cases: Array<[string, Record<string, string>, string?]> = [
       ['no signature', {}],
-      ['a key it does not take', { 'x-tq-timestamp': now, 'x-tq-signature': signDelivery('z'.repeat(40), now, Buffer.from(push)) }],
-      ['other bytes', { 'x-tq-timestamp': now, 'x-tq-signature': signDelivery(NEW_KEY, now, Buffer.from(push)) }, push.replace('"due":true', '"due":true ')],
+      [
+        'a key it does not take',
+        { 'x-tq-timestamp': now, 'x-tq-signature': signDelivery('z'.repeat(40), now, Buffer.from(push)) },
+      ],
+      [
+        'other bytes',
+        { 'x-tq-timestamp': now, 'x-tq-signature': signDelivery(NEW_KEY, now, Buffer.from(push)) },
+        push.replace('"due":true', '"due":true '),
+      ],
       ['stale', { 'x-tq-timestamp': stale, 'x-tq-signature': signDelivery(NEW_KEY, stale, Buffer.from(push)) }],
       ['a bearer key instead', { authorization: `Bearer ${OPERATOR}` }],
     ];

@@ -38,7 +38,9 @@ async function main(argv: string[]): Promise<number> {
   // Ctrl-C stops the run and still prints what was done; a second one kills as usual.
   process.once('SIGINT', () => producer.onModuleDestroy());
 
-  process.stderr.write(`producing ${count} tasks to ${settings.brokerUrl} (concurrency ${concurrency}, batch ${options.produce.batch})\n`);
+  process.stderr.write(
+    `producing ${count} tasks to ${settings.brokerUrl} (concurrency ${concurrency}, batch ${options.produce.batch})\n`,
+  );
   const bar = new ProgressBar(process.stderr);
   const summary = await producer.produce(options.produce, (progress) => bar.update(progress));
   bar.finish();

@@ -15,7 +15,14 @@ interface Run {
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const child = spawn(
     process.execPath,
-    [require.resolve('ts-node/dist/bin.js'), '-r', 'tsconfig-paths/register', '--transpile-only', 'apps/producer/src/cli.ts', ...args],
+    [
+      require.resolve('ts-node/dist/bin.js'),
+      '-r',
+      'tsconfig-paths/register',
+      '--transpile-only',
+      'apps/producer/src/cli.ts',
+      ...args,
+    ],
     { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -43,7 +50,20 @@ describe('npm run produce (the CLI)', () => {
   });
 
   it('produces every task, shows progress and ends with the summary and exit 0', async () => {
-    const run = await runCli(['--broker', broker.url, '--count', '250', '--concurrency', '16', '--batch', '10', '--types', 'a,b', '--priority', '0..9']);
+    const run = await runCli([
+      '--broker',
+      broker.url,
+      '--count',
+      '250',
+      '--concurrency',
+      '16',
+      '--batch',
+      '10',
+      '--types',
+      'a,b',
+      '--priority',
+      '0..9',
+    ]);
     expect(run.stderr).toContain(`producing 250 tasks to ${broker.url}`);
     expect(run.stderr).toMatch(/100\.0%\s+250\/250\s+[\d,]+ tasks\/s\s+ETA 0s/);
     expect(run.stdout).toMatch(/^\s+sent\s+250$/m);
@@ -60,7 +80,12 @@ describe('npm run produce (the CLI)', () => {
     const run = await runCli(['--broker', broker.url, '--count', '4', '--types', 'default,nope', '--json']);
     expect(run.code).toBe(1);
     const summary = JSON.parse(run.stdout);
-    expect(summary).toMatchObject({ sent: 4, accepted: 2, rejected: 2, rejected_reasons: { '400: task_type "nope" is not accepted here': 2 } });
+    expect(summary).toMatchObject({
+      sent: 4,
+      accepted: 2,
+      rejected: 2,
+      rejected_reasons: { '400: task_type "nope" is not accepted here': 2 },
+    });
   }, 30_000);
 
   it('exits 2 with a clear message for a bad option, sending nothing', async () => {

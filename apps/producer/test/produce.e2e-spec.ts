@@ -31,22 +31,46 @@ describe('POST /produce against a stand-in broker', () => {
   const produce = (body: object) => request(booted.url).post('/produce').send(body);
 
   it('registers with the broker at start', async () => {
-    const registered = await eventually(async () => broker.producers.length > 0 && broker.producers, 5000, 'registration');
+    const registered = await eventually(
+      async () => broker.producers.length > 0 && broker.producers,
+      5000,
+      'registration',
+    );
     expect(registered).toEqual([{ id: 'p1', name: 'producer-e2e', url: 'http://producer-e2e:8080' }]);
   });
 
   it('submits n single tasks, all accepted, over a few kept-alive connections', async () => {
-    const res = await produce({ count: 200, concurrency: 8, task_name: 'welcome', task_type: 'email', payload: { k: 1 } }).expect(200);
-    expect(res.body).toMatchObject({ sent: 200, accepted: 200, rejected: 0, failed: 0, accepted_ids: 200, requests: 200 });
+    const res = await produce({
+      count: 200,
+      concurrency: 8,
+      task_name: 'welcome',
+      task_type: 'email',
+      payload: { k: 1 },
+    }).expect(200);
+    expect(res.body).toMatchObject({
+      sent: 200,
+      accepted: 200,
+      rejected: 0,
+      failed: 0,
+      accepted_ids: 200,
+      requests: 200,
+    });
     expect(res.body.ms).toBeGreaterThan(0);
     expect(broker.tasks.size).toBe(200);
     expect(broker.bulkRequests).toBe(0);
     expect(broker.sockets.size).toBeLessThanOrEqual(8);
-    expect([...broker.tasks.values()][0]).toEqual({ id: expect.any(String), task_name: 'welcome', task_type: 'email', payload: { k: 1 } });
+    expect([...broker.tasks.values()][0]).toEqual({
+      id: expect.any(String),
+      task_name: 'welcome',
+      task_type: 'email',
+      payload: { k: 1 },
+    });
   });
 
   it('submits in bulk batches, all accepted', async () => {
-    const res = await produce({ count: 2500, concurrency: 2, batch: 1000, task_name: 'n', task_type: 'email' }).expect(200);
+    const res = await produce({ count: 2500, concurrency: 2, batch: 1000, task_name: 'n', task_type: 'email' }).expect(
+      200,
+    );
     expect(res.body).toMatchObject({ sent: 2500, accepted: 2500, failed: 0, accepted_ids: 2500, requests: 3 });
     expect(broker.bulkRequests).toBe(3);
     expect(broker.tasks.size).toBe(2500);
@@ -88,7 +112,9 @@ describe('POST /produce against a stand-in broker', () => {
 
   it('retries a lost bulk answer with the same ids', async () => {
     broker.dropFor = 1;
-    const res = await produce({ count: 300, batch: 100, concurrency: 3, task_name: 'n', task_type: 'email' }).expect(200);
+    const res = await produce({ count: 300, batch: 100, concurrency: 3, task_name: 'n', task_type: 'email' }).expect(
+      200,
+    );
     expect(res.body).toMatchObject({ accepted: 300, retried_after_error: 100, accepted_ids: 300 });
     expect(broker.tasks.size).toBe(300);
     expect(broker.resubmissions).toBe(100);
@@ -154,7 +180,11 @@ describe('POST /produce against a stand-in broker', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(broker.tasks.size).toBe(stoppedAt);
     expect(stoppedAt).toBeLessThan(100_000);
-    await eventually(async () => (await produce({ count: 1, task_name: 'n', task_type: 'email' })).status === 200 || false, 5_000, 'the next run');
+    await eventually(
+      async () => (await produce({ count: 1, task_name: 'n', task_type: 'email' })).status === 200 || false,
+      5_000,
+      'the next run',
+    );
   });
 
   it('documents POST /produce in Swagger', async () => {

@@ -71,7 +71,8 @@ export class StandInBroker {
       return send(201, { id });
     }
     const bulk = req.url === '/tasks/bulk';
-    if (req.method !== 'POST' || (req.url !== '/tasks' && !bulk)) return send(404, { message: `Cannot ${req.method} ${req.url}` });
+    if (req.method !== 'POST' || (req.url !== '/tasks' && !bulk))
+      return send(404, { message: `Cannot ${req.method} ${req.url}` });
 
     this.taskRequests++;
     if (bulk) this.bulkRequests++;
@@ -84,7 +85,11 @@ export class StandInBroker {
     const refused = items.findIndex((task) => this.refusedTypes.has(task.task_type));
     if (refused >= 0) {
       const prefix = bulk ? `[${refused}].` : '';
-      return send(400, { statusCode: 400, error: 'Bad Request', message: [`${prefix}task_type "${items[refused].task_type}" is not accepted here`] });
+      return send(400, {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: [`${prefix}task_type "${items[refused].task_type}" is not accepted here`],
+      });
     }
     const existing = items.filter((task) => this.tasks.has(task.id)).length;
     this.resubmissions += existing;
@@ -96,6 +101,9 @@ export class StandInBroker {
       return;
     }
     if (bulk) return send(201, { ids: items.map((task) => task.id) });
-    return send(existing ? 200 : 201, existing ? { ...body, status: 'queued' } : { id: body.id, queue: body.task_type, status: 'queued' });
+    return send(
+      existing ? 200 : 201,
+      existing ? { ...body, status: 'queued' } : { id: body.id, queue: body.task_type, status: 'queued' },
+    );
   }
 }

@@ -18,7 +18,12 @@ describe('cleanup', () => {
   /** Stores tasks due at `at` and runs the scheduler then, so they complete (or advance) at `at`. */
   async function runAt(at: number, specs: Array<{ id: string; periodicity?: string }>): Promise<void> {
     clock.set(at);
-    await storeTasks(redis, keys, specs.map((spec) => ({ ...spec, scheduled_time: at })), at - 60_000);
+    await storeTasks(
+      redis,
+      keys,
+      specs.map((spec) => ({ ...spec, scheduled_time: at })),
+      at - 60_000,
+    );
     expect((await scheduler.runPass()).triggered).toBe(specs.length);
   }
 
@@ -48,10 +53,15 @@ describe('cleanup', () => {
     await runAt(t0 + 60_000, [{ id: 'just-inside' }]);
     await runAt(t0 + 25 * DAY_MS, [{ id: 'recent' }]);
     clock.set(t0);
-    await storeTasks(redis, keys, [
-      { id: 'overdue-scheduled', scheduled_time: t0 - 90 * DAY_MS },
-      { id: 'far-scheduled', scheduled_time: t0 + 400 * DAY_MS },
-    ], t0 - 100 * DAY_MS);
+    await storeTasks(
+      redis,
+      keys,
+      [
+        { id: 'overdue-scheduled', scheduled_time: t0 - 90 * DAY_MS },
+        { id: 'far-scheduled', scheduled_time: t0 + 400 * DAY_MS },
+      ],
+      t0 - 100 * DAY_MS,
+    );
 
     clock.set(t0 + RETENTION_MS + 30_000);
     expect(await cleanup.runPass()).toMatchObject({ deleted: 2, pruned: 0, caught_up: true });
@@ -75,7 +85,10 @@ describe('cleanup', () => {
   });
 
   it('deletes more completed tasks than one batch holds in one pass', async () => {
-    await runAt(t0, Array.from({ length: 1100 }, (_, i) => ({ id: `done-${i}` })));
+    await runAt(
+      t0,
+      Array.from({ length: 1100 }, (_, i) => ({ id: `done-${i}` })),
+    );
     clock.set(t0 + RETENTION_MS + DAY_MS);
     const pass = await cleanup.runPass();
     expect(pass).toMatchObject({ deleted: 1100, caught_up: true });
@@ -85,10 +98,15 @@ describe('cleanup', () => {
 
   it('prunes index entries whose task expired, and nothing else', async () => {
     await runAt(t0, [{ id: 'done-gone' }, { id: 'done-kept' }]);
-    await storeTasks(redis, keys, [
-      { id: 'due-gone', scheduled_time: t0 + DAY_MS },
-      { id: 'due-kept', scheduled_time: t0 + DAY_MS },
-    ], t0);
+    await storeTasks(
+      redis,
+      keys,
+      [
+        { id: 'due-gone', scheduled_time: t0 + DAY_MS },
+        { id: 'due-kept', scheduled_time: t0 + DAY_MS },
+      ],
+      t0,
+    );
     // What a TTL expiry leaves behind: the hash gone, its index entry still there.
     await redis.del(keys.task('done-gone'), keys.task('due-gone'));
 

@@ -56,7 +56,12 @@ export async function storeTasks(redis: Redis, keys: RedisKeys, specs: TaskSpec[
   for (const task of tasks) {
     // As the claim leaves it: out for one delivery, which the store names.
     pipeline.hset(keys.task(task.id), { ...taskToHash(task), status: 'dispatched', delivery_id: `d-${task.id}` });
-    queueScript(pipeline, storeTaskScript, [keys.task(task.id), keys.scheduledIndex, keys.completeIndex], [now, RETENTION_MS + TTL_SLACK_MS, StoreMode.StoreOnly, '', '', `d-${task.id}`]);
+    queueScript(
+      pipeline,
+      storeTaskScript,
+      [keys.task(task.id), keys.scheduledIndex, keys.completeIndex],
+      [now, RETENTION_MS + TTL_SLACK_MS, StoreMode.StoreOnly, '', '', `d-${task.id}`],
+    );
   }
   for (const [error, reply] of (await pipeline.exec()) ?? []) {
     if (error) throw error;

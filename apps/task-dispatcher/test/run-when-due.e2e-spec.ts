@@ -34,13 +34,22 @@ describe('tasks run when due', () => {
   afterAll(() => closeAndClean(redis, dispatcher, consumer, broker));
 
   const submit = async (task_type: string, payload: object, extra: object = {}) =>
-    (await request(broker.url).post('/tasks').send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra }).expect(201)).body.id as string;
+    (
+      await request(broker.url)
+        .post('/tasks')
+        .send({ task_name: task_type, task_type, binding_key: queue, payload, ...extra })
+        .expect(201)
+    ).body.id as string;
   const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
   const until = (id: string, what: string, check: (task: Record<string, any>) => boolean) =>
-    eventually(async () => {
-      const task = await read(id);
-      return check(task) ? task : false;
-    }, 10_000, `task ${id}: ${what}`);
+    eventually(
+      async () => {
+        const task = await read(id);
+        return check(task) ? task : false;
+      },
+      10_000,
+      `task ${id}: ${what}`,
+    );
   const passAt = (ms: number) => {
     clock.set(ms);
     return dispatcher.app.get(SchedulerService).runPass();
@@ -57,7 +66,11 @@ describe('tasks run when due', () => {
 
     expect(await passAt(due)).toMatchObject({ released: 1, completed: 0 });
     const done = await until(id, 'complete', (task) => task.status === TaskStatus.Complete);
-    expect(done).toMatchObject({ result: { echoed_keys: ['to'] }, run_count: 1, runs: [{ attempt: 1, outcome: 'ok' }] });
+    expect(done).toMatchObject({
+      result: { echoed_keys: ['to'] },
+      run_count: 1,
+      runs: [{ attempt: 1, outcome: 'ok' }],
+    });
     expect(await redis.zscore(keys.scheduledIndex, id)).toBeNull();
     // Released once: a second pass at the same time finds nothing left to start.
     expect(await passAt(due)).toMatchObject({ released: 0 });
@@ -65,7 +78,11 @@ describe('tasks run when due', () => {
 
   it('runs a periodic task once per occurrence, and its retries count per occurrence', async () => {
     const first = Date.now() + HOUR_MS;
-    const id = await submit('fail', { times: 1 }, { scheduled_time: new Date(first).toISOString(), periodicity: 'hourly', max_retries: 1 });
+    const id = await submit(
+      'fail',
+      { times: 1 },
+      { scheduled_time: new Date(first).toISOString(), periodicity: 'hourly', max_retries: 1 },
+    );
     await until(id, 'stored', (task) => task.status === TaskStatus.Scheduled);
 
     const occurrences = 3;
@@ -73,7 +90,11 @@ describe('tasks run when due', () => {
       const at = first + (n - 1) * HOUR_MS;
       expect(await passAt(at + 5)).toMatchObject({ released: 1 });
       // Each occurrence starts again at attempt 1: the first attempt fails, the retry succeeds.
-      const task = await until(id, `occurrence ${n} done`, (t) => t.run_count === n && t.status === TaskStatus.Scheduled);
+      const task = await until(
+        id,
+        `occurrence ${n} done`,
+        (t) => t.run_count === n && t.status === TaskStatus.Scheduled,
+      );
       expect(Date.parse(task.scheduled_time)).toBe(at + HOUR_MS);
       expect(task.result).toEqual({ failed_attempts: 1 });
       expect(task.last_error).toBeUndefined();
@@ -86,14 +107,24 @@ describe('tasks run when due', () => {
 
   it('records an occurrence that spends its retries as failed, and the series goes on', async () => {
     const first = Date.now() + HOUR_MS;
-    const id = await submit('fail', { message: 'printer on fire' }, { scheduled_time: new Date(first).toISOString(), periodicity: 'hourly', max_retries: 0 });
+    const id = await submit(
+      'fail',
+      { message: 'printer on fire' },
+      { scheduled_time: new Date(first).toISOString(), periodicity: 'hourly', max_retries: 0 },
+    );
     await until(id, 'stored', (task) => task.status === TaskStatus.Scheduled);
 
     expect(await passAt(first)).toMatchObject({ released: 1 });
     const task = await until(id, 'moved to its next occurrence', (t) => t.run_count === 1);
-    expect(task).toMatchObject({ status: TaskStatus.Scheduled, attempts: 0, last_error: 'fail handler failed: printer on fire' });
+    expect(task).toMatchObject({
+      status: TaskStatus.Scheduled,
+      attempts: 0,
+      last_error: 'fail handler failed: printer on fire',
+    });
     expect(Date.parse(task.scheduled_time)).toBe(first + HOUR_MS);
-    expect(task.runs).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', error: 'fail handler failed: printer on fire' })]);
+    expect(task.runs).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'failed', error: 'fail handler failed: printer on fire' }),
+    ]);
     expect(await redis.zscore(keys.queueDead(queue), id)).toBeNull();
     expect(await redis.zscore(keys.scheduledIndex, id)).toBe(String(first + HOUR_MS));
     // Kept like any stored task: until past its next occurrence by the retention period, not for ever.
@@ -136,10 +167,14 @@ describe('scheduler wake-ups', () => {
       .send({ task_name: 'soon', task_type: 'echo', binding_key: queue, scheduled_time: new Date(due).toISOString() })
       .expect(201);
     // Nothing here asks for a pass, and the cron runs once a minute: a wake-up starts it.
-    const task = await eventually(async () => {
-      const read = (await request(broker.url).get(`/tasks/${body.id}`).expect(200)).body;
-      return read.status === TaskStatus.Complete ? read : false;
-    }, 10_000, 'the task to run');
+    const task = await eventually(
+      async () => {
+        const read = (await request(broker.url).get(`/tasks/${body.id}`).expect(200)).body;
+        return read.status === TaskStatus.Complete ? read : false;
+      },
+      10_000,
+      'the task to run',
+    );
     expect(Date.parse(task.runs[0].started_time)).toBeGreaterThanOrEqual(due);
   });
 });

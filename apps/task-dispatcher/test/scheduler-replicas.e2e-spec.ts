@@ -38,8 +38,14 @@ describe('two schedulers on the same tasks', () => {
     const [a, b, ...viaHttp] = await Promise.all([
       replicas[0].app.get(SchedulerService).runPass(),
       replicas[1].app.get(SchedulerService).runPass(),
-      request(replicas[0].url).post('/scheduler/run').expect(200).then((res) => res.body),
-      request(replicas[1].url).post('/scheduler/run').expect(200).then((res) => res.body),
+      request(replicas[0].url)
+        .post('/scheduler/run')
+        .expect(200)
+        .then((res) => res.body),
+      request(replicas[1].url)
+        .post('/scheduler/run')
+        .expect(200)
+        .then((res) => res.body),
     ]);
     expect(a.triggered + b.triggered).toBe(count);
     viaHttp.forEach((pass, i) => expect([0, [a, b][i].triggered]).toContain(pass.triggered));
@@ -48,7 +54,9 @@ describe('two schedulers on the same tasks', () => {
     for (const { id } of specs) pipeline.hmget(keys.task(id), 'run_count', 'status', 'periodicity');
     const rows = ((await pipeline.exec()) ?? []).map(([, row]) => row as string[]);
     expect(rows.filter(([runs]) => runs !== '1')).toEqual([]);
-    expect(rows.filter(([, status, periodicity]) => status !== (periodicity === 'once' ? 'complete' : 'scheduled'))).toEqual([]);
+    expect(
+      rows.filter(([, status, periodicity]) => status !== (periodicity === 'once' ? 'complete' : 'scheduled')),
+    ).toEqual([]);
     expect(await redis.zcard(keys.completeIndex)).toBe(2000);
     expect(await redis.zcount(keys.scheduledIndex, '-inf', now)).toBe(0);
     expect(await redis.zcount(keys.scheduledIndex, '-inf', '+inf')).toBe(1000);

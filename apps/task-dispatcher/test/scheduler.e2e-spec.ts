@@ -30,18 +30,28 @@ describe('scheduler', () => {
 
   it('completes due tasks and leaves future ones scheduled', async () => {
     const now = clock.now();
-    await storeTasks(redis, keys, [
-      { id: 'late', scheduled_time: now - 60_000 },
-      { id: 'now', scheduled_time: now },
-      { id: 'future', scheduled_time: now + 60_000 },
-    ], now - 120_000);
+    await storeTasks(
+      redis,
+      keys,
+      [
+        { id: 'late', scheduled_time: now - 60_000 },
+        { id: 'now', scheduled_time: now },
+        { id: 'future', scheduled_time: now + 60_000 },
+      ],
+      now - 120_000,
+    );
 
     const pass = await scheduler.runPass();
     expect(pass).toMatchObject({ triggered: 2, completed: 2, rescheduled: 0, pruned: 0, caught_up: true });
 
     for (const id of ['late', 'now']) {
       const task = await redis.hgetall(keys.task(id));
-      expect(task).toMatchObject({ status: 'complete', run_count: '1', last_run_time: String(now), task_update_time: String(now) });
+      expect(task).toMatchObject({
+        status: 'complete',
+        run_count: '1',
+        last_run_time: String(now),
+        task_update_time: String(now),
+      });
       expect(await redis.zscore(keys.completeIndex, id)).toBe(String(now));
       expect(await redis.zscore(keys.scheduledIndex, id)).toBeNull();
       // Completion re-sets the TTL to the retention period plus slack: it outlives retention.
@@ -59,21 +69,83 @@ describe('scheduler', () => {
   });
 
   // Each step: the clock is set to `at`, one pass runs, and the task must then be due at `next`.
-  const periodic: Array<{ name: string; periodicity: string; first: string; steps: Array<[at: string, next: string]> }> = [
-    { name: 'hourly across a month end', periodicity: 'hourly', first: '2024-01-31T23:15:00Z', steps: [['2024-01-31T23:15:00Z', '2024-02-01T00:15:00Z'], ['2024-02-01T00:15:00Z', '2024-02-01T01:15:00Z']] },
-    { name: 'daily across a leap day', periodicity: 'daily', first: '2024-02-28T06:00:00Z', steps: [['2024-02-28T06:00:00Z', '2024-02-29T06:00:00Z'], ['2024-02-29T06:00:00Z', '2024-03-01T06:00:00Z']] },
-    { name: 'daily across a non-leap February end', periodicity: 'daily', first: '2023-02-28T06:00:00Z', steps: [['2023-02-28T06:00:00Z', '2023-03-01T06:00:00Z']] },
-    { name: 'weekly across a year end', periodicity: 'weekly', first: '2023-12-28T10:00:00Z', steps: [['2023-12-28T10:00:00Z', '2024-01-04T10:00:00Z']] },
-    { name: 'weekly across a leap day', periodicity: 'weekly', first: '2024-02-26T08:00:00Z', steps: [['2024-02-26T08:00:00Z', '2024-03-04T08:00:00Z']] },
+  const periodic: Array<{
+    name: string;
+    periodicity: string;
+    first: string;
+    steps: Array<[at: string, next: string]>;
+  }> = [
+    {
+      name: 'hourly across a month end',
+      periodicity: 'hourly',
+      first: '2024-01-31T23:15:00Z',
+      steps: [
+        ['2024-01-31T23:15:00Z', '2024-02-01T00:15:00Z'],
+        ['2024-02-01T00:15:00Z', '2024-02-01T01:15:00Z'],
+      ],
+    },
+    {
+      name: 'daily across a leap day',
+      periodicity: 'daily',
+      first: '2024-02-28T06:00:00Z',
+      steps: [
+        ['2024-02-28T06:00:00Z', '2024-02-29T06:00:00Z'],
+        ['2024-02-29T06:00:00Z', '2024-03-01T06:00:00Z'],
+      ],
+    },
+    {
+      name: 'daily across a non-leap February end',
+      periodicity: 'daily',
+      first: '2023-02-28T06:00:00Z',
+      steps: [['2023-02-28T06:00:00Z', '2023-03-01T06:00:00Z']],
+    },
+    {
+      name: 'weekly across a year end',
+      periodicity: 'weekly',
+      first: '2023-12-28T10:00:00Z',
+      steps: [['2023-12-28T10:00:00Z', '2024-01-04T10:00:00Z']],
+    },
+    {
+      name: 'weekly across a leap day',
+      periodicity: 'weekly',
+      first: '2024-02-26T08:00:00Z',
+      steps: [['2024-02-26T08:00:00Z', '2024-03-04T08:00:00Z']],
+    },
     {
       name: 'monthly on the 31st through a leap February and a 30-day month',
       periodicity: 'monthly',
       first: '2024-01-31T09:00:00Z',
-      steps: [['2024-01-31T09:00:00Z', '2024-02-29T09:00:00Z'], ['2024-02-29T09:00:00Z', '2024-03-31T09:00:00Z'], ['2024-03-31T09:00:00Z', '2024-04-30T09:00:00Z'], ['2024-04-30T09:00:00Z', '2024-05-31T09:00:00Z']],
+      steps: [
+        ['2024-01-31T09:00:00Z', '2024-02-29T09:00:00Z'],
+        ['2024-02-29T09:00:00Z', '2024-03-31T09:00:00Z'],
+        ['2024-03-31T09:00:00Z', '2024-04-30T09:00:00Z'],
+        ['2024-04-30T09:00:00Z', '2024-05-31T09:00:00Z'],
+      ],
     },
-    { name: 'monthly on the 31st in a non-leap year', periodicity: 'monthly', first: '2023-01-31T09:00:00Z', steps: [['2023-01-31T09:00:00Z', '2023-02-28T09:00:00Z'], ['2023-02-28T09:00:00Z', '2023-03-31T09:00:00Z']] },
-    { name: 'cron on the first of the month', periodicity: '0 12 1 * *', first: '2024-01-01T12:00:00Z', steps: [['2024-01-01T12:00:00Z', '2024-02-01T12:00:00Z'], ['2024-02-01T12:00:00Z', '2024-03-01T12:00:00Z']] },
-    { name: 'cron on leap days only', periodicity: '0 0 29 2 *', first: '2024-02-29T00:00:00Z', steps: [['2024-02-29T00:00:00Z', '2028-02-29T00:00:00Z']] },
+    {
+      name: 'monthly on the 31st in a non-leap year',
+      periodicity: 'monthly',
+      first: '2023-01-31T09:00:00Z',
+      steps: [
+        ['2023-01-31T09:00:00Z', '2023-02-28T09:00:00Z'],
+        ['2023-02-28T09:00:00Z', '2023-03-31T09:00:00Z'],
+      ],
+    },
+    {
+      name: 'cron on the first of the month',
+      periodicity: '0 12 1 * *',
+      first: '2024-01-01T12:00:00Z',
+      steps: [
+        ['2024-01-01T12:00:00Z', '2024-02-01T12:00:00Z'],
+        ['2024-02-01T12:00:00Z', '2024-03-01T12:00:00Z'],
+      ],
+    },
+    {
+      name: 'cron on leap days only',
+      periodicity: '0 0 29 2 *',
+      first: '2024-02-29T00:00:00Z',
+      steps: [['2024-02-29T00:00:00Z', '2028-02-29T00:00:00Z']],
+    },
   ];
 
   it.each(periodic)('advances $name', async ({ periodicity, first, steps }) => {
@@ -84,7 +156,12 @@ describe('scheduler', () => {
       expect(await scheduler.runPass()).toMatchObject({ triggered: 1, rescheduled: 1, completed: 0 });
       runs++;
       const task = await redis.hgetall(keys.task('p'));
-      expect({ status: task.status, scheduled: iso(task.scheduled_time), runs: task.run_count, last: iso(task.last_run_time) }).toEqual({
+      expect({
+        status: task.status,
+        scheduled: iso(task.scheduled_time),
+        runs: task.run_count,
+        last: iso(task.last_run_time),
+      }).toEqual({
         status: 'scheduled',
         scheduled: new Date(next).toISOString(),
         runs: String(runs),
@@ -140,7 +217,15 @@ describe('scheduler', () => {
 
   it('drops scheduled-index entries whose task expired, without triggering anything', async () => {
     const now = clock.now();
-    await storeTasks(redis, keys, [{ id: 'gone', scheduled_time: now - 1000 }, { id: 'kept', scheduled_time: now - 1000 }], now - 5000);
+    await storeTasks(
+      redis,
+      keys,
+      [
+        { id: 'gone', scheduled_time: now - 1000 },
+        { id: 'kept', scheduled_time: now - 1000 },
+      ],
+      now - 5000,
+    );
     await redis.del(keys.task('gone'));
     expect(await scheduler.runPass()).toMatchObject({ triggered: 1, pruned: 1 });
     expect(await redis.zscore(keys.scheduledIndex, 'gone')).toBeNull();
@@ -156,13 +241,26 @@ describe('scheduler', () => {
 
   it('runs a pass on POST /scheduler/run and counts it in /metrics', async () => {
     const now = clock.now();
-    await storeTasks(redis, keys, [
-      { id: 'a', scheduled_time: now - 1000 },
-      { id: 'b', scheduled_time: now - 1000, periodicity: 'daily' },
-      { id: 'c', scheduled_time: now + DAY_MS },
-    ], now - 5000);
+    await storeTasks(
+      redis,
+      keys,
+      [
+        { id: 'a', scheduled_time: now - 1000 },
+        { id: 'b', scheduled_time: now - 1000, periodicity: 'daily' },
+        { id: 'c', scheduled_time: now + DAY_MS },
+      ],
+      now - 5000,
+    );
     const res = await request(booted.url).post('/scheduler/run').expect(200);
-    expect(res.body).toMatchObject({ triggered: 2, completed: 1, rescheduled: 1, pruned: 0, skipped: 0, batches: 1, caught_up: true });
+    expect(res.body).toMatchObject({
+      triggered: 2,
+      completed: 1,
+      rescheduled: 1,
+      pruned: 0,
+      skipped: 0,
+      batches: 1,
+      caught_up: true,
+    });
     expect(typeof res.body.duration_ms).toBe('number');
 
     const metrics = await request(booted.url).get('/metrics').expect(200);

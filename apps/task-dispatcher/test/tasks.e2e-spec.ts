@@ -17,7 +17,10 @@ describe('GET /tasks', () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const res: request.Response = await request(booted.url).get('/tasks').query(cursor ? { ...query, cursor } : query).expect(200);
+      const res: request.Response = await request(booted.url)
+        .get('/tasks')
+        .query(cursor ? { ...query, cursor } : query)
+        .expect(200);
       pages.push(res.body.items.map((task: { id: string }) => task.id));
       cursor = res.body.next_cursor;
     } while (cursor && pages.length < 100);
@@ -30,7 +33,10 @@ describe('GET /tasks', () => {
     // Ten tasks due the same millisecond (more than a page), then one a second.
     const specs = [
       ...Array.from({ length: 10 }, (_, i) => ({ id: `tie-${i}`, scheduled_time: t0 + 60_000 })),
-      ...Array.from({ length: 15 }, (_, i) => ({ id: `s-${String(i).padStart(2, '0')}`, scheduled_time: t0 + 120_000 + i * 1000 })),
+      ...Array.from({ length: 15 }, (_, i) => ({
+        id: `s-${String(i).padStart(2, '0')}`,
+        scheduled_time: t0 + 120_000 + i * 1000,
+      })),
       { id: 'done-1', scheduled_time: t0 - 2000 },
       { id: 'done-2', scheduled_time: t0 - 1000 },
     ];
@@ -54,7 +60,11 @@ describe('GET /tasks', () => {
     const res = await request(booted.url).get('/tasks').query({ status: 'complete' }).expect(200);
     expect(res.body.next_cursor).toBeNull();
     expect(res.body.items.map((task: { id: string }) => task.id)).toEqual(['done-1', 'done-2']);
-    expect(res.body.items[0]).toMatchObject({ status: 'complete', run_count: 1, scheduled_time: new Date(t0 - 2000).toISOString() });
+    expect(res.body.items[0]).toMatchObject({
+      status: 'complete',
+      run_count: 1,
+      scheduled_time: new Date(t0 - 2000).toISOString(),
+    });
   });
 
   it('keeps to the time window, both ends inclusive', async () => {
@@ -67,7 +77,10 @@ describe('GET /tasks', () => {
   it('leaves out a task that expired after it was indexed', async () => {
     await storeTasks(redis, keys, [{ id: 'vanishing', scheduled_time: t0 + 999_000 }], t0);
     await redis.del(keys.task('vanishing'));
-    const res = await request(booted.url).get('/tasks').query({ status: 'scheduled', from: new Date(t0 + 999_000).toISOString() }).expect(200);
+    const res = await request(booted.url)
+      .get('/tasks')
+      .query({ status: 'scheduled', from: new Date(t0 + 999_000).toISOString() })
+      .expect(200);
     expect(res.body).toEqual({ items: [], next_cursor: null });
   });
 

@@ -27,7 +27,11 @@ export class ConsumerModule {
   static forRoot(options: ConsumerModuleOptions = {}): DynamicModule {
     return {
       module: ConsumerModule,
-      imports: [CoreModule.forRoot({ environment: options.environment ?? ConsumerEnvironment, scripts: CONSUMER_SCRIPTS }), ConsumerPoolModule, RegistrationModule],
+      imports: [
+        CoreModule.forRoot({ environment: options.environment ?? ConsumerEnvironment, scripts: CONSUMER_SCRIPTS }),
+        ConsumerPoolModule,
+        RegistrationModule,
+      ],
     };
   }
 }

@@ -9,30 +9,43 @@ export class BrokerEnvironment extends BaseEnvironment {
   @IsString()
   QUEUES: string = 'default:default,echo,sleep,fail:100000;email:email:100000;report:report:100000';
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   DEFAULT_QUEUE_CAPACITY: number = 100_000;
 
   /** Largest single-task request body, bytes (413 above it). */
-  @Type(() => Number) @IsInt() @Min(1024)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
   MAX_TASK_BYTES: number = 65_536;
 
   /** Largest request body (a bulk request), bytes. */
   MAX_BODY_BYTES: number = 16 * 1024 * 1024;
 
   /** How long a cancelled task is kept (it expires then); the same setting as the consumer's and the task-dispatcher's. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   RETENTION_DAYS: number = 30;
 
   /** A delivery's lease: not acked or extended (POST /leases) within it, it goes out again. */
-  @Type(() => Number) @IsInt() @Min(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
   ACK_TIMEOUT_MS: number = 30_000;
 
   /** Unacked deliveries a queue may have at once. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   PREFETCH_WINDOW: number = 2_000;
 
   /** Tasks per POST /deliveries. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   DELIVERY_BATCH: number = 1_000;
 
   /**
@@ -40,14 +53,21 @@ export class BrokerEnvironment extends BaseEnvironment {
    * of a POST each, while the first task after a quiet spell still goes at once. 0 sends as soon as
    * the previous batch is answered.
    */
-  @Type(() => Number) @IsInt() @Min(0) @Max(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   DELIVERY_LINGER_MS: number = 5;
 
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   DELIVERY_TIMEOUT_MS: number = 5_000;
 
   /** How soon a queue whose batch is on the wire looks again if nothing wakes it first, ms. */
-  @Type(() => Number) @IsInt() @Min(5)
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
   DISPATCH_POLL_MS: number = 50;
 
   /**
@@ -55,36 +75,54 @@ export class BrokerEnvironment extends BaseEnvironment {
    * a retry's backoff ending, a consumer joining, the scheduler releasing a task); this only bounds
    * the wait if a wake-up is lost, so 1,000 idle queues cost almost nothing.
    */
-  @Type(() => Number) @IsInt() @Min(10)
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
   DISPATCH_IDLE_MS: number = 10_000;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   BACKOFF_BASE_MS: number = 500;
 
-  @Type(() => Number) @IsNumber() @Min(1)
+  @Type(() => Number)
+  @IsNumber()
+  @Min(1)
   BACKOFF_FACTOR: number = 2;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   BACKOFF_CAP_MS: number = 60_000;
 
   /** A consumer missing this many heartbeats is dropped. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   HEARTBEAT_INTERVAL_MS: number = 2_000;
 
   /** Submit requests (POST /tasks, /tasks/bulk) per second per key, burst twice that; 0 = no limit. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   SUBMIT_RATE_LIMIT: number = 0;
 
   /** Tasks one key may have pending (accepted, not yet stored) across all queues; 0 = no cap. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   PENDING_CAP_PER_KEY: number = 0;
 
   /** Most live consumers; a registration past it is refused (409). */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   MAX_CONSUMERS: number = 1_000;
 
   /** Most queues that may be declared; a declaration past it is refused (409). */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   MAX_QUEUES: number = 1_000;
 
   /** Hosts consumers may register at: comma-separated host[:port] patterns (`*.` prefix, `*` port); default loopback only. */

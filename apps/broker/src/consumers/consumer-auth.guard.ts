@@ -1,6 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { CONSUMER_ID_HEADER, CONSUMER_SECRET_HEADER, ConsumerRegistry, ConsumerSecretError, UnknownConsumerError } from './consumer-registry.service';
+import {
+  CONSUMER_ID_HEADER,
+  CONSUMER_SECRET_HEADER,
+  ConsumerRegistry,
+  ConsumerSecretError,
+  UnknownConsumerError,
+} from './consumer-registry.service';
 
 /**
  * Lets a request through only from a registered consumer: `x-tq-consumer-id` and the secret its
@@ -22,7 +28,9 @@ export class ConsumerAuthGuard implements CanActivate {
       return true;
     } catch (error) {
       if (error instanceof UnknownConsumerError || error instanceof ConsumerSecretError) {
-        throw new UnauthorizedException(`send ${CONSUMER_ID_HEADER} and ${CONSUMER_SECRET_HEADER} as registration returned them`);
+        throw new UnauthorizedException(
+          `send ${CONSUMER_ID_HEADER} and ${CONSUMER_SECRET_HEADER} as registration returned them`,
+        );
       }
       throw error;
     }

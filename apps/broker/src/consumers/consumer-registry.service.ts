@@ -87,7 +87,11 @@ export class ConsumerRegistry {
    * Registers a consumer and returns it with its secret: heartbeats, leases, acks and
    * deregistration must carry it (CONSUMER_SECRET_HEADER). Only its SHA-256 is kept in Redis.
    */
-  async register(url: string, capacity: number, types: string[] = [ANY_TYPE]): Promise<ConsumerInstance & { secret: string }> {
+  async register(
+    url: string,
+    capacity: number,
+    types: string[] = [ANY_TYPE],
+  ): Promise<ConsumerInstance & { secret: string }> {
     // Checked, then added: registrations racing at the bound may pass it by a few, which is all a
     // cap on thousands needs (every registration costs a rebalance, so thousands cost a broker).
     const max = this.config.get('MAX_CONSUMERS');
@@ -99,7 +103,13 @@ export class ConsumerRegistry {
     const secret = randomBytes(24).toString('base64url');
     await this.redis
       .multi()
-      .hset(this.keys.consumer(id), { id, url, capacity: String(capacity), types: JSON.stringify(types), secret_hash: sha256(secret).toString('hex') })
+      .hset(this.keys.consumer(id), {
+        id,
+        url,
+        capacity: String(capacity),
+        types: JSON.stringify(types),
+        secret_hash: sha256(secret).toString('hex'),
+      })
       .zadd(this.keys.consumers, now, id)
       .exec();
     this.readAt = -Infinity;
@@ -117,7 +127,8 @@ export class ConsumerRegistry {
     stored ??= (await this.redis.hget(this.keys.consumer(id), 'secret_hash')) ?? undefined;
     if (stored === undefined) throw new UnknownConsumerError(id);
     const expected = Buffer.from(stored, 'hex');
-    if (typeof secret !== 'string' || expected.length !== 32 || !timingSafeEqual(sha256(secret), expected)) throw new ConsumerSecretError(id);
+    if (typeof secret !== 'string' || expected.length !== 32 || !timingSafeEqual(sha256(secret), expected))
+      throw new ConsumerSecretError(id);
   }
 
   /** The task types a consumer registered; its registration may be draining (out of the live set, still readable). */
@@ -128,7 +139,8 @@ export class ConsumerRegistry {
   /** Records a heartbeat; a consumer that was dropped must register again. */
   async heartbeat(id: string): Promise<void> {
     const updated = await this.redis.zadd(this.keys.consumers, 'XX', 'CH', this.clock.now(), id);
-    if (updated === 0 && (await this.redis.zscore(this.keys.consumers, id)) === null) throw new UnknownConsumerError(id);
+    if (updated === 0 && (await this.redis.zscore(this.keys.consumers, id)) === null)
+      throw new UnknownConsumerError(id);
   }
 
   /**
@@ -136,7 +148,11 @@ export class ConsumerRegistry {
    * stays a little longer, so the deliveries it still holds as it drains can be acked with its secret.
    */
   async remove(id: string): Promise<void> {
-    const [[, removed]] = (await this.redis.multi().zrem(this.keys.consumers, id).pexpire(this.keys.consumer(id), DRAINING_REGISTRATION_MS).exec()) ?? [[null, 0]];
+    const [[, removed]] = (await this.redis
+      .multi()
+      .zrem(this.keys.consumers, id)
+      .pexpire(this.keys.consumer(id), DRAINING_REGISTRATION_MS)
+      .exec()) ?? [[null, 0]];
     if (removed === 0) throw new UnknownConsumerError(id);
     this.readAt = -Infinity;
     this.logger.log(`consumer ${id} deregistered`);
@@ -156,7 +172,9 @@ export class ConsumerRegistry {
       const gone = stale.filter((_, i) => scores[i] === null);
       if (gone.length) {
         await this.redis.del(...gone.map((id) => this.keys.consumer(id)));
-        this.logger.warn(`consumers ${gone.join(', ')} missed ${MISSED_HEARTBEATS} heartbeats; their queues are reassigned`);
+        this.logger.warn(
+          `consumers ${gone.join(', ')} missed ${MISSED_HEARTBEATS} heartbeats; their queues are reassigned`,
+        );
       }
     }
     const entries = await this.redis.zrangebyscore(this.keys.consumers, cutoff, '+inf', 'WITHSCORES');
@@ -189,7 +207,10 @@ export class ConsumerRegistry {
     const queues = this.queues.list();
     if (this.assigned?.live === live && this.assigned.queues === queues) return this.assigned.owners;
     const byId = new Map(live.map((c) => [c.id, c]));
-    const owners = ownerByItem(queues.map((q) => q.name), live.map((c) => c.id));
+    const owners = ownerByItem(
+      queues.map((q) => q.name),
+      live.map((c) => c.id),
+    );
     this.assigned = { live, queues, owners: new Map([...owners].map(([queue, id]) => [queue, byId.get(id)!])) };
     return this.assigned.owners;
   }

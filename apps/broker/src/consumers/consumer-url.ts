@@ -15,7 +15,8 @@ export function parseUrlAllowList(spec: string): HostPattern[] {
     .filter((entry) => entry !== '')
     .map((entry) => {
       const match = /^(\[[0-9a-f:.]+\]|(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\*)(?::(\d{1,5}|\*))?$/.exec(entry);
-      if (!match) throw new Error(`CONSUMER_URL_ALLOW: "${entry}" is not host[:port] (host may start with *. ; port may be *)`);
+      if (!match)
+        throw new Error(`CONSUMER_URL_ALLOW: "${entry}" is not host[:port] (host may start with *. ; port may be *)`);
       const [, host, port] = match;
       const escaped = host.replace(/[.[\]]/g, (c) => `\\${c}`);
       const pattern = host === '*' ? '[^/]+' : host.startsWith('*.') ? `[a-z0-9_.-]+${escaped.slice(1)}` : escaped;
@@ -40,7 +41,9 @@ export function consumerUrlProblem(raw: string, allow: HostPattern[]): string | 
   if (url.search || raw.includes('?')) return 'url must not have a query';
   if (url.hash || raw.includes('#')) return 'url must not have a fragment';
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  const allowed = allow.some((pattern) => pattern.host.test(url.hostname) && (pattern.port === undefined || pattern.port === port));
+  const allowed = allow.some(
+    (pattern) => pattern.host.test(url.hostname) && (pattern.port === undefined || pattern.port === port),
+  );
   if (!allowed) return `url's host ${url.hostname}:${port} is not in CONSUMER_URL_ALLOW`;
   return undefined;
 }

@@ -1,10 +1,40 @@
 import { pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
 import { consumerUrlProblem, parseUrlAllowList } from './consumer-url';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { CONSUMER_SECRET_HEADER, ConsumerRegistry, ConsumerSecretError, TooManyConsumersError, UnknownConsumerError } from './consumer-registry.service';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import {
+  CONSUMER_SECRET_HEADER,
+  ConsumerRegistry,
+  ConsumerSecretError,
+  TooManyConsumersError,
+  UnknownConsumerError,
+} from './consumer-registry.service';
 import { RegisterConsumerDto } from './dto/register-consumer.dto';
 
 @ApiTags('consumers')
@@ -21,9 +51,14 @@ export class ConsumersController {
 
   @RequireScope(Scope.Consumer)
   @Post()
-  @ApiCreatedResponse({ description: `{id, queues, secret}: the consumer id, the queues it owns now, and the secret its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}` })
+  @ApiCreatedResponse({
+    description: `{id, queues, secret}: the consumer id, the queues it owns now, and the secret its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}`,
+  })
   @ApiConflictResponse({ description: 'MAX_CONSUMERS consumers are registered' })
-  @ApiBadRequestResponse({ description: 'A bad body, or a url with credentials, a query or a fragment, or on a host CONSUMER_URL_ALLOW does not list' })
+  @ApiBadRequestResponse({
+    description:
+      'A bad body, or a url with credentials, a query or a fragment, or on a host CONSUMER_URL_ALLOW does not list',
+  })
   async register(@Body() dto: RegisterConsumerDto) {
     const problem = consumerUrlProblem(dto.url, this.urlAllow);
     if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [problem] });
@@ -64,7 +99,9 @@ export class ConsumersController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({ description: '{items, next_cursor}: live consumers by id (registration order), with the queues each owns' })
+  @ApiOkResponse({
+    description: '{items, next_cursor}: live consumers by id (registration order), with the queues each owns',
+  })
   async list(@Query() query: PageQueryDto) {
     const page = pageOf(await this.consumers.liveConsumers(), (consumer) => consumer.id, query);
     const assignment = await this.consumers.assignment();

@@ -33,9 +33,11 @@ const ACK_BATCH: BatchShape = {
   itemProblems({ delivery_id: id, ok, outcome, error, result }, at) {
     const problems: string[] = [];
     if (typeof id !== 'string') problems.push(`${at}.delivery_id must be a string`);
-    else if (id.length > MAX_DELIVERY_ID) problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
+    else if (id.length > MAX_DELIVERY_ID)
+      problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
     if (typeof ok !== 'boolean') problems.push(`${at}.ok must be a boolean`);
-    if (outcome !== undefined && !(ACK_OUTCOMES as readonly unknown[]).includes(outcome)) problems.push(`${at}.outcome must be one of ${ACK_OUTCOMES.join(', ')}`);
+    if (outcome !== undefined && !(ACK_OUTCOMES as readonly unknown[]).includes(outcome))
+      problems.push(`${at}.outcome must be one of ${ACK_OUTCOMES.join(', ')}`);
     if (error !== undefined && error !== null) {
       if (typeof error !== 'string') problems.push(`${at}.error must be a string`);
       else if (error.length > MAX_ERROR) problems.push(`${at}.error must be at most ${MAX_ERROR} characters`);

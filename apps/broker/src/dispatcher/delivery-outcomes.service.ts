@@ -1,4 +1,13 @@
-import { backoffDelay, BackoffPolicy, Clock, isDueOnDelivery, MAX_RESULT_BYTES, MetricsRegistry, retentionMs, TTL_SLACK_MS } from '@app/common';
+import {
+  backoffDelay,
+  BackoffPolicy,
+  Clock,
+  isDueOnDelivery,
+  MAX_RESULT_BYTES,
+  MetricsRegistry,
+  retentionMs,
+  TTL_SLACK_MS,
+} from '@app/common';
 import { ScriptCode, StoreMode } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -54,13 +63,24 @@ export class DeliveryOutcomes {
     config: ConfigService<BrokerEnvironment, true>,
     metrics: MetricsRegistry,
   ) {
-    this.backoff = { baseMs: config.get('BACKOFF_BASE_MS'), factor: config.get('BACKOFF_FACTOR'), capMs: config.get('BACKOFF_CAP_MS') };
+    this.backoff = {
+      baseMs: config.get('BACKOFF_BASE_MS'),
+      factor: config.get('BACKOFF_FACTOR'),
+      capMs: config.get('BACKOFF_CAP_MS'),
+    };
     this.keepMs = retentionMs(config.get('RETENTION_DAYS')) + TTL_SLACK_MS;
     this.acked = metrics.counter('tq_acked_total', 'Deliveries acked as stored');
-    this.ignoredAcks = metrics.counter('tq_acks_ignored_total', 'Acks naming no current delivery (stale, replayed, forged or unreadable)');
+    this.ignoredAcks = metrics.counter(
+      'tq_acks_ignored_total',
+      'Acks naming no current delivery (stale, replayed, forged or unreadable)',
+    );
     this.retried = metrics.counter('tq_retried_total', 'Deliveries that failed and were scheduled again');
     this.deadLettered = metrics.counter('tq_dead_lettered_total', 'Tasks moved to dead letters');
-    this.latency = metrics.histogram('tq_accept_to_ack_seconds', 'Time from a task being accepted (for one due later, from its due time) to its ack', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
+    this.latency = metrics.histogram(
+      'tq_accept_to_ack_seconds',
+      'Time from a task being accepted (for one due later, from its due time) to its ack',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    );
   }
 
   /** One consumer's acks and nacks. */
@@ -79,8 +99,15 @@ export class DeliveryOutcomes {
             if (result !== undefined) results.set(item.delivery_id, result);
           } else {
             // A run lost to its consumer's shutdown goes out again without counting the attempt.
-            const error = item.ok ? `the result is over ${MAX_RESULT_BYTES} bytes of JSON` : (item.error ?? 'handler failed');
-            failed.push({ ...ref, error, mode: item.outcome === 'lost' ? 'release' : 'fail', outcome: item.outcome ?? 'failed' });
+            const error = item.ok
+              ? `the result is over ${MAX_RESULT_BYTES} bytes of JSON`
+              : (item.error ?? 'handler failed');
+            failed.push({
+              ...ref,
+              error,
+              mode: item.outcome === 'lost' ? 'release' : 'fail',
+              outcome: item.outcome ?? 'failed',
+            });
           }
         }
         if (ok.length === 0) return;
@@ -100,7 +127,10 @@ export class DeliveryOutcomes {
     const ignored = acks.filter((ack) => ack.ok).length - completed;
     this.ignoredAcks.inc(ignored);
     // Once per request, not per id: a consumer holding many stale deliveries must not flood the log.
-    if (ignored > 0) this.logger.warn(`${ignored} of ${acks.length} acks from consumer ${consumerId} completed nothing (stale, repeated or unreadable: ${unreadable} unreadable)`);
+    if (ignored > 0)
+      this.logger.warn(
+        `${ignored} of ${acks.length} acks from consumer ${consumerId} completed nothing (stale, repeated or unreadable: ${unreadable} unreadable)`,
+      );
     await this.fail(failed);
   }
 
@@ -112,7 +142,11 @@ export class DeliveryOutcomes {
    * it is already), a type it only stores (`*`) as store-only. A consumer whose registration is
    * gone stores nothing: its types are unknown, and the lease decides.
    */
-  private async storeForConsumer(consumerId: string, unstored: UnstoredDelivery[], results: Map<string, string>): Promise<NamedDelivery[]> {
+  private async storeForConsumer(
+    consumerId: string,
+    unstored: UnstoredDelivery[],
+    results: Map<string, string>,
+  ): Promise<NamedDelivery[]> {
     const types = await this.consumers.typesOf(consumerId);
     if (types.length === 0) return [];
     const now = this.clock.now();
@@ -121,11 +155,19 @@ export class DeliveryOutcomes {
       const due = isDueOnDelivery(delivery.periodicity, delivery.scheduledMs, delivery.triggeredMs, now);
       const handled = types.includes(delivery.taskType);
       const mode = result !== undefined && due ? StoreMode.Ran : handled ? StoreMode.AwaitRun : StoreMode.StoreOnly;
-      return { taskId: delivery.taskId, deliveryId: delivery.deliveryId, mode, result: mode === StoreMode.Ran ? result! : '' };
+      return {
+        taskId: delivery.taskId,
+        deliveryId: delivery.deliveryId,
+        mode,
+        result: mode === StoreMode.Ran ? result! : '',
+      };
     });
     const outcomes = await this.store.storeForConsumer(stores, now, this.keepMs);
     const refused = outcomes.filter((outcome) => outcome < 0 && outcome !== ScriptCode.TaskNotFound);
-    if (refused.length) this.logger.warn(`${refused.length} tasks acked by consumer ${consumerId} were not stored (${[...new Set(refused)].map((code) => ScriptCode[code] ?? code).join(', ')})`);
+    if (refused.length)
+      this.logger.warn(
+        `${refused.length} tasks acked by consumer ${consumerId} were not stored (${[...new Set(refused)].map((code) => ScriptCode[code] ?? code).join(', ')})`,
+      );
     return unstored.filter((_, i) => outcomes[i] >= 0);
   }
 
@@ -135,16 +177,23 @@ export class DeliveryOutcomes {
     const now = this.clock.now();
     const timed = failures.map((failure) => ({
       ...failure,
-      retryAt: failure.mode === 'release' ? now + RELEASE_PAUSE_MS : now + backoffDelay(Number(failure.attempt) || 1, this.backoff),
+      retryAt:
+        failure.mode === 'release'
+          ? now + RELEASE_PAUSE_MS
+          : now + backoffDelay(Number(failure.attempt) || 1, this.backoff),
     }));
     const results = await this.store.fail(timed, now, this.keepMs);
     results.forEach(({ outcome, error }, i) => {
       const failure = timed[i];
-      if (outcome === FailOutcome.RetryScheduled || outcome === FailOutcome.Released) this.wakers.wakeAt(failure.queue, failure.retryAt);
+      if (outcome === FailOutcome.RetryScheduled || outcome === FailOutcome.Released)
+        this.wakers.wakeAt(failure.queue, failure.retryAt);
       if (error) this.logger.error(`failing delivery of ${failure.taskId}: ${error.message}`);
       else if (outcome === FailOutcome.RetryScheduled) this.retried.inc();
       else if (outcome === FailOutcome.DeadLettered) this.deadLettered.inc();
-      else if (outcome === FailOutcome.OccurrenceFailed) this.logger.warn(`task ${failure.taskId}: this occurrence spent its retries; the series goes on to its next one`);
+      else if (outcome === FailOutcome.OccurrenceFailed)
+        this.logger.warn(
+          `task ${failure.taskId}: this occurrence spent its retries; the series goes on to its next one`,
+        );
     });
     for (const queue of new Set(failures.map((f) => f.queue))) this.wakers.notify(queue);
   }

@@ -42,7 +42,12 @@ export class DeliverySender {
     this.signingKey = parseSigningKeys(config.get('DELIVERY_SIGNING_KEYS'))?.[0];
   }
 
-  async send(consumer: ConsumerInstance, queue: string, outgoing: OutgoingTask[], leaseMs: number): Promise<SendResult> {
+  async send(
+    consumer: ConsumerInstance,
+    queue: string,
+    outgoing: OutgoingTask[],
+    leaseMs: number,
+  ): Promise<SendResult> {
     const deliveries = outgoing.map(({ task, deliveryId, due }) => {
       // Set in place, not copied: the claimed task is this delivery's alone, and a copy per task shows in a bulk run's GC.
       task.queue = queue;
@@ -60,11 +65,16 @@ export class DeliverySender {
     try {
       const response = await this.http.axiosRef.post(`${consumer.url}/deliveries`, body, { headers });
       if (response.status === 503) return { kind: 'full' };
-      if (response.status < 200 || response.status >= 300) return { kind: 'failed', reason: `consumer ${consumer.id} answered ${response.status}` };
+      if (response.status < 200 || response.status >= 300)
+        return { kind: 'failed', reason: `consumer ${consumer.id} answered ${response.status}` };
       return { kind: 'sent' };
     } catch (error) {
       // The task's last_error says what happened, not where: an error message names addresses.
-      return { kind: 'failed', reason: `consumer ${consumer.id} unreachable (${networkReason(error)})`, detail: (error as Error).message };
+      return {
+        kind: 'failed',
+        reason: `consumer ${consumer.id} unreachable (${networkReason(error)})`,
+        detail: (error as Error).message,
+      };
     }
   }
 }

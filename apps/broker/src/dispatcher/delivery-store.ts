@@ -1,5 +1,13 @@
 import { CorruptTaskError, RunOutcome, Task, taskFromHash, TaskHash } from '@app/common';
-import { InjectRedis, InjectRedisKeys, queueScript, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
+import {
+  InjectRedis,
+  InjectRedisKeys,
+  queueScript,
+  RedisKeys,
+  runScript,
+  StoreMode,
+  storeTaskScript,
+} from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ackScript, UNSTORED_PREFIX } from '../scripts/ack.lua';
@@ -77,11 +85,19 @@ export class DeliveryStore {
   ) {}
 
   /** Claims a batch; tasks whose fields do not read as a task come back as `corrupt`, to be failed. */
-  async claim(queue: string, request: ClaimRequest): Promise<{ claimed: ClaimedDelivery[]; corrupt: Array<{ taskId?: string; error: string }> }> {
+  async claim(
+    queue: string,
+    request: ClaimRequest,
+  ): Promise<{ claimed: ClaimedDelivery[]; corrupt: Array<{ taskId?: string; error: string }> }> {
     const reply = await runScript<string[]>(
       this.redis,
       claimScript,
-      [this.keys.queuePending(queue), this.keys.queueInflight(queue), this.keys.queueDelayed(queue), this.keys.queueWaiting(queue)],
+      [
+        this.keys.queuePending(queue),
+        this.keys.queueInflight(queue),
+        this.keys.queueDelayed(queue),
+        this.keys.queueWaiting(queue),
+      ],
       [
         request.now,
         request.window,
@@ -124,7 +140,11 @@ export class DeliveryStore {
         this.keys.queueDead(queue),
         ...deliveries.map(({ taskId }) => this.keys.task(taskId)),
       ],
-      [consumerId, ...deliveries.flatMap(({ taskId, deliveryId }) => [taskId, deliveryId]), this.keys.pendingByKeyPrefix],
+      [
+        consumerId,
+        ...deliveries.flatMap(({ taskId, deliveryId }) => [taskId, deliveryId]),
+        this.keys.pendingByKeyPrefix,
+      ],
     );
     const result: AckReply = { readyMs: [], unstored: [] };
     reply.forEach((value, i) => {
@@ -146,7 +166,11 @@ export class DeliveryStore {
   }
 
   /** Fails deliveries in one pipeline; per failure its outcome, or the error Redis gave. */
-  async fail(failures: FailedDelivery[], now: number, keepMs: number): Promise<Array<{ outcome?: FailOutcome; error?: Error }>> {
+  async fail(
+    failures: FailedDelivery[],
+    now: number,
+    keepMs: number,
+  ): Promise<Array<{ outcome?: FailOutcome; error?: Error }>> {
     const pipeline = this.redis.pipeline();
     for (const failure of failures) {
       queueScript(
@@ -182,11 +206,20 @@ export class DeliveryStore {
   }
 
   /** The deliveries of these queues whose lease lapsed by `now`, at most `perQueue` each, with their attempt. */
-  async findExpired(queues: string[], now: number, perQueue: number): Promise<Array<{ queue: string; taskIds: string[]; attempts: number[] }>> {
+  async findExpired(
+    queues: string[],
+    now: number,
+    perQueue: number,
+  ): Promise<Array<{ queue: string; taskIds: string[]; attempts: number[] }>> {
     if (queues.length === 0) return [];
-    const found = await runScript<Array<string | number>>(this.redis, findExpiredScript, queues.map((queue) => this.keys.queueInflight(queue)), [now, perQueue]);
+    const found = await runScript<Array<string | number>>(
+      this.redis,
+      findExpiredScript,
+      queues.map((queue) => this.keys.queueInflight(queue)),
+      [now, perQueue],
+    );
     const expired: Array<{ queue: string; taskIds: string[]; attempts: number[] }> = [];
-    for (let at = 0; at < found.length; ) {
+    for (let at = 0; at < found.length;) {
       const queue = queues[Number(found[at]) - 1];
       const taskIds = found.slice(at + 2, at + 2 + Number(found[at + 1])).map(String);
       at += 2 + taskIds.length;
@@ -210,8 +243,15 @@ function unstoredDelivery(delivery: NamedDelivery, json: string): UnstoredDelive
   if (!Array.isArray(fields)) return undefined;
   const [taskType, scheduled, periodicity, triggered] = fields as unknown[];
   const scheduledMs = Number(scheduled);
-  if (typeof taskType !== 'string' || typeof periodicity !== 'string' || !Number.isFinite(scheduledMs)) return undefined;
-  return { ...delivery, taskType, scheduledMs, periodicity, triggeredMs: typeof triggered === 'string' && triggered !== '' ? Number(triggered) : undefined };
+  if (typeof taskType !== 'string' || typeof periodicity !== 'string' || !Number.isFinite(scheduledMs))
+    return undefined;
+  return {
+    ...delivery,
+    taskType,
+    scheduledMs,
+    periodicity,
+    triggeredMs: typeof triggered === 'string' && triggered !== '' ? Number(triggered) : undefined,
+  };
 }
 
 /** The task fields claimScript returned as a JSON array of CLAIMED_FIELDS' values, as a hash. */

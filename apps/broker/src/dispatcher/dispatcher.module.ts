@@ -20,7 +20,8 @@ import { WakeListener } from './wake-listener.service';
     ConsumersModule,
     HttpModule.registerAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<BrokerEnvironment, true>) => keepAliveAxiosConfig(config.get('DELIVERY_TIMEOUT_MS')),
+      useFactory: (config: ConfigService<BrokerEnvironment, true>) =>
+        keepAliveAxiosConfig(config.get('DELIVERY_TIMEOUT_MS')),
     }),
   ],
   controllers: [AcksController],

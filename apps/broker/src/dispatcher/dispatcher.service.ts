@@ -87,7 +87,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
           if (this.loops.has(name)) continue;
           const loop = this.runLoop(name).finally(() => {
             this.loops.delete(name);
-            for (const perQueue of [this.sending, this.lastSentAt, this.routingSeen, this.pausedUntil]) perQueue.delete(name);
+            for (const perQueue of [this.sending, this.lastSentAt, this.routingSeen, this.pausedUntil])
+              perQueue.delete(name);
           });
           this.loops.set(name, loop);
         }
@@ -128,7 +129,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (paused > 0) return paused;
     // A batch coming back notifies the queue, so this wait ends as soon as there is room.
     if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE) return this.config.get('DISPATCH_POLL_MS');
-    const lingering = (this.lastSentAt.get(queue) ?? -Infinity) + this.config.get('DELIVERY_LINGER_MS') - performance.now();
+    const lingering =
+      (this.lastSentAt.get(queue) ?? -Infinity) + this.config.get('DELIVERY_LINGER_MS') - performance.now();
     if (lingering > 0) return lingering;
     const live = await this.consumers.liveConsumers();
     const routing = this.routingOf(live);
@@ -151,7 +153,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     });
     this.routingSeen.set(queue, routing);
     for (const { error } of corrupt) this.logger.error(`not delivering from ${queue}: ${error}`);
-    await this.outcomes.fail(corrupt.flatMap(({ taskId, error }) => (taskId ? [{ queue, taskId, attempt: '', error, mode: 'fail' as const }] : [])));
+    await this.outcomes.fail(
+      corrupt.flatMap(({ taskId, error }) =>
+        taskId ? [{ queue, taskId, attempt: '', error, mode: 'fail' as const }] : [],
+      ),
+    );
     if (claimed.length === 0) return idle;
     // Read after the claim: a task created while the claim ran is due by now, not by the claim's `now`.
     const claimedAt = this.clock.now();
@@ -167,7 +173,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         batches.push(batch);
       }
       const triggered = hash.triggered_time === undefined ? undefined : Number(hash.triggered_time);
-      batch.tasks.push({ task, deliveryId: hash.delivery_id, due: isDueOnDelivery(task.periodicity, Number(hash.scheduled_time), triggered, claimedAt) });
+      batch.tasks.push({
+        task,
+        deliveryId: hash.delivery_id,
+        due: isDueOnDelivery(task.periodicity, Number(hash.scheduled_time), triggered, claimedAt),
+      });
       batch.bytes += bytes;
     }
     this.lastSentAt.set(queue, performance.now());
@@ -193,7 +203,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       this.dispatched.inc(outgoing.length);
       return;
     }
-    if (sent.kind === 'failed') this.logger.warn(`delivery of ${outgoing.length} tasks from ${queue} failed: ${sent.reason}${sent.detail ? `: ${sent.detail}` : ''}`);
+    if (sent.kind === 'failed')
+      this.logger.warn(
+        `delivery of ${outgoing.length} tasks from ${queue} failed: ${sent.reason}${sent.detail ? `: ${sent.detail}` : ''}`,
+      );
     await this.outcomes.fail(
       outgoing.map(({ task }) => ({
         queue,
@@ -208,7 +221,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
 
   /** The claim script's view of the live consumers; liveConsumers() returns one array per cache period, so it is encoded once. */
   private routingOf(live: ConsumerInstance[]): string {
-    if (this.routingCache?.live !== live) this.routingCache = { live, json: JSON.stringify(live.map((consumer) => [consumer.id, ...consumer.types])) };
+    if (this.routingCache?.live !== live)
+      this.routingCache = { live, json: JSON.stringify(live.map((consumer) => [consumer.id, ...consumer.types])) };
     return this.routingCache.json;
   }
 }

@@ -36,13 +36,16 @@ export class QueueWakers implements OnModuleDestroy {
     const current = this.retryTimers.get(queue);
     if (current && current.at <= at) return;
     if (current) clearTimeout(current.timer);
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(queue);
-      // Timers and the wall clock drift apart by a millisecond or so: woken early, the claim would
-      // find the retry not yet due and the queue would sleep until DISPATCH_IDLE_MS.
-      if (this.clock.now() < at) this.wakeAt(queue, at);
-      else this.notify(queue);
-    }, Math.max(0, at - this.clock.now()) + 1);
+    const timer = setTimeout(
+      () => {
+        this.retryTimers.delete(queue);
+        // Timers and the wall clock drift apart by a millisecond or so: woken early, the claim would
+        // find the retry not yet due and the queue would sleep until DISPATCH_IDLE_MS.
+        if (this.clock.now() < at) this.wakeAt(queue, at);
+        else this.notify(queue);
+      },
+      Math.max(0, at - this.clock.now()) + 1,
+    );
     this.retryTimers.set(queue, { at, timer });
   }
 

@@ -29,7 +29,10 @@ export class Reaper implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const every = Math.min(1_000, Math.floor(this.config.get('ACK_TIMEOUT_MS') / 2));
-    this.timer = setInterval(() => this.reapExpired().catch((e: Error) => this.logger.error(`reaping: ${e.message}`)), every);
+    this.timer = setInterval(
+      () => this.reapExpired().catch((e: Error) => this.logger.error(`reaping: ${e.message}`)),
+      every,
+    );
   }
 
   onModuleDestroy(): void {
@@ -43,9 +46,17 @@ export class Reaper implements OnApplicationBootstrap, OnModuleDestroy {
       REAP_BATCH,
     );
     for (const { queue, taskIds, attempts } of expired) {
-      this.logger.warn(`${taskIds.length} deliveries from ${queue} lapsed without an ack or a lease extension; retrying them`);
+      this.logger.warn(
+        `${taskIds.length} deliveries from ${queue} lapsed without an ack or a lease extension; retrying them`,
+      );
       await this.outcomes.fail(
-        taskIds.map((taskId, i) => ({ queue, taskId, attempt: attempts[i], error: 'the lease lapsed: no ack or extension in time', mode: 'expired' as const })),
+        taskIds.map((taskId, i) => ({
+          queue,
+          taskId,
+          attempt: attempts[i],
+          error: 'the lease lapsed: no ack or extension in time',
+          mode: 'expired' as const,
+        })),
       );
     }
   }

@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ROUTING_STRATEGY, RoutingStrategy } from './routing-strategy';
 
 export class UnroutableError extends Error {
-  constructor(readonly bindingKey: string, readonly index?: number) {
+  constructor(
+    readonly bindingKey: string,
+    readonly index?: number,
+  ) {
     super(`no queue is bound to binding_key "${bindingKey}"${index === undefined ? '' : ` (item ${index})`}`);
     this.name = 'UnroutableError';
   }

@@ -73,7 +73,10 @@ export class LeaseService {
     const ignored = leases.length - extended - cancelled.length - stale.length;
     this.ignored.inc(ignored);
     // Once per request, not per id: a consumer holding many stale deliveries must not flood the log.
-    if (ignored > 0) this.logger.debug(`${ignored} of ${leases.length} lease extensions named no live delivery (${unreadable} unreadable)`);
+    if (ignored > 0)
+      this.logger.debug(
+        `${ignored} of ${leases.length} lease extensions named no live delivery (${unreadable} unreadable)`,
+      );
     return { extended, cancelled, stale, lease_ms: this.leaseMs };
   }
 }

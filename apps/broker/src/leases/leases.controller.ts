@@ -21,7 +21,10 @@ export class LeasesController {
   @Post()
   @HttpCode(200)
   @ApiBody({ type: LeaseBatchDto })
-  @ApiOkResponse({ type: LeaseReplyDto, description: 'Leases of live deliveries extended; unknown or stale ids are ignored' })
+  @ApiOkResponse({
+    type: LeaseReplyDto,
+    description: 'Leases of live deliveries extended; unknown or stale ids are ignored',
+  })
   extend(@Body(LeaseBatchPipe) body: LeaseBatch): Promise<LeaseReply> {
     return this.leases.extend(body.leases);
   }

@@ -37,15 +37,34 @@ export class ProducersController {
 
   @RequireScope(Scope.Submit)
   @Post()
-  @ApiCreatedResponse({ description: '{id}: `<key name>/<name>`; registering again renews it (records expire 5 minutes after their last registration)' })
+  @ApiCreatedResponse({
+    description:
+      '{id}: `<key name>/<name>`; registering again renews it (records expire 5 minutes after their last registration)',
+  })
   @ApiConflictResponse({ description: `${MAX_PRODUCERS} producers are registered` })
   async register(@Body() dto: RegisterProducerDto, @CallerKeyName() keyName: string): Promise<{ id: string }> {
     const id = keyName ? `${keyName}/${dto.name}` : dto.name;
     await this.pruneExpired();
-    const [known, count] = await Promise.all([this.redis.zscore(this.keys.producersSeen, id), this.redis.zcard(this.keys.producersSeen)]);
-    if (known === null && count >= MAX_PRODUCERS) throw new ConflictException(`${MAX_PRODUCERS} producers are registered; records expire 5 minutes after their last registration`);
-    const record: ProducerRecord = { id, name: dto.name, key: keyName, url: dto.url ?? null, registered_time: this.clock.date().toISOString() };
-    await this.redis.multi().hset(this.keys.producers, id, JSON.stringify(record)).zadd(this.keys.producersSeen, this.clock.now(), id).exec();
+    const [known, count] = await Promise.all([
+      this.redis.zscore(this.keys.producersSeen, id),
+      this.redis.zcard(this.keys.producersSeen),
+    ]);
+    if (known === null && count >= MAX_PRODUCERS)
+      throw new ConflictException(
+        `${MAX_PRODUCERS} producers are registered; records expire 5 minutes after their last registration`,
+      );
+    const record: ProducerRecord = {
+      id,
+      name: dto.name,
+      key: keyName,
+      url: dto.url ?? null,
+      registered_time: this.clock.date().toISOString(),
+    };
+    await this.redis
+      .multi()
+      .hset(this.keys.producers, id, JSON.stringify(record))
+      .zadd(this.keys.producersSeen, this.clock.now(), id)
+      .exec();
     return { id };
   }
 
@@ -71,6 +90,10 @@ export class ProducersController {
     const cutoff = this.clock.now() - PRODUCER_TTL_MS;
     const expired = await this.redis.zrangebyscore(this.keys.producersSeen, '-inf', `(${cutoff}`, 'LIMIT', 0, 1000);
     if (expired.length === 0) return;
-    await this.redis.multi().hdel(this.keys.producers, ...expired).zrem(this.keys.producersSeen, ...expired).exec();
+    await this.redis
+      .multi()
+      .hdel(this.keys.producers, ...expired)
+      .zrem(this.keys.producersSeen, ...expired)
+      .exec();
   }
 }

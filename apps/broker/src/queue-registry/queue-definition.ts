@@ -25,7 +25,10 @@ export function parseQueueConfig(value: string, defaultCapacity: number): QueueD
     .map((entry) => {
       const [name, keys = '', capacity] = entry.split(':');
       if (!QUEUE_NAME_PATTERN.test(name)) throw new InvalidQueueConfigError(entry, `bad queue name "${name}"`);
-      const bindingKeys = keys.split(',').map((k) => k.trim()).filter(Boolean);
+      const bindingKeys = keys
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
       if (bindingKeys.length === 0) throw new InvalidQueueConfigError(entry, 'no binding key');
       const bad = bindingKeys.find((key) => !TASK_TYPE_PATTERN.test(key));
       if (bad) throw new InvalidQueueConfigError(entry, `bad binding key "${bad}"`);

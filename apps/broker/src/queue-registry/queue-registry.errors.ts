@@ -6,7 +6,10 @@ export class UnknownQueueError extends Error {
 }
 
 export class BindingConflictError extends Error {
-  constructor(readonly bindingKey: string, readonly boundTo: string) {
+  constructor(
+    readonly bindingKey: string,
+    readonly boundTo: string,
+  ) {
     super(`binding key "${bindingKey}" is already bound to queue "${boundTo}"`);
     this.name = 'BindingConflictError';
   }

@@ -51,8 +51,10 @@ export class QueueRegistry implements OnModuleInit {
     private readonly clock: Clock,
     metrics: MetricsRegistry,
   ) {
-    metrics.gauge('tq_queue_depth', 'Tasks waiting in a queue (pending, retrying and waiting for a capable consumer)', () =>
-      this.perQueue(queueDepth),
+    metrics.gauge(
+      'tq_queue_depth',
+      'Tasks waiting in a queue (pending, retrying and waiting for a capable consumer)',
+      () => this.perQueue(queueDepth),
     );
     metrics.gauge('tq_queue_in_flight', 'Tasks delivered and not yet acked', () => this.perQueue((s) => s.in_flight));
     metrics.gauge('tq_queue_dead_letters', 'Dead-lettered tasks', () => this.perQueue((s) => s.dead_letters));
@@ -62,7 +64,11 @@ export class QueueRegistry implements OnModuleInit {
     const configured = parseQueueConfig(this.config.get('QUEUES'), this.config.get('DEFAULT_QUEUE_CAPACITY'));
     for (const queue of configured) await this.declare(queue);
     await this.load();
-    this.logger.log(`queues: ${this.list().map((q) => `${q.name} <- [${q.binding_keys.join(', ')}]`).join('; ')}`);
+    this.logger.log(
+      `queues: ${this.list()
+        .map((q) => `${q.name} <- [${q.binding_keys.join(', ')}]`)
+        .join('; ')}`,
+    );
   }
 
   /** Declares a queue, or adds binding keys and sets the capacity of an existing one. */
@@ -71,7 +77,12 @@ export class QueueRegistry implements OnModuleInit {
       this.redis,
       declareQueueScript,
       [this.keys.queues, this.keys.bindings, this.keys.queuesVersion],
-      [queue.name, JSON.stringify({ name: queue.name, binding_keys: queue.binding_keys, capacity: queue.capacity }), this.config.get('MAX_QUEUES'), ...queue.binding_keys],
+      [
+        queue.name,
+        JSON.stringify({ name: queue.name, binding_keys: queue.binding_keys, capacity: queue.capacity }),
+        this.config.get('MAX_QUEUES'),
+        ...queue.binding_keys,
+      ],
     );
     if (isRefusal(code)) throw scriptError(code, { bindingKey: key, queue: owner ?? queue.name, limit: Number(key) });
     await this.load();
@@ -97,7 +108,14 @@ export class QueueRegistry implements OnModuleInit {
         this.keys.queueDead(name),
         this.keys.scheduledIndex,
       ],
-      [name, force ? '1' : '0', this.keys.taskPrefix, this.clock.now(), retentionMs(this.config.get('RETENTION_DAYS')) + TTL_SLACK_MS, this.keys.pendingByKeyPrefix],
+      [
+        name,
+        force ? '1' : '0',
+        this.keys.taskPrefix,
+        this.clock.now(),
+        retentionMs(this.config.get('RETENTION_DAYS')) + TTL_SLACK_MS,
+        this.keys.pendingByKeyPrefix,
+      ],
     );
     if (isRefusal(code)) throw scriptError(code, { queue: name, held: count });
     await this.load();
@@ -212,11 +230,12 @@ export class QueueRegistry implements OnModuleInit {
 
   async replayDeadLetters(name: string, limit: number): Promise<number> {
     this.get(name);
-    return runScript<number>(this.redis, replayScript, [this.keys.queueDead(name), this.keys.queuePending(name)], [
-      this.keys.taskPrefix,
-      limit,
-      this.clock.now(),
-    ]);
+    return runScript<number>(
+      this.redis,
+      replayScript,
+      [this.keys.queueDead(name), this.keys.queuePending(name)],
+      [this.keys.taskPrefix, limit, this.clock.now()],
+    );
   }
 
   private async perQueue(pick: (stats: QueueStats) => number) {

@@ -18,7 +18,12 @@ import { ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { QueueWakers } from '../dispatcher/queue-wakers';
 import { DeclareQueueDto } from '../queue-registry/dto/declare-queue.dto';
 import { queueDepth, QueueRegistry } from '../queue-registry/queue-registry.service';
-import { BindingConflictError, QueueNotEmptyError, TooManyQueuesError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
+import {
+  BindingConflictError,
+  QueueNotEmptyError,
+  TooManyQueuesError,
+  UnknownQueueError,
+} from '../queue-registry/queue-registry.errors';
 import { DeleteQueueQueryDto } from './dto/delete-queue-query.dto';
 import { LimitQueryDto, MAX_LISTED } from './dto/limit-query.dto';
 
@@ -33,7 +38,10 @@ export class QueuesController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({ description: '{items, next_cursor}: queues in declaration order, each with its depth, in-flight, dead letters and assigned consumer' })
+  @ApiOkResponse({
+    description:
+      '{items, next_cursor}: queues in declaration order, each with its depth, in-flight, dead letters and assigned consumer',
+  })
   async list(@Query() query: PageQueryDto) {
     await this.queues.load();
     // Declaration order (the round-robin order): `declared` is unique and increasing.
@@ -52,14 +60,18 @@ export class QueuesController {
       if (!created) res.status(HttpStatus.OK);
       return queue;
     } catch (error) {
-      if (error instanceof BindingConflictError || error instanceof TooManyQueuesError) throw new ConflictException(error.message);
+      if (error instanceof BindingConflictError || error instanceof TooManyQueuesError)
+        throw new ConflictException(error.message);
       throw error;
     }
   }
 
   @RequireScope(Scope.Admin)
   @Delete(':name')
-  @ApiOkResponse({ description: '{deleted, cancelled}: the queue is gone, with its binding keys; cancelled counts the tasks a forced delete cancelled' })
+  @ApiOkResponse({
+    description:
+      '{deleted, cancelled}: the queue is gone, with its binding keys; cancelled counts the tasks a forced delete cancelled',
+  })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The queue holds tasks; ?force=true cancels them and deletes it' })
   async remove(@Param('name') name: string, @Query() query: DeleteQueueQueryDto) {

@@ -1,6 +1,17 @@
 import { ScriptCode } from '@app/redis';
-import { BindingConflictError, QueueNotEmptyError, TooManyQueuesError, UnknownQueueError } from '../queue-registry/queue-registry.errors';
-import { KeyPendingFullError, QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from '../tasks/tasks.errors';
+import {
+  BindingConflictError,
+  QueueNotEmptyError,
+  TooManyQueuesError,
+  UnknownQueueError,
+} from '../queue-registry/queue-registry.errors';
+import {
+  KeyPendingFullError,
+  QueueFullError,
+  TaskAlreadyCompleteError,
+  TaskIdTakenError,
+  TaskNotFoundError,
+} from '../tasks/tasks.errors';
 
 /** What a refusal is about: the names its error message needs. */
 export interface RefusalSubject {

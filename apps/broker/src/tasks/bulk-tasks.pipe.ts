@@ -15,7 +15,8 @@ export class BulkTasksPipe implements PipeTransform<unknown, Promise<CreateTaskD
   async transform(value: unknown): Promise<CreateTaskDto[]> {
     if (!Array.isArray(value)) throw new BadRequestException('the body must be a JSON array of tasks');
     if (value.length === 0) throw new BadRequestException('the bulk body must hold at least one task');
-    if (value.length > MAX_BULK_TASKS) throw new BadRequestException(`at most ${MAX_BULK_TASKS} tasks per bulk request, got ${value.length}`);
+    if (value.length > MAX_BULK_TASKS)
+      throw new BadRequestException(`at most ${MAX_BULK_TASKS} tasks per bulk request, got ${value.length}`);
     // The usual case in one synchronous pass; only a body with a bad item goes item by item for the messages.
     if (value.every(isValidCreateTask)) return value;
     const problems: string[] = [];
@@ -30,7 +31,12 @@ export class BulkTasksPipe implements PipeTransform<unknown, Promise<CreateTaskD
         if (problems.length >= MAX_REPORTED_ERRORS) break;
       }
     }
-    if (problems.length) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems.slice(0, MAX_REPORTED_ERRORS) });
+    if (problems.length)
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: problems.slice(0, MAX_REPORTED_ERRORS),
+      });
     return dtos;
   }
 }

@@ -1,4 +1,17 @@
-import { Clock, CreateTaskDto, MetricsRegistry, newTask, retentionMs, submissionOf, Task, TASK_ID_PATTERN, taskFromHash, TaskHash, taskToHash, TTL_SLACK_MS } from '@app/common';
+import {
+  Clock,
+  CreateTaskDto,
+  MetricsRegistry,
+  newTask,
+  retentionMs,
+  submissionOf,
+  Task,
+  TASK_ID_PATTERN,
+  taskFromHash,
+  TaskHash,
+  taskToHash,
+  TTL_SLACK_MS,
+} from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -63,19 +76,37 @@ export class RequestProcessor {
     const queueIndex = new Map(queueNames.map((name, i) => [name, i + 1]));
     const keys = [
       this.keys.sequence,
-      ...queueNames.flatMap((q) => [this.keys.queuePending(q), this.keys.queueInflight(q), this.keys.queueDelayed(q), this.keys.queueWaiting(q)]),
+      ...queueNames.flatMap((q) => [
+        this.keys.queuePending(q),
+        this.keys.queueInflight(q),
+        this.keys.queueDelayed(q),
+        this.keys.queueWaiting(q),
+      ]),
       ...tasks.map((task) => this.keys.task(task.id)),
     ];
     const args: (string | number)[] = [queueNames.length, ...queueNames.map((q) => this.queues.get(q).capacity)];
     tasks.forEach((task, i) => {
       task.queue = routed[i];
-      args.push(queueIndex.get(routed[i])!, task.priority, task.id, JSON.stringify(hashFieldList(task)), submissionOf(dtos[i], keyName));
+      args.push(
+        queueIndex.get(routed[i])!,
+        task.priority,
+        task.id,
+        JSON.stringify(hashFieldList(task)),
+        submissionOf(dtos[i], keyName),
+      );
     });
     args.push(this.keys.taskPrefix, this.pendingCap, keyName ? this.keys.pendingByKeyPrefix + keyName : '', now);
     const [code, ...created] = await runScript<number[]>(this.redis, enqueueScript, keys, args);
     if (isRefusal(code)) {
       const at = created[0] - 1;
-      throw scriptError(code, { queue: queueNames[at], taskId: tasks[at]?.id, index: dtos.length > 1 ? at : undefined, keyName, limit: this.pendingCap, held: created[0] });
+      throw scriptError(code, {
+        queue: queueNames[at],
+        taskId: tasks[at]?.id,
+        index: dtos.length > 1 ? at : undefined,
+        keyName,
+        limit: this.pendingCap,
+        held: created[0],
+      });
     }
     const fresh = created.filter((c) => c === 1).length;
     if (fresh > 0) {
@@ -101,7 +132,12 @@ export class RequestProcessor {
       this.keys.queueDead(queue),
       this.keys.scheduledIndex,
     ];
-    const outcome = await runScript<number>(this.redis, cancelTaskScript, keys, [id, this.clock.now(), this.keepMs, this.keys.pendingByKeyPrefix]);
+    const outcome = await runScript<number>(this.redis, cancelTaskScript, keys, [
+      id,
+      this.clock.now(),
+      this.keepMs,
+      this.keys.pendingByKeyPrefix,
+    ]);
     if (isRefusal(outcome)) throw scriptError(outcome, { taskId: id });
     if (outcome === CancelOutcome.Cancelled) this.cancelled.inc();
     const task = await this.find(id);

@@ -42,6 +42,9 @@ export class SubmitRateLimitGuard implements CanActivate {
     }
     const retryAfter = Math.ceil((1 - bucket.tokens) / this.perSecond);
     http.getResponse<Response>().setHeader('Retry-After', String(retryAfter));
-    throw new HttpException(`this key may submit ${this.perSecond} requests a second (SUBMIT_RATE_LIMIT); retry after ${retryAfter} s`, HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException(
+      `this key may submit ${this.perSecond} requests a second (SUBMIT_RATE_LIMIT); retry after ${retryAfter} s`,
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

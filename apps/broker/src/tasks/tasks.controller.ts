@@ -33,7 +33,13 @@ import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
 import { AcceptedTask, RequestProcessor } from './request-processor.service';
 import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
 import { CreateTaskPipe, TaskRequest } from './create-task.pipe';
-import { KeyPendingFullError, QueueFullError, TaskAlreadyCompleteError, TaskIdTakenError, TaskNotFoundError } from './tasks.errors';
+import {
+  KeyPendingFullError,
+  QueueFullError,
+  TaskAlreadyCompleteError,
+  TaskIdTakenError,
+  TaskNotFoundError,
+} from './tasks.errors';
 
 /** The RequestController: the broker's task API. */
 @ApiTags('tasks')
@@ -44,7 +50,10 @@ export class TasksController {
   @RequireScope(Scope.Submit)
   @Post()
   @UseGuards(SubmitRateLimitGuard)
-  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT or PENDING_CAP_PER_KEY for this key (nothing was enqueued); retry after Retry-After seconds' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Past SUBMIT_RATE_LIMIT or PENDING_CAP_PER_KEY for this key (nothing was enqueued); retry after Retry-After seconds',
+  })
   @ApiBody({ type: CreateTaskDto })
   @ApiCreatedResponse({ description: '{id, queue, status}: the task is in Redis' })
   @ApiOkResponse({ description: 'A task with this id already exists; it is returned and not enqueued again' })
@@ -52,7 +61,11 @@ export class TasksController {
   @ApiPayloadTooLargeResponse({ description: 'The request is over the size cap' })
   @ApiServiceUnavailableResponse({ description: 'The queue is at capacity; retry after Retry-After seconds' })
   @ApiConflictResponse({ description: 'The id is taken: another key submitted it, or this key with other content' })
-  async create(@Body(CreateTaskPipe) dto: TaskRequest, @CallerKeyName() keyName: string, @Res({ passthrough: true }) res: Response) {
+  async create(
+    @Body(CreateTaskPipe) dto: TaskRequest,
+    @CallerKeyName() keyName: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const [accepted] = await this.acceptOrThrow([dto], keyName, res);
     if (!accepted.created) {
       res.status(HttpStatus.OK);
@@ -64,13 +77,20 @@ export class TasksController {
   @RequireScope(Scope.Submit)
   @Post('bulk')
   @UseGuards(SubmitRateLimitGuard)
-  @ApiTooManyRequestsResponse({ description: 'Past SUBMIT_RATE_LIMIT or PENDING_CAP_PER_KEY for this key (nothing was enqueued); retry after Retry-After seconds' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Past SUBMIT_RATE_LIMIT or PENDING_CAP_PER_KEY for this key (nothing was enqueued); retry after Retry-After seconds',
+  })
   @ApiBody({ type: [CreateTaskDto], description: `Up to ${MAX_BULK_TASKS} tasks, all accepted or none` })
   @ApiCreatedResponse({ description: '{ids}: every task is in Redis (known ids are not enqueued twice)' })
   @ApiUnprocessableEntityResponse({ description: 'An item has no queue bound to its binding key' })
   @ApiServiceUnavailableResponse({ description: 'A queue is at capacity; nothing was enqueued' })
-  @ApiConflictResponse({ description: 'An item\'s id is taken (named by its index); nothing was enqueued' })
-  async createBulk(@Body(BulkTasksPipe) dtos: CreateTaskDto[], @CallerKeyName() keyName: string, @Res({ passthrough: true }) res: Response) {
+  @ApiConflictResponse({ description: "An item's id is taken (named by its index); nothing was enqueued" })
+  async createBulk(
+    @Body(BulkTasksPipe) dtos: CreateTaskDto[],
+    @CallerKeyName() keyName: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const accepted = await this.acceptOrThrow(dtos, keyName, res);
     return { ids: accepted.map((a) => a.task.id) };
   }
@@ -87,7 +107,10 @@ export class TasksController {
 
   @RequireScope(Scope.Admin)
   @Delete(':id')
-  @ApiOkResponse({ description: 'The task, now cancelled (also when it already was): never delivered again; a running handler is aborted' })
+  @ApiOkResponse({
+    description:
+      'The task, now cancelled (also when it already was): never delivered again; a running handler is aborted',
+  })
   @ApiNotFoundResponse({ description: 'No such task' })
   @ApiConflictResponse({ description: 'The task is complete' })
   async cancel(@Param('id') id: string): Promise<Task> {

@@ -25,7 +25,9 @@ export class TaskIdTakenError extends Error {
     readonly id: string,
     readonly index?: number,
   ) {
-    super(`${index === undefined ? '' : `item ${index}: `}task id ${id} is already in use by another submission; choose another id`);
+    super(
+      `${index === undefined ? '' : `item ${index}: `}task id ${id} is already in use by another submission; choose another id`,
+    );
     this.name = 'TaskIdTakenError';
   }
 }
@@ -36,7 +38,9 @@ export class KeyPendingFullError extends Error {
     readonly keyName: string,
     readonly limit: number,
   ) {
-    super(`the key "${keyName}" has ${limit} tasks pending, the most PENDING_CAP_PER_KEY allows; retry once some are done`);
+    super(
+      `the key "${keyName}" has ${limit} tasks pending, the most PENDING_CAP_PER_KEY allows; retry once some are done`,
+    );
     this.name = 'KeyPendingFullError';
   }
 }

@@ -10,7 +10,8 @@ export class FailHandler implements HandlesTasks {
   handle(task: Task, ctx: TaskContext): { failed_attempts: number } {
     const times = task.payload?.times;
     const failing = typeof times === 'number' ? ctx.attempt <= times : true;
-    if (failing) throw new Error(typeof task.payload?.message === 'string' ? task.payload.message : 'failed on purpose');
+    if (failing)
+      throw new Error(typeof task.payload?.message === 'string' ? task.payload.message : 'failed on purpose');
     return { failed_attempts: ctx.attempt - 1 };
   }
 }

@@ -10,7 +10,8 @@ const MAX_SLEEP_MS = 5 * 60_000;
 export class SleepHandler implements HandlesTasks {
   async handle(task: Task, ctx: TaskContext): Promise<{ slept_ms: number }> {
     const ms = Number(task.payload?.ms ?? 0);
-    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_SLEEP_MS) throw new Error(`payload.ms must be a number of ms from 0 to ${MAX_SLEEP_MS}`);
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_SLEEP_MS)
+      throw new Error(`payload.ms must be a number of ms from 0 to ${MAX_SLEEP_MS}`);
     await ctx.progress({ sleeping_ms: ms });
     await wait(ms, undefined, { signal: ctx.signal });
     return { slept_ms: ms };

@@ -11,7 +11,7 @@ function usageError(argv: string[]): string {
 }
 
 describe('parseCliArgs', () => {
-  it('has defaults that run against the broker\'s default queue', () => {
+  it("has defaults that run against the broker's default queue", () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
       json: false,
@@ -23,10 +23,37 @@ describe('parseCliArgs', () => {
 
   it('reads every option', () => {
     const options = parseCliArgs([
-      '--count', '10000', '--concurrency', '32', '--batch', '100', '--broker', 'http://broker:3000',
-      '--task-name', 'n', '--task-type', 'email', '--types', 'a, b,c', '--binding-key', 'k', '--priority', '2..7',
-      '--payload', '{"k":1}', '--scheduled-time', '2030-01-01T00:00:00Z', '--spread-seconds', '60',
-      '--periodicity', 'daily', '--max-retries', '3', '--timeout-ms', '500', '--json',
+      '--count',
+      '10000',
+      '--concurrency',
+      '32',
+      '--batch',
+      '100',
+      '--broker',
+      'http://broker:3000',
+      '--task-name',
+      'n',
+      '--task-type',
+      'email',
+      '--types',
+      'a, b,c',
+      '--binding-key',
+      'k',
+      '--priority',
+      '2..7',
+      '--payload',
+      '{"k":1}',
+      '--scheduled-time',
+      '2030-01-01T00:00:00Z',
+      '--spread-seconds',
+      '60',
+      '--periodicity',
+      'daily',
+      '--max-retries',
+      '3',
+      '--timeout-ms',
+      '500',
+      '--json',
     ]);
     expect(options).toEqual({
       help: false,
@@ -34,9 +61,19 @@ describe('parseCliArgs', () => {
       broker: 'http://broker:3000',
       timeoutMs: 500,
       produce: {
-        count: 10000, concurrency: 32, batch: 100, task_name: 'n', task_type: 'email', task_types: ['a', 'b', 'c'],
-        binding_key: 'k', priority_range: [2, 7], payload: { k: 1 }, scheduled_time: '2030-01-01T00:00:00Z',
-        schedule_spread_seconds: 60, periodicity: 'daily', max_retries: 3,
+        count: 10000,
+        concurrency: 32,
+        batch: 100,
+        task_name: 'n',
+        task_type: 'email',
+        task_types: ['a', 'b', 'c'],
+        binding_key: 'k',
+        priority_range: [2, 7],
+        payload: { k: 1 },
+        scheduled_time: '2030-01-01T00:00:00Z',
+        schedule_spread_seconds: 60,
+        periodicity: 'daily',
+        max_retries: 3,
       },
     });
   });

@@ -132,7 +132,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(values.priority !== undefined ? priorityOption(values.priority) : {}),
     payload: values.payload !== undefined ? payloadOption(values.payload) : undefined,
     scheduled_time: values['scheduled-time'],
-    schedule_spread_seconds: values['spread-seconds'] !== undefined ? wholeNumber('--spread-seconds', values['spread-seconds']) : undefined,
+    schedule_spread_seconds:
+      values['spread-seconds'] !== undefined ? wholeNumber('--spread-seconds', values['spread-seconds']) : undefined,
     periodicity: values.periodicity,
     max_retries: values['max-retries'] !== undefined ? wholeNumber('--max-retries', values['max-retries']) : undefined,
   };
@@ -140,13 +141,16 @@ export function parseCliArgs(argv: string[]): CliOptions {
 
   const errors = validateSync(plainToInstance(ProduceDto, plain), { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {
-    const lines = errors.flatMap((error) => flattenValidationErrors([error]).map((message) => `${FLAG_OF[error.property]}: ${message}`));
+    const lines = errors.flatMap((error) =>
+      flattenValidationErrors([error]).map((message) => `${FLAG_OF[error.property]}: ${message}`),
+    );
     throw new CliUsageError(lines.join('\n'));
   }
 
   let broker: string | undefined;
   if (values.broker !== undefined) {
-    if (!/^https?:\/\/[^\s/]+/.test(values.broker)) throw new CliUsageError(`--broker must be an http(s) URL, got "${values.broker}"`);
+    if (!/^https?:\/\/[^\s/]+/.test(values.broker))
+      throw new CliUsageError(`--broker must be an http(s) URL, got "${values.broker}"`);
     broker = values.broker;
   }
   return {

@@ -5,7 +5,9 @@ function row(label: string, value: string): string {
 }
 
 function reasons(grouped: Record<string, number>): string[] {
-  return Object.entries(grouped).map(([reason, count]) => `      ${count.toLocaleString('en-US').padStart(10)}  ${reason}`);
+  return Object.entries(grouped).map(
+    ([reason, count]) => `      ${count.toLocaleString('en-US').padStart(10)}  ${reason}`,
+  );
 }
 
 /** The end-of-run summary as a small two-column table, with grouped reasons under their line. */

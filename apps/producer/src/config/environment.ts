@@ -16,23 +16,35 @@ export class ProducerEnvironment extends BrokerCallerEnvironment {
   ADVERTISED_URL?: string;
 
   /** Timeout of every call to the broker, ms. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   BROKER_TIMEOUT_MS: number = 10_000;
 
   /** Resends of a request after a network error, timeout or 5xx before its tasks count as failed. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   SUBMIT_MAX_RETRIES: number = 5;
 
   /** Resends of a request after 503/429 (the broker's backpressure) before giving up. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   SUBMIT_MAX_BUSY_RETRIES: number = 100;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   BACKOFF_BASE_MS: number = 200;
 
-  @Type(() => Number) @IsNumber() @Min(1)
+  @Type(() => Number)
+  @IsNumber()
+  @Min(1)
   BACKOFF_FACTOR: number = 2;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   BACKOFF_CAP_MS: number = 10_000;
 }

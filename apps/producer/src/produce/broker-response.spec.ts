@@ -21,7 +21,9 @@ describe('retryAfterMs', () => {
 
 describe('rejectionReason', () => {
   it('joins a list of messages', () => {
-    expect(rejectionReason(400, { statusCode: 400, message: ['a is bad', 'b is bad'] })).toBe('400: a is bad; b is bad');
+    expect(rejectionReason(400, { statusCode: 400, message: ['a is bad', 'b is bad'] })).toBe(
+      '400: a is bad; b is bad',
+    );
   });
 
   it('takes a single message, the error, or just the status', () => {

@@ -17,7 +17,9 @@ export class ProduceController {
   @RequireScope(Scope.Admin)
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Create count tasks from the template and submit them to the broker; answers when all are done' })
+  @ApiOperation({
+    summary: 'Create count tasks from the template and submit them to the broker; answers when all are done',
+  })
   @ApiOkResponse({ type: ProduceSummaryDto })
   @ApiBadRequestResponse({ description: 'A bad option, named in message' })
   @ApiConflictResponse({ description: 'A run is in progress on this producer' })

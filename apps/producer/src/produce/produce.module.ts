@@ -13,7 +13,11 @@ import { ProducerService } from './producer.service';
       inject: [ConfigService],
       // As many sockets as the largest run may have requests in flight.
       useFactory: (config: ConfigService<ProducerEnvironment, true>) =>
-        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), MAX_CONCURRENCY, config.get('BROKER_API_KEY', { infer: true })),
+        keepAliveAxiosConfig(
+          config.get('BROKER_TIMEOUT_MS', { infer: true }),
+          MAX_CONCURRENCY,
+          config.get('BROKER_API_KEY', { infer: true }),
+        ),
     }),
   ],
   controllers: [ProduceController],
@@ -22,7 +26,8 @@ import { ProducerService } from './producer.service';
     {
       provide: PRODUCER_SETTINGS,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<ProducerEnvironment, true>) => producerSettings((key) => config.get(key, { infer: true })),
+      useFactory: (config: ConfigService<ProducerEnvironment, true>) =>
+        producerSettings((key) => config.get(key, { infer: true })),
     },
   ],
 })

@@ -43,7 +43,11 @@ export class ProducerService implements OnModuleDestroy {
   ) {}
 
   /** `stop` ends the run early (its caller went away): what was not sent counts as failed. */
-  async produce(options: ProduceOptions, onProgress?: (progress: ProduceProgress) => void, stop?: AbortSignal): Promise<ProduceSummary> {
+  async produce(
+    options: ProduceOptions,
+    onProgress?: (progress: ProduceProgress) => void,
+    stop?: AbortSignal,
+  ): Promise<ProduceSummary> {
     const { count } = options;
     const batch = Math.min(MAX_BATCH, Math.max(1, options.batch ?? 1));
     const concurrency = Math.min(MAX_CONCURRENCY, Math.max(1, options.concurrency ?? 16), Math.ceil(count / batch));
@@ -65,7 +69,12 @@ export class ProducerService implements OnModuleDestroy {
         const tasks = Array.from({ length: size }, (_, k) => taskAt(options, first + k, count, startMs, randomUUID()));
         tally.sent += size;
         await this.submit(tasks, batch > 1, tally, controller.signal);
-        onProgress?.({ total: count, done: tally.done, accepted: tally.accepted, elapsedMs: performance.now() - started });
+        onProgress?.({
+          total: count,
+          done: tally.done,
+          accepted: tally.accepted,
+          elapsedMs: performance.now() - started,
+        });
       }
     };
 
@@ -108,7 +117,8 @@ export class ProducerService implements OnModuleDestroy {
           return;
         }
         if (res.status === 503 || res.status === 429) {
-          if (++busy > maxBusyRetries) return tally.fail(n, `${res.status}: still busy after ${maxBusyRetries} retries`);
+          if (++busy > maxBusyRetries)
+            return tally.fail(n, `${res.status}: still busy after ${maxBusyRetries} retries`);
           tally.retriedAfter503 += n;
           const wait = Math.max(retryAfterMs(res.headers['retry-after'], Date.now()), backoffDelay(busy, backoff));
           await sleep(wait, undefined, { signal }).catch(() => undefined);

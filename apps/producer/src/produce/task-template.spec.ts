@@ -51,7 +51,12 @@ describe('taskAt', () => {
   });
 
   it('spreads scheduled times from the template time when one is given', () => {
-    const template = { task_name: 'n', task_type: 't', scheduled_time: '2031-01-01T00:00:00Z', schedule_spread_seconds: 10 };
+    const template = {
+      task_name: 'n',
+      task_type: 't',
+      scheduled_time: '2031-01-01T00:00:00Z',
+      schedule_spread_seconds: 10,
+    };
     expect(taskAt(template, 1, 2, start, 'i').scheduled_time).toBe('2031-01-01T00:00:05.000Z');
   });
 });

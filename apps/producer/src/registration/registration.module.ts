@@ -10,7 +10,11 @@ import { RegistrationService } from './registration.service';
     HttpModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<ProducerEnvironment, true>) =>
-        keepAliveAxiosConfig(config.get('BROKER_TIMEOUT_MS', { infer: true }), 1, config.get('BROKER_API_KEY', { infer: true })),
+        keepAliveAxiosConfig(
+          config.get('BROKER_TIMEOUT_MS', { infer: true }),
+          1,
+          config.get('BROKER_API_KEY', { infer: true }),
+        ),
     }),
   ],
   providers: [RegistrationService],

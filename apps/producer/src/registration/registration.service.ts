@@ -65,7 +65,9 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
         }
         // A 4xx will not change by asking again; a 5xx or a malformed answer might.
         if (res.status >= 400 && res.status < 500) {
-          this.logger.error(`the broker refused the registration of ${body.name}: ${res.status} ${JSON.stringify(res.data)}`);
+          this.logger.error(
+            `the broker refused the registration of ${body.name}: ${res.status} ${JSON.stringify(res.data)}`,
+          );
           return;
         }
         this.logger.warn(`registration answered ${res.status}; retrying (attempt ${attempt})`);

@@ -9,7 +9,6 @@ import { deleteExpiredTasksScript } from './delete-expired-tasks.lua';
 import { CleanupPassDto } from './dto/cleanup-pass.dto';
 import { pruneIndexScript } from './prune-index.lua';
 
-
 /**
  * Keeps Redis from growing forever: every CLEANUP_CRON, or on POST /cleanup/run, deletes completed
  * tasks older than RETENTION_DAYS, then sweeps both indexes for entries whose task expired. Each
@@ -37,7 +36,11 @@ export class CleanupService extends CronPassService<CleanupPassDto> {
     cron: SchedulerRegistry,
     metrics: MetricsRegistry,
   ) {
-    super(cron, { name: 'cleanup', expression: config.getOrThrow<string>('CLEANUP_CRON') }, new Logger(CleanupService.name));
+    super(
+      cron,
+      { name: 'cleanup', expression: config.getOrThrow<string>('CLEANUP_CRON') },
+      new Logger(CleanupService.name),
+    );
     this.batchSize = config.getOrThrow<number>('CLEANUP_BATCH');
     this.maxBatches = config.getOrThrow<number>('CLEANUP_MAX_BATCHES');
     this.retention = retentionMs(config.getOrThrow<number>('RETENTION_DAYS'));
@@ -56,7 +59,8 @@ export class CleanupService extends CronPassService<CleanupPassDto> {
     this.deleted.inc(result.deleted);
     this.pruned.inc(result.pruned);
     this.duration.observe(result.duration_ms / 1000);
-    if (result.deleted > 0 || result.pruned > 0 || !result.caught_up) this.logger.log({ msg: 'cleanup pass', ...result });
+    if (result.deleted > 0 || result.pruned > 0 || !result.caught_up)
+      this.logger.log({ msg: 'cleanup pass', ...result });
     return result;
   }
 
@@ -89,7 +93,12 @@ export class CleanupService extends CronPassService<CleanupPassDto> {
       const [next, entries] = await this.redis.zscan(index, cursor, 'COUNT', this.batchSize);
       const ids = entries.filter((_, i) => i % 2 === 0);
       if (ids.length > 0) {
-        result.pruned += await runScript<number>(this.redis, pruneIndexScript, [index, ...ids.map((id) => this.keys.task(id))], ids);
+        result.pruned += await runScript<number>(
+          this.redis,
+          pruneIndexScript,
+          [index, ...ids.map((id) => this.keys.task(id))],
+          ids,
+        );
         result.batches++;
       }
       cursor = next;

@@ -57,7 +57,8 @@ export abstract class CronPassService<T> implements OnApplicationBootstrap, OnMo
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => void this.runPass().catch((error: Error) => this.logger.error(`${this.job.name} pass failed: ${error.message}`));
+    const tick = () =>
+      void this.runPass().catch((error: Error) => this.logger.error(`${this.job.name} pass failed: ${error.message}`));
     startCronJob(this.cron, this.job.name, this.job.expression, tick);
   }
 

@@ -30,7 +30,11 @@ describe('planRun', () => {
   });
 
   it('falls back to scheduled_time when there is no anchor', () => {
-    const run = planRun({ periodicity: 'daily', anchor_time: null, scheduled_time: String(at('2024-02-28T12:00:00Z')) }, at('2024-02-28T12:00:00Z'), thirtyDays);
+    const run = planRun(
+      { periodicity: 'daily', anchor_time: null, scheduled_time: String(at('2024-02-28T12:00:00Z')) },
+      at('2024-02-28T12:00:00Z'),
+      thirtyDays,
+    );
     expect(new Date(run.next!).toISOString()).toBe('2024-02-29T12:00:00.000Z');
   });
 

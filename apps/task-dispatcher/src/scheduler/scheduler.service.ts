@@ -9,7 +9,6 @@ import { SchedulerPassDto } from './dto/scheduler-pass.dto';
 import { DueTaskFields, planRun, PlannedRun } from './plan-run';
 import { triggerDueTasksScript } from './trigger-due-tasks.lua';
 
-
 /**
  * Triggers due tasks: every SCHEDULER_CRON, on POST /scheduler/run, and at wake-ups: between passes
  * it watches the head of the scheduled index (every SCHEDULER_WAKE_MS, or exactly when the head
@@ -41,15 +40,28 @@ export class SchedulerService extends CronPassService<SchedulerPassDto> {
     cron: SchedulerRegistry,
     metrics: MetricsRegistry,
   ) {
-    super(cron, { name: 'scheduler', expression: config.getOrThrow<string>('SCHEDULER_CRON') }, new Logger(SchedulerService.name));
+    super(
+      cron,
+      { name: 'scheduler', expression: config.getOrThrow<string>('SCHEDULER_CRON') },
+      new Logger(SchedulerService.name),
+    );
     this.batchSize = config.getOrThrow<number>('SCHEDULER_BATCH');
     this.maxBatches = config.getOrThrow<number>('SCHEDULER_MAX_BATCHES');
     this.retention = retentionMs(config.getOrThrow<number>('RETENTION_DAYS'));
     this.triggered = metrics.counter('tq_scheduler_triggered_total', 'Due tasks triggered (completed or rescheduled)');
     this.completed = metrics.counter('tq_scheduler_completed_total', 'once tasks completed');
-    this.rescheduled = metrics.counter('tq_scheduler_rescheduled_total', 'Periodic tasks run and moved to their next occurrence');
-    this.pruned = metrics.counter('tq_scheduler_pruned_total', 'Scheduled-index entries dropped because their task expired');
-    this.released = metrics.counter('tq_scheduler_released_total', 'Due tasks awaiting their handler sent back to their queue to run');
+    this.rescheduled = metrics.counter(
+      'tq_scheduler_rescheduled_total',
+      'Periodic tasks run and moved to their next occurrence',
+    );
+    this.pruned = metrics.counter(
+      'tq_scheduler_pruned_total',
+      'Scheduled-index entries dropped because their task expired',
+    );
+    this.released = metrics.counter(
+      'tq_scheduler_released_total',
+      'Due tasks awaiting their handler sent back to their queue to run',
+    );
     this.wakeMs = config.getOrThrow<number>('SCHEDULER_WAKE_MS');
     this.duration = metrics.histogram('tq_scheduler_pass_duration_seconds', 'Scheduler pass duration', PASS_BUCKETS);
   }
@@ -99,7 +111,17 @@ export class SchedulerService extends CronPassService<SchedulerPassDto> {
     const started = process.hrtime.bigint();
     // One `now` for the whole pass: a periodic task moved past it cannot come due again mid-pass.
     const now = this.clock.now();
-    const result: SchedulerPassDto = { triggered: 0, released: 0, completed: 0, rescheduled: 0, pruned: 0, skipped: 0, batches: 0, caught_up: false, duration_ms: 0 };
+    const result: SchedulerPassDto = {
+      triggered: 0,
+      released: 0,
+      completed: 0,
+      rescheduled: 0,
+      pruned: 0,
+      skipped: 0,
+      batches: 0,
+      caught_up: false,
+      duration_ms: 0,
+    };
     while (result.batches < this.maxBatches && !this.pass.stopping) {
       const ids = await this.redis.zrangebyscore(this.keys.scheduledIndex, '-inf', now, 'LIMIT', 0, this.batchSize);
       if (ids.length === 0) {
@@ -122,7 +144,8 @@ export class SchedulerService extends CronPassService<SchedulerPassDto> {
     this.pruned.inc(result.pruned);
     this.released.inc(result.released);
     this.duration.observe(result.duration_ms / 1000);
-    if (result.triggered > 0 || result.pruned > 0 || !result.caught_up) this.logger.log({ msg: 'scheduler pass', ...result });
+    if (result.triggered > 0 || result.pruned > 0 || !result.caught_up)
+      this.logger.log({ msg: 'scheduler pass', ...result });
     return result;
   }
 

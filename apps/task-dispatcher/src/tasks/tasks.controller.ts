@@ -13,13 +13,16 @@ export class TasksController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOperation({ summary: 'List stored tasks by status and time window (scheduled_time, or completion time), with a cursor' })
+  @ApiOperation({
+    summary: 'List stored tasks by status and time window (scheduled_time, or completion time), with a cursor',
+  })
   @ApiOkResponse({ type: TaskPageDto })
   @ApiBadRequestResponse({ description: 'A bad status, time, limit or cursor, each named' })
   list(@Query() query: ListTasksQueryDto): Promise<TaskPageDto> {
     const from = query.from ? Date.parse(query.from) : -Infinity;
     const to = query.to ? Date.parse(query.to) : Infinity;
-    if (from > to) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['from must not be after to'] });
+    if (from > to)
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['from must not be after to'] });
     return this.tasks.list({
       status: query.status,
       from,

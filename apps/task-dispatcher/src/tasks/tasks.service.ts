@@ -30,7 +30,15 @@ export class TasksService {
     const start = query.cursor?.score ?? query.from;
     const offset = query.cursor?.offset ?? 0;
     // One entry more than a page says whether another page follows.
-    const reply = await this.redis.zrangebyscore(index, start, query.to, 'WITHSCORES', 'LIMIT', offset, query.limit + 1);
+    const reply = await this.redis.zrangebyscore(
+      index,
+      start,
+      query.to,
+      'WITHSCORES',
+      'LIMIT',
+      offset,
+      query.limit + 1,
+    );
     const ids: string[] = [];
     const scores: number[] = [];
     for (let i = 0; i < reply.length; i += 2) {

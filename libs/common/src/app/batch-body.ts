@@ -30,7 +30,8 @@ export function batchBodyProblems(body: unknown, shape: BatchShape): string[] {
   for (const key in body) if (key !== field) problems.push(`property ${key} should not exist`);
   const items = body[field];
   if (!Array.isArray(items)) return [...problems, `${field} must be an array`];
-  if (items.length > shape.maxItems) return [...problems, `${field} must contain no more than ${shape.maxItems} elements`];
+  if (items.length > shape.maxItems)
+    return [...problems, `${field} must contain no more than ${shape.maxItems} elements`];
   for (let i = 0; i < items.length && problems.length < MAX_REPORTED_ERRORS; i++) {
     const item: unknown = items[i];
     const at = `${field}[${i}]`;

@@ -35,7 +35,8 @@ export function jsonBodyParsers(limits: BodyLimits): RequestHandler {
         : [small, SMALL_BODY_BYTES];
     chosen(req, res, (error?: unknown) => {
       const tooLarge = error as { type?: string; message?: string } | undefined;
-      if (tooLarge?.type === 'entity.too.large') tooLarge.message = `a request to ${path} may be at most ${limit} bytes`;
+      if (tooLarge?.type === 'entity.too.large')
+        tooLarge.message = `a request to ${path} may be at most ${limit} bytes`;
       next(error);
     });
   };

@@ -11,12 +11,24 @@ import { BaseExceptionFilter } from '@nestjs/core';
 export class ClientErrorsFilter extends BaseExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const status = (exception as { statusCode?: unknown }).statusCode;
-    if (exception instanceof HttpException || typeof status !== 'number' || status >= 500 || !(exception as Error).message) {
+    if (
+      exception instanceof HttpException ||
+      typeof status !== 'number' ||
+      status >= 500 ||
+      !(exception as Error).message
+    ) {
       return super.catch(exception, host);
     }
     const response = host.getArgByIndex(1);
     const adapter = this.httpAdapterHost?.httpAdapter ?? this.applicationRef!;
     if (adapter.isHeadersSent(response)) return adapter.end(response);
-    adapter.reply(response, { statusCode: status, message: this.getHttpErrorMessage(exception as { statusCode: number; message: string; expose?: boolean }) }, status);
+    adapter.reply(
+      response,
+      {
+        statusCode: status,
+        message: this.getHttpErrorMessage(exception as { statusCode: number; message: string; expose?: boolean }),
+      },
+      status,
+    );
   }
 }

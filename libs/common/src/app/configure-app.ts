@@ -74,7 +74,11 @@ function requestIdMiddleware(logger: ConsoleLogger) {
     res[REQUEST_STARTED] = process.hrtime.bigint();
     res.on('finish', onFinish);
     if (hasNonJsonBody(req)) {
-      res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'the body must be JSON (Content-Type: application/json)' });
+      res.status(415).json({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: 'the body must be JSON (Content-Type: application/json)',
+      });
       return;
     }
     next();
@@ -98,11 +102,16 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   // An API's bodies are not cached by clients: no ETag (a hash of every response body) and no banner.
   app.set('etag', false);
   app.disable('x-powered-by');
-  boundConnections(app.getHttpServer(), config.get<number>('HTTP_IDLE_TIMEOUT_MS') ?? 10_000, config.get<number>('MAX_CONNECTIONS') ?? 4096);
+  boundConnections(
+    app.getHttpServer(),
+    config.get<number>('HTTP_IDLE_TIMEOUT_MS') ?? 10_000,
+    config.get<number>('MAX_CONNECTIONS') ?? 4096,
+  );
   app.use(requestIdMiddleware(logger));
   app.useGlobalFilters(new ClientErrorsFilter(app.getHttpAdapter()));
   const auth = app.get(AuthSettings);
-  if (!auth.enabled) logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');
+  if (!auth.enabled)
+    logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');
   // Before the body parser: a request without a valid key is refused before its body is read.
   const rawCheck = optionalProvider(app, RawBodyCheck);
   app.use(authenticateRequests(auth, rawCheck ? [rawCheck.path] : []));
@@ -114,7 +123,10 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
       res.status(refusal.status).json({ statusCode: refusal.status, error: 'Unauthorized', message: refusal.message });
     });
   }
-  const checkJson = jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32, { maxKeysPerObject: MAX_KEYS_PER_OBJECT, maxKeys: MAX_KEYS });
+  const checkJson = jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32, {
+    maxKeysPerObject: MAX_KEYS_PER_OBJECT,
+    maxKeys: MAX_KEYS,
+  });
   // JSON only (the app is created without Nest's default parsers, so a form body is never a task),
   // sized per route, refusing invalid UTF-8, deep nesting, too many keys and prototype keys before
   // anything walks the body. A signed push comes from the broker, which took every task in it under

@@ -35,7 +35,9 @@ describe('boundConnections', () => {
   });
 
   it('closes a socket whose body stops half-way', async () => {
-    expect(await closedAfter('POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789')).toBeLessThan(5_000);
+    expect(await closedAfter('POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789')).toBeLessThan(
+      5_000,
+    );
   });
 
   it('keeps a socket whose whole request is being answered, however long the answer takes', async () => {

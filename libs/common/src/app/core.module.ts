@@ -24,7 +24,11 @@ export interface CoreModuleOptions<T extends object> {
 export class CoreModule {
   static forRoot<T extends object>(options: CoreModuleOptions<T>): DynamicModule {
     const before = new Set(Object.keys(process.env));
-    const config = ConfigModule.forRoot({ isGlobal: true, cache: true, validate: environmentValidator(options.environment) });
+    const config = ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      validate: environmentValidator(options.environment),
+    });
     // forRoot copies every validated default into process.env; undo that, so that apps sharing a
     // process (the e2e tests) each see their own defaults, not the first app's.
     for (const key of Object.keys(process.env)) if (!before.has(key)) delete process.env[key];
@@ -39,7 +43,11 @@ export class CoreModule {
       ],
       providers: [
         validationPipeProvider,
-        { provide: AuthSettings, inject: [ConfigService], useFactory: (env: ConfigService) => AuthSettings.from(env.get('AUTH'), env.get('API_KEYS')) },
+        {
+          provide: AuthSettings,
+          inject: [ConfigService],
+          useFactory: (env: ConfigService) => AuthSettings.from(env.get('AUTH'), env.get('API_KEYS')),
+        },
         { provide: APP_GUARD, useClass: ScopeGuard },
       ],
       exports: [AuthSettings],

@@ -2,7 +2,8 @@ import { BadJsonBodyError, jsonBodyVerifier, jsonShapeProblem, rejectUnsafeJson 
 
 const jsonDepthExceeds = (raw: Buffer, maxDepth: number) => jsonShapeProblem(raw, { maxDepth }) !== undefined;
 
-const verify = (raw: string | Buffer) => jsonBodyVerifier(32)({} as never, undefined, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+const verify = (raw: string | Buffer) =>
+  jsonBodyVerifier(32)({} as never, undefined, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 
 describe('JSON body checks', () => {
   it('measures nesting, ignoring brackets inside strings and escaped quotes', () => {
@@ -48,14 +49,22 @@ describe('jsonShapeProblem', () => {
 
   it('counts keys per object and in all, not colons inside strings', () => {
     expect(jsonShapeProblem(Buffer.from(keys(3)), { maxDepth: 5, maxKeysPerObject: 3 })).toBeUndefined();
-    expect(jsonShapeProblem(Buffer.from(keys(4)), { maxDepth: 5, maxKeysPerObject: 3 })).toBe('an object in the body has more than 3 keys');
-    expect(jsonShapeProblem(Buffer.from('{"a":"x:y:z","b":{"c":1}}'), { maxDepth: 5, maxKeysPerObject: 2, maxKeys: 3 })).toBeUndefined();
-    expect(jsonShapeProblem(Buffer.from(`[${keys(2)},${keys(2)}]`), { maxDepth: 5, maxKeys: 3 })).toBe('the body has more than 3 keys in all');
+    expect(jsonShapeProblem(Buffer.from(keys(4)), { maxDepth: 5, maxKeysPerObject: 3 })).toBe(
+      'an object in the body has more than 3 keys',
+    );
+    expect(
+      jsonShapeProblem(Buffer.from('{"a":"x:y:z","b":{"c":1}}'), { maxDepth: 5, maxKeysPerObject: 2, maxKeys: 3 }),
+    ).toBeUndefined();
+    expect(jsonShapeProblem(Buffer.from(`[${keys(2)},${keys(2)}]`), { maxDepth: 5, maxKeys: 3 })).toBe(
+      'the body has more than 3 keys in all',
+    );
   });
 
   it('refuses a 400,000-key body in one scan, quickly', () => {
     const body = Buffer.from(keys(400_000));
     // Not a timed assertion: the scan stops at the first excess, so only the prefix is read.
-    expect(jsonShapeProblem(body, { maxDepth: 32, maxKeysPerObject: 10_000, maxKeys: 100_000 })).toBe('an object in the body has more than 10000 keys');
+    expect(jsonShapeProblem(body, { maxDepth: 32, maxKeysPerObject: 10_000, maxKeys: 100_000 })).toBe(
+      'an object in the body has more than 10000 keys',
+    );
   });
 });

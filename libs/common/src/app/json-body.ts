@@ -45,7 +45,8 @@ export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string |
   for (let i = 0; i < raw.length; i++) {
     const byte = raw[i];
     if (inString) {
-      if (byte === 0x5c) i++; // backslash: skip the escaped byte
+      if (byte === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) inString = true;
     else if (byte === 0x7b || byte === 0x5b) {
@@ -54,13 +55,13 @@ export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string |
     } else if (byte === 0x7d || byte === 0x5d) open.pop();
     else if (byte === 0x3a && open.length > 0) {
       // A colon outside a string follows a key.
-      if (++open[open.length - 1] > maxKeysPerObject) return `an object in the body has more than ${maxKeysPerObject} keys`;
+      if (++open[open.length - 1] > maxKeysPerObject)
+        return `an object in the body has more than ${maxKeysPerObject} keys`;
       if (++keys > maxKeys) return `the body has more than ${maxKeys} keys in all`;
     }
   }
   return undefined;
 }
-
 
 /**
  * A body-parser `verify` that refuses bytes that are not UTF-8 (they would be silently replaced
@@ -68,7 +69,12 @@ export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string |
  * overflows the stack on such bodies) and more keys than the limits allow, before any parsing.
  */
 export function jsonBodyVerifier(maxDepth: number, keyLimits: Omit<JsonShapeLimits, 'maxDepth'> = {}) {
-  return (_req: IncomingMessage, _res: unknown, raw: Buffer, limits: Omit<JsonShapeLimits, 'maxDepth'> = keyLimits): void => {
+  return (
+    _req: IncomingMessage,
+    _res: unknown,
+    raw: Buffer,
+    limits: Omit<JsonShapeLimits, 'maxDepth'> = keyLimits,
+  ): void => {
     if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
     const shape = jsonShapeProblem(raw, { maxDepth, ...limits });
     if (shape) throw new BadJsonBodyError(shape);
@@ -77,7 +83,6 @@ export function jsonBodyVerifier(maxDepth: number, keyLimits: Omit<JsonShapeLimi
     if (SUSPICIOUS.some((pattern) => raw.includes(pattern))) JSON.parse(raw.toString('utf8'), rejectUnsafeJson);
   };
 }
-
 
 const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 

@@ -25,7 +25,11 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     stopAtFirstError: false,
     exceptionFactory: (errors) =>
-      new BadRequestException({ statusCode: 400, error: 'Bad Request', message: flattenValidationErrors(errors).slice(0, MAX_REPORTED_ERRORS) }),
+      new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: flattenValidationErrors(errors).slice(0, MAX_REPORTED_ERRORS),
+      }),
   });
 }
 

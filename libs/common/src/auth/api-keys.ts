@@ -50,12 +50,17 @@ export function parseApiKeys(spec: string): ApiKey[] {
       const parts = entry.split(':');
       if (parts.length !== 3) return problems.push(`${at} must be name:scopes:secret`);
       const [name, scopeList, secret] = parts;
-      if (!NAME_PATTERN.test(name)) return problems.push(`${at}: the name must be 1..64 characters of A-Z a-z 0-9 _ . -`);
+      if (!NAME_PATTERN.test(name))
+        return problems.push(`${at}: the name must be 1..64 characters of A-Z a-z 0-9 _ . -`);
       if (names.has(name)) return problems.push(`${at}: the name ${name} is used twice`);
       const scopes = scopeList.split('+');
       const unknown = scopes.filter((scope) => !SCOPES.has(scope));
-      if (unknown.length || scopeList === '') return problems.push(`${at} (${name}): unknown scope "${unknown.join('+')}"; scopes are ${[...SCOPES].join(', ')}`);
-      if (!SECRET_PATTERN.test(secret)) return problems.push(`${at} (${name}): the secret must be 32..256 characters of A-Z a-z 0-9 . _ ~ -`);
+      if (unknown.length || scopeList === '')
+        return problems.push(
+          `${at} (${name}): unknown scope "${unknown.join('+')}"; scopes are ${[...SCOPES].join(', ')}`,
+        );
+      if (!SECRET_PATTERN.test(secret))
+        return problems.push(`${at} (${name}): the secret must be 32..256 characters of A-Z a-z 0-9 . _ ~ -`);
       const digest = sha256(secret);
       if (digests.has(digest.toString('hex'))) return problems.push(`${at} (${name}): the secret is another key's too`);
       names.add(name);

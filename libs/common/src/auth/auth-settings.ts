@@ -21,7 +21,9 @@ export class AuthSettings {
 export function authEnvironmentProblems(auth: string | undefined, apiKeys: string | undefined): string[] {
   if (auth === 'off') return [];
   if (!apiKeys) {
-    return ['API_KEYS is not set: every request needs a key (entries name:scopes:secret separated by ;). Set AUTH=off to run without keys, never on a network.'];
+    return [
+      'API_KEYS is not set: every request needs a key (entries name:scopes:secret separated by ;). Set AUTH=off to run without keys, never on a network.',
+    ];
   }
   try {
     parseApiKeys(apiKeys);

@@ -14,20 +14,28 @@ describe('delivery signatures', () => {
 
   it('takes a signature by any of the keys, so keys rotate', () => {
     expect(signatureProblem([key, old], String(now), signDelivery(old, String(now), body), body, now)).toBeUndefined();
-    expect(signatureProblem([key], String(now), signDelivery(old, String(now), body), body, now)).toBe('x-tq-signature does not match the body');
+    expect(signatureProblem([key], String(now), signDelivery(old, String(now), body), body, now)).toBe(
+      'x-tq-signature does not match the body',
+    );
   });
 
   it('refuses other bytes, another timestamp, missing headers and a timestamp more than 5 minutes off', () => {
     const signature = signDelivery(key, String(now), body);
-    expect(signatureProblem([key], String(now), signature, Buffer.from('{"deliveries": []}'), now)).toMatch(/does not match/);
+    expect(signatureProblem([key], String(now), signature, Buffer.from('{"deliveries": []}'), now)).toMatch(
+      /does not match/,
+    );
     expect(signatureProblem([key], String(now + 1), signature, body, now)).toMatch(/does not match/);
     expect(signatureProblem([key], undefined, signature, body, now)).toMatch(/must carry/);
     expect(signatureProblem([key], String(now), undefined, body, now)).toMatch(/must carry/);
     expect(signatureProblem([key], String(now), 'v1=zz', body, now)).toMatch(/64 hex/);
     const stale = String(now - 5 * 60_000 - 1);
-    expect(signatureProblem([key], stale, signDelivery(key, stale, body), body, now)).toMatch(/more than 5 minutes off/);
+    expect(signatureProblem([key], stale, signDelivery(key, stale, body), body, now)).toMatch(
+      /more than 5 minutes off/,
+    );
     const ahead = String(now + 5 * 60_000 + 1);
-    expect(signatureProblem([key], ahead, signDelivery(key, ahead, body), body, now)).toMatch(/more than 5 minutes off/);
+    expect(signatureProblem([key], ahead, signDelivery(key, ahead, body), body, now)).toMatch(
+      /more than 5 minutes off/,
+    );
   });
 
   it('reads DELIVERY_SIGNING_KEYS, naming a bad key by its place only', () => {

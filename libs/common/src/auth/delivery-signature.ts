@@ -12,7 +12,8 @@ export function parseSigningKeys(spec: string | undefined): string[] | undefined
   if (spec === undefined || spec.trim() === '') return undefined;
   const keys = spec.split(',').map((key) => key.trim());
   keys.forEach((key, i) => {
-    if (!SECRET_PATTERN.test(key)) throw new Error(`DELIVERY_SIGNING_KEYS key ${i + 1} must be 32..256 characters of A-Z a-z 0-9 . _ ~ -`);
+    if (!SECRET_PATTERN.test(key))
+      throw new Error(`DELIVERY_SIGNING_KEYS key ${i + 1} must be 32..256 characters of A-Z a-z 0-9 . _ ~ -`);
   });
   return keys;
 }
@@ -25,7 +26,13 @@ export function signDelivery(key: string, timestamp: string, body: Buffer): stri
  * Why a push is refused, or undefined when one of the keys signed exactly these bytes at a time
  * within SIGNATURE_TOLERANCE_MS of now. Every key is tried, in constant time per key.
  */
-export function signatureProblem(keys: readonly string[], timestamp: unknown, signature: unknown, body: Buffer | undefined, nowMs: number): string | undefined {
+export function signatureProblem(
+  keys: readonly string[],
+  timestamp: unknown,
+  signature: unknown,
+  body: Buffer | undefined,
+  nowMs: number,
+): string | undefined {
   const headersProblem = signatureHeadersProblem(timestamp, signature, nowMs);
   if (headersProblem) return headersProblem;
   const presented = Buffer.from(String(signature));
@@ -39,9 +46,11 @@ export function signatureProblem(keys: readonly string[], timestamp: unknown, si
 
 /** The checks that need no body: both headers there, well formed, the timestamp fresh. */
 export function signatureHeadersProblem(timestamp: unknown, signature: unknown, nowMs: number): string | undefined {
-  if (typeof timestamp !== 'string' || typeof signature !== 'string') return `a push must carry ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}`;
+  if (typeof timestamp !== 'string' || typeof signature !== 'string')
+    return `a push must carry ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}`;
   if (!/^\d{1,16}$/.test(timestamp)) return `${TIMESTAMP_HEADER} must be milliseconds since the epoch`;
-  if (Math.abs(nowMs - Number(timestamp)) > SIGNATURE_TOLERANCE_MS) return `${TIMESTAMP_HEADER} is more than ${SIGNATURE_TOLERANCE_MS / 60_000} minutes off`;
+  if (Math.abs(nowMs - Number(timestamp)) > SIGNATURE_TOLERANCE_MS)
+    return `${TIMESTAMP_HEADER} is more than ${SIGNATURE_TOLERANCE_MS / 60_000} minutes off`;
   if (!/^v1=[0-9a-f]{64}$/.test(signature)) return `${SIGNATURE_HEADER} must be v1=<64 hex digits>`;
   return undefined;
 }

@@ -18,7 +18,10 @@ export class ScopeGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.auth.enabled) return true;
-    const scope = this.reflector.getAllAndOverride<RouteScope | undefined>(SCOPE_METADATA, [context.getHandler(), context.getClass()]);
+    const scope = this.reflector.getAllAndOverride<RouteScope | undefined>(SCOPE_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (scope === PUBLIC_ROUTE) return true;
     const http = context.switchToHttp();
     const { apiKey } = http.getRequest<Request & AuthenticatedRequest>();

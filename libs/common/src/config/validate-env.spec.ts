@@ -1,6 +1,11 @@
 import { Type } from 'class-transformer';
 import { IsInt, Min } from 'class-validator';
-import { BaseEnvironment, BrokerCallerEnvironment, environmentValidator, InvalidEnvironmentError } from './validate-env';
+import {
+  BaseEnvironment,
+  BrokerCallerEnvironment,
+  environmentValidator,
+  InvalidEnvironmentError,
+} from './validate-env';
 
 class ExampleEnvironment extends BaseEnvironment {
   @Type(() => Number)
@@ -35,8 +40,10 @@ describe('environmentValidator', () => {
 
   const KEY = 'k'.repeat(32);
 
-  it("shows a bad REDIS_URL without its password", () => {
-    expect(() => validate({ AUTH: 'off', REDIS_URL: 'http://user:hunter2@host' })).toThrow('REDIS_URL="http://***@host"');
+  it('shows a bad REDIS_URL without its password', () => {
+    expect(() => validate({ AUTH: 'off', REDIS_URL: 'http://user:hunter2@host' })).toThrow(
+      'REDIS_URL="http://***@host"',
+    );
     expect(() => validate({ AUTH: 'off', REDIS_URL: 'http://u:p@ss/w@host' })).toThrow('REDIS_URL="http://***@host"');
   });
 
@@ -62,7 +69,9 @@ describe('environmentValidator', () => {
     const caller = environmentValidator(BrokerCallerEnvironment);
     expect(() => caller({ API_KEYS: `ops:read:${KEY}` })).toThrow(/BROKER_API_KEY is not set/);
     expect(caller({ API_KEYS: `ops:read:${KEY}`, BROKER_API_KEY: KEY }).BROKER_API_KEY).toBe(KEY);
-    expect(() => caller({ API_KEYS: `ops:read:${KEY}`, BROKER_API_KEY: 'short secret' })).toThrow(/BROKER_API_KEY=\(secret, not shown\)/);
+    expect(() => caller({ API_KEYS: `ops:read:${KEY}`, BROKER_API_KEY: 'short secret' })).toThrow(
+      /BROKER_API_KEY=\(secret, not shown\)/,
+    );
   });
 });
 
@@ -70,6 +79,8 @@ describe('REDIS_PREFIX', () => {
   it('holds no `:`, so one deployment cannot read another through its keys', () => {
     const validate = environmentValidator(BaseEnvironment);
     expect(validate({ AUTH: 'off', REDIS_PREFIX: 'tq-staging' }).REDIS_PREFIX).toBe('tq-staging');
-    expect(() => validate({ AUTH: 'off', REDIS_PREFIX: 'tq:task:other' })).toThrow('REDIS_PREFIX must be 1..64 characters of A-Z a-z 0-9 _ . - (no :)');
+    expect(() => validate({ AUTH: 'off', REDIS_PREFIX: 'tq:task:other' })).toThrow(
+      'REDIS_PREFIX must be 1..64 characters of A-Z a-z 0-9 _ . - (no :)',
+    );
   });
 });

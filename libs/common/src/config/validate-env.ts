@@ -87,7 +87,11 @@ export class BaseEnvironment {
  */
 export function signingKeysProblems(auth: string, keys: string | undefined): string[] {
   if (keys === undefined || keys.trim() === '') {
-    return auth === 'off' ? [] : ['DELIVERY_SIGNING_KEYS is not set: the broker signs every push to a consumer with it (comma-separated keys, the current one first)'];
+    return auth === 'off'
+      ? []
+      : [
+          'DELIVERY_SIGNING_KEYS is not set: the broker signs every push to a consumer with it (comma-separated keys, the current one first)',
+        ];
   }
   try {
     parseSigningKeys(keys);
@@ -109,7 +113,8 @@ export class BrokerCallerEnvironment extends BaseEnvironment {
 
   override crossProblems(): string[] {
     const problems = super.crossProblems();
-    if (this.AUTH !== 'off' && !this.BROKER_API_KEY) problems.push('BROKER_API_KEY is not set: the secret of the key this app calls the broker with');
+    if (this.AUTH !== 'off' && !this.BROKER_API_KEY)
+      problems.push('BROKER_API_KEY is not set: the secret of the key this app calls the broker with');
     return problems;
   }
 }
@@ -124,7 +129,9 @@ export function environmentValidator<T extends object>(cls: new () => T) {
     const env = plainToInstance(cls, defined, { exposeDefaultValues: true });
     const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
     const problems = errors.map((error) => {
-      const value = SECRET_VARIABLES.has(error.property) ? '(secret, not shown)' : JSON.stringify(withoutPassword(raw[error.property]));
+      const value = SECRET_VARIABLES.has(error.property)
+        ? '(secret, not shown)'
+        : JSON.stringify(withoutPassword(raw[error.property]));
       return `${error.property}=${value}: ${Object.values(error.constraints ?? {}).join('; ')}`;
     });
     if (env instanceof BaseEnvironment) problems.push(...env.crossProblems());

@@ -40,7 +40,10 @@ export function isValidCreateTask(body: unknown): body is CreateTaskDto {
     (task.priority === undefined || isIntIn(task.priority, 0, MAX_PRIORITY)) &&
     (task.payload === undefined || (isObject(task.payload) && isPlainObject(task.payload))) &&
     (task.scheduled_time === undefined ||
-      (typeof task.scheduled_time === 'string' && isISO8601(task.scheduled_time, { strict: true, strictSeparator: true }) && isReadableTime(task.scheduled_time) && hasTimeZone(task.scheduled_time))) &&
+      (typeof task.scheduled_time === 'string' &&
+        isISO8601(task.scheduled_time, { strict: true, strictSeparator: true }) &&
+        isReadableTime(task.scheduled_time) &&
+        hasTimeZone(task.scheduled_time))) &&
     (task.periodicity === undefined || isPeriodicity(task.periodicity)) &&
     (task.max_retries === undefined || isIntIn(task.max_retries, 0, 25))
   );

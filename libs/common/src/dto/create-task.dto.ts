@@ -36,7 +36,8 @@ export function IsPeriodicity(options?: ValidationOptions) {
  * A time JavaScript can read: isISO8601 also passes week dates (2026-W47-1), ordinal dates and
  * decimal hours, which `new Date` cannot read, and the task's times are kept as epoch milliseconds.
  */
-export const isReadableTime = (value: unknown): boolean => typeof value === 'string' && Number.isFinite(Date.parse(value));
+export const isReadableTime = (value: unknown): boolean =>
+  typeof value === 'string' && Number.isFinite(Date.parse(value));
 
 function IsReadableTime(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
@@ -47,7 +48,8 @@ function IsReadableTime(options?: ValidationOptions) {
       options,
       validator: {
         validate: isReadableTime,
-        defaultMessage: () => `${propertyName} must be a calendar date-time such as 2026-11-22T10:00:00Z (week and ordinal dates are not read)`,
+        defaultMessage: () =>
+          `${propertyName} must be a calendar date-time such as 2026-11-22T10:00:00Z (week and ordinal dates are not read)`,
       },
     });
 }
@@ -65,7 +67,8 @@ function IsZonedTime(options?: ValidationOptions) {
       options,
       validator: {
         validate: (value: unknown) => !isReadableTime(value) || hasTimeZone(value as string),
-        defaultMessage: () => `${propertyName} must end with Z or an offset such as +02:00: without one it would be read in the server's time zone`,
+        defaultMessage: () =>
+          `${propertyName} must end with Z or an offset such as +02:00: without one it would be read in the server's time zone`,
       },
     });
 }
@@ -86,7 +89,10 @@ function IsJsonObject(options?: ValidationOptions) {
 }
 
 export class CreateTaskDto {
-  @ApiPropertyOptional({ description: 'Client-chosen id; a resubmitted id is not enqueued twice', pattern: TASK_ID_PATTERN.source })
+  @ApiPropertyOptional({
+    description: 'Client-chosen id; a resubmitted id is not enqueued twice',
+    pattern: TASK_ID_PATTERN.source,
+  })
   @IsOptional()
   @IsString()
   @Matches(TASK_ID_PATTERN, { message: 'id must be 1..128 characters of A-Z a-z 0-9 _ . : -, and not . or ..' })
@@ -98,7 +104,11 @@ export class CreateTaskDto {
   @Length(1, 200)
   task_name: string;
 
-  @ApiProperty({ pattern: TASK_TYPE_PATTERN.source, example: 'email', description: 'Picks the handler in the consumer' })
+  @ApiProperty({
+    pattern: TASK_TYPE_PATTERN.source,
+    example: 'email',
+    description: 'Picks the handler in the consumer',
+  })
   @IsDefined()
   @IsString()
   @Matches(TASK_TYPE_PATTERN, { message: 'task_type must match [a-z0-9_.-]{1,64}' })
@@ -130,16 +140,24 @@ export class CreateTaskDto {
   @IsZonedTime()
   scheduled_time?: string;
 
-  @ApiPropertyOptional({ default: 'once', example: 'daily', description: 'once, hourly, daily, weekly, monthly or a 5-field cron (UTC)' })
+  @ApiPropertyOptional({
+    default: 'once',
+    example: 'daily',
+    description: 'once, hourly, daily, weekly, monthly or a 5-field cron (UTC)',
+  })
   @IsOptional()
   @IsPeriodicity()
   periodicity?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 25, default: 5, description: 'Deliveries after the first before dead-lettering' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 25,
+    default: 5,
+    description: 'Deliveries after the first before dead-lettering',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(25)
   max_retries?: number;
 }
-

@@ -15,6 +15,12 @@ describe('pageOf', () => {
 
   it('shifts nothing when an item served already is removed between calls', () => {
     const first = pageOf(items, key, { limit: 2 });
-    expect(pageOf(items.filter((item) => item.id !== 'a'), key, { limit: 2, cursor: first.next_cursor! }).items.map(key)).toEqual(['c', 'd']);
+    expect(
+      pageOf(
+        items.filter((item) => item.id !== 'a'),
+        key,
+        { limit: 2, cursor: first.next_cursor! },
+      ).items.map(key),
+    ).toEqual(['c', 'd']);
   });
 });

@@ -10,7 +10,10 @@ function labelText(labels: Labels): string {
 export class Counter {
   private readonly values = new Map<string, number>();
 
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(by = 1, labels: Labels = {}): void {
     const key = labelText(labels);
@@ -30,7 +33,11 @@ export class Histogram {
   private sum = 0;
   private total = 0;
 
-  constructor(readonly name: string, readonly help: string, readonly buckets: number[]) {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: number[],
+  ) {
     this.counts = buckets.map(() => 0);
   }
 
@@ -48,7 +55,11 @@ export class Histogram {
       cumulative += this.counts[i];
       lines.push(`${this.name}_bucket{le="${bound}"} ${cumulative}`);
     });
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.total}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.total}`);
+    lines.push(
+      `${this.name}_bucket{le="+Inf"} ${this.total}`,
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.total}`,
+    );
     return lines;
   }
 }
@@ -87,7 +98,8 @@ export class MetricsRegistry {
     for (const metric of [...this.counters, ...this.histograms]) lines.push(...metric.render());
     for (const gauge of this.gauges) {
       lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
-      for (const { labels, value } of await gauge.collect()) lines.push(`${gauge.name}${labelText(labels ?? {})} ${value}`);
+      for (const { labels, value } of await gauge.collect())
+        lines.push(`${gauge.name}${labelText(labels ?? {})} ${value}`);
     }
     return lines.join('\n') + '\n';
   }

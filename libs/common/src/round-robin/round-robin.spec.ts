@@ -19,6 +19,12 @@ describe('assignRoundRobin', () => {
 
   it('agrees with ownerByItem', () => {
     const owners = ownerByItem(['a', 'b', 'c', 'd', 'e'], ['x', 'y']);
-    expect([...owners.entries()]).toEqual([['a', 'x'], ['b', 'y'], ['c', 'x'], ['d', 'y'], ['e', 'x']]);
+    expect([...owners.entries()]).toEqual([
+      ['a', 'x'],
+      ['b', 'y'],
+      ['c', 'x'],
+      ['d', 'y'],
+      ['e', 'x'],
+    ]);
   });
 });

@@ -9,13 +9,19 @@ describe('newTask', () => {
   });
 
   it('starts a periodic task given no scheduled_time at its first occurrence after now', () => {
-    expect(newTask({ task_name: 'a', task_type: 'echo', periodicity: '*/15 * * * *' }, now).scheduled_time).toBe('2026-12-02T10:15:00.000Z');
-    expect(newTask({ task_name: 'a', task_type: 'echo', periodicity: 'hourly' }, now).scheduled_time).toBe('2026-12-02T11:07:30.000Z');
+    expect(newTask({ task_name: 'a', task_type: 'echo', periodicity: '*/15 * * * *' }, now).scheduled_time).toBe(
+      '2026-12-02T10:15:00.000Z',
+    );
+    expect(newTask({ task_name: 'a', task_type: 'echo', periodicity: 'hourly' }, now).scheduled_time).toBe(
+      '2026-12-02T11:07:30.000Z',
+    );
   });
 
   it('keeps a scheduled_time it is given', () => {
     const scheduled_time = '2026-12-24T18:00:00.000Z';
-    expect(newTask({ task_name: 'a', task_type: 'echo', periodicity: 'daily', scheduled_time }, now).scheduled_time).toBe(scheduled_time);
+    expect(
+      newTask({ task_name: 'a', task_type: 'echo', periodicity: 'daily', scheduled_time }, now).scheduled_time,
+    ).toBe(scheduled_time);
   });
 });
 

@@ -11,7 +11,9 @@ import { Task, TaskStatus } from './task.model';
 export function newTask(dto: CreateTaskDto, now: number): Task {
   const nowIso = isoTime(now);
   const periodicity = dto.periodicity ?? 'once';
-  const firstRun = dto.scheduled_time ? new Date(dto.scheduled_time) : (nextOccurrence(periodicity, new Date(now), new Date(now)) ?? new Date(now));
+  const firstRun = dto.scheduled_time
+    ? new Date(dto.scheduled_time)
+    : (nextOccurrence(periodicity, new Date(now), new Date(now)) ?? new Date(now));
   return {
     id: dto.id ?? randomUUID(),
     task_name: dto.task_name,

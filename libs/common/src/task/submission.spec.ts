@@ -1,12 +1,21 @@
 import { CreateTaskDto } from '../dto/create-task.dto';
 import { submissionOf } from './submission';
 
-const dto = (extra: Partial<CreateTaskDto> = {}) => ({ task_name: 'mail', task_type: 'email', payload: { to: 'ada', cc: ['bob'] }, ...extra }) as CreateTaskDto;
+const dto = (extra: Partial<CreateTaskDto> = {}) =>
+  ({ task_name: 'mail', task_type: 'email', payload: { to: 'ada', cc: ['bob'] }, ...extra }) as CreateTaskDto;
 
 describe('submissionOf', () => {
   it('is the same for a resend, whatever the key order or the spelling of an instant', () => {
     expect(submissionOf(dto({ scheduled_time: '2026-12-31T10:00:00Z' }), 'app')).toBe(
-      submissionOf({ payload: { cc: ['bob'], to: 'ada' }, task_type: 'email', task_name: 'mail', scheduled_time: '2026-12-31T10:00:00.000Z' } as CreateTaskDto, 'app'),
+      submissionOf(
+        {
+          payload: { cc: ['bob'], to: 'ada' },
+          task_type: 'email',
+          task_name: 'mail',
+          scheduled_time: '2026-12-31T10:00:00.000Z',
+        } as CreateTaskDto,
+        'app',
+      ),
     );
   });
 

@@ -2,7 +2,16 @@ import { newTask } from './new-task';
 import { CorruptTaskError, isoTime, taskFromHash, taskToHash } from './task-hash';
 
 describe('task hash', () => {
-  const task = newTask({ id: 't-1', task_name: 'mail', task_type: 'email', payload: { to: 'ada' }, scheduled_time: '2026-12-01T09:30:00.250Z' }, Date.UTC(2026, 10, 22, 12));
+  const task = newTask(
+    {
+      id: 't-1',
+      task_name: 'mail',
+      task_type: 'email',
+      payload: { to: 'ada' },
+      scheduled_time: '2026-12-01T09:30:00.250Z',
+    },
+    Date.UTC(2026, 10, 22, 12),
+  );
 
   it('reads back what it wrote', () => {
     expect(taskFromHash(taskToHash(task))).toEqual(task);
@@ -23,8 +32,22 @@ describe('task hash', () => {
       'not a run',
     ];
     expect(taskFromHash({ ...taskToHash(task), runs: JSON.stringify(runs) }).runs).toEqual([
-      { attempt: 1, consumer: 'c-1', started_time: '2026-12-01T09:30:00.000Z', finished_time: '2026-12-01T09:30:00.050Z', outcome: 'failed', error: 'boom' },
-      { attempt: 2, consumer: null, started_time: null, finished_time: '2026-12-01T09:30:00.090Z', outcome: 'lost', error: null },
+      {
+        attempt: 1,
+        consumer: 'c-1',
+        started_time: '2026-12-01T09:30:00.000Z',
+        finished_time: '2026-12-01T09:30:00.050Z',
+        outcome: 'failed',
+        error: 'boom',
+      },
+      {
+        attempt: 2,
+        consumer: null,
+        started_time: null,
+        finished_time: '2026-12-01T09:30:00.090Z',
+        outcome: 'lost',
+        error: null,
+      },
     ]);
     expect(() => taskFromHash({ ...taskToHash(task), runs: '{}' })).toThrow(/runs is not a list/);
   });

@@ -54,7 +54,8 @@ export function isoTime(ms: number): string {
 function toIso(id: string, field: string, value: string | undefined): string {
   const ms = Number(value);
   // 8.64e15 ms is the furthest Date reaches; past it toISOString throws a RangeError.
-  if (value === undefined || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw new CorruptTaskError(id, `${field} is not a time`);
+  if (value === undefined || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15)
+    throw new CorruptTaskError(id, `${field} is not a time`);
   return isoTime(ms);
 }
 

@@ -72,7 +72,12 @@ export const MAX_PRIORITY = 9;
  * occurrence (`triggeredMs` is that occurrence's scheduled_time), or it is a once task whose time has
  * come. A periodic task always waits for the scheduler, which records the occurrence after it.
  */
-export function isDueOnDelivery(periodicity: string, scheduledMs: number, triggeredMs: number | undefined, nowMs: number): boolean {
+export function isDueOnDelivery(
+  periodicity: string,
+  scheduledMs: number,
+  triggeredMs: number | undefined,
+  nowMs: number,
+): boolean {
   if (triggeredMs !== undefined && triggeredMs === scheduledMs) return true;
   return periodicity === 'once' && scheduledMs <= nowMs;
 }

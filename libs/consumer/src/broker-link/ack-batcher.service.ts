@@ -9,7 +9,8 @@ const MAX_PENDING_ACKS = 200_000;
 const RETRY_POLICY = { baseMs: 50, factor: 2, capMs: 2_000 };
 
 /** A 4xx other than timeout or throttling: the same request would be refused again. */
-const refusedForGood = (status?: number) => status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+const refusedForGood = (status?: number) =>
+  status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /**
  * Sends acks to the broker in batches: as soon as a batch is full, or ACK_FLUSH_MS after the first
@@ -53,7 +54,8 @@ export class AckBatcher {
       await this.flushing;
     }
     clearTimeout(this.timer);
-    if (this.pending.length) this.logger.warn(`${this.pending.length} acks unsent at shutdown; the broker will redeliver those tasks`);
+    if (this.pending.length)
+      this.logger.warn(`${this.pending.length} acks unsent at shutdown; the broker will redeliver those tasks`);
   }
 
   private flush(): void {
@@ -78,7 +80,8 @@ export class AckBatcher {
         }
         this.pending.unshift(...batch);
         failures++;
-        if (failures === 1 || failures % 20 === 0) this.logger.warn(`sending ${batch.length} acks failed (${(error as Error).message}); retrying`);
+        if (failures === 1 || failures % 20 === 0)
+          this.logger.warn(`sending ${batch.length} acks failed (${(error as Error).message}); retrying`);
         const wait = Math.min(backoffDelay(failures, RETRY_POLICY), this.giveUpAt - Date.now());
         if (wait <= 0) return;
         await new Promise((resolve) => setTimeout(resolve, wait));

@@ -12,7 +12,10 @@ export interface Ack {
 }
 
 export class BrokerCallError extends Error {
-  constructor(what: string, readonly status?: number) {
+  constructor(
+    what: string,
+    readonly status?: number,
+  ) {
     super(what);
     this.name = 'BrokerCallError';
   }
@@ -40,7 +43,12 @@ export class BrokerClient {
   }
 
   async register(url: string, capacity: number, types: string[]): Promise<{ id: string; queues: string[] }> {
-    const registered = await this.call<{ id: string; queues: string[]; secret: string }>('post', '/consumers', { url, capacity, types }, 201);
+    const registered = await this.call<{ id: string; queues: string[]; secret: string }>(
+      'post',
+      '/consumers',
+      { url, capacity, types },
+      201,
+    );
     this.credentials = { id: registered.id, secret: registered.secret };
     return registered;
   }
@@ -59,13 +67,17 @@ export class BrokerClient {
   }
 
   /** Extends the leases of deliveries still held; the reply names those whose task was cancelled, and those gone stale. */
-  async extendLeases(deliveryIds: string[]): Promise<{ extended: number; cancelled: string[]; stale?: string[]; lease_ms: number }> {
+  async extendLeases(
+    deliveryIds: string[],
+  ): Promise<{ extended: number; cancelled: string[]; stale?: string[]; lease_ms: number }> {
     return this.call('post', '/leases', { leases: deliveryIds.map((delivery_id) => ({ delivery_id })) }, 200);
   }
 
   private async call<T>(method: 'post' | 'delete', path: string, body: unknown, expected: number): Promise<T> {
     // Secrets go in headers of their own, so Authorization stays free for API keys.
-    const headers = this.credentials ? { 'x-tq-consumer-id': this.credentials.id, 'x-tq-consumer-secret': this.credentials.secret } : undefined;
+    const headers = this.credentials
+      ? { 'x-tq-consumer-id': this.credentials.id, 'x-tq-consumer-secret': this.credentials.secret }
+      : undefined;
     let response;
     try {
       response = await this.http.axiosRef.request({ method, url: `${this.baseUrl}${path}`, data: body, headers });
@@ -73,7 +85,10 @@ export class BrokerClient {
       throw new BrokerCallError(`${method.toUpperCase()} ${path}: ${(error as Error).message}`);
     }
     if (response.status !== expected) {
-      throw new BrokerCallError(`${method.toUpperCase()} ${path} answered ${response.status}: ${JSON.stringify(response.data)}`, response.status);
+      throw new BrokerCallError(
+        `${method.toUpperCase()} ${path} answered ${response.status}: ${JSON.stringify(response.data)}`,
+        response.status,
+      );
     }
     return response.data as T;
   }

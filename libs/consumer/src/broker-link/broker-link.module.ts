@@ -11,7 +11,8 @@ import { BrokerClient } from './broker-client.service';
   imports: [
     HttpModule.registerAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<ConsumerEnvironment, true>) => keepAliveAxiosConfig(5_000, 16, config.get('BROKER_API_KEY', { infer: true })),
+      useFactory: (config: ConfigService<ConsumerEnvironment, true>) =>
+        keepAliveAxiosConfig(5_000, 16, config.get('BROKER_API_KEY', { infer: true })),
     }),
   ],
   providers: [BrokerClient, AckBatcher],

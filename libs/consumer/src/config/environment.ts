@@ -24,32 +24,47 @@ export class ConsumerEnvironment extends BrokerCallerEnvironment {
    * (without running anything) tasks of any type no live consumer has a handler for. Default `*`:
    * every handler of the app, plus store-only for the rest.
    */
-  @IsString() @Matches(OFFERED_TYPE_LIST, { message: 'HANDLED_TYPES must be task types or * separated by commas' })
+  @IsString()
+  @Matches(OFFERED_TYPE_LIST, { message: 'HANDLED_TYPES must be task types or * separated by commas' })
   HANDLED_TYPES: string = '*';
 
   /** Internal consumers (K), each with its own bounded buffer. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   WORKERS: number = 4;
 
   /** Tasks each internal consumer may hold. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   BUFFER_SIZE: number = 5_000;
 
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   HEARTBEAT_INTERVAL_MS: number = 2_000;
 
   /** How long a completed task is kept; the stored TTL covers due time plus this. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   RETENTION_DAYS: number = 30;
 
   /** At shutdown, how long running handlers may finish before they are aborted and left to redelivery, ms. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   SHUTDOWN_GRACE_MS: number = 10_000;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   ACK_BATCH_SIZE: number = 200;
 
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   ACK_FLUSH_MS: number = 20;
 
   /** Keys of the push signature, comma-separated, the current one first (see the README); required unless AUTH=off. */

@@ -11,7 +11,12 @@ import { LeaseKeeper } from './lease-keeper.service';
 @Module({
   imports: [HandlersModule, TaskStoreModule, BrokerLinkModule],
   controllers: [DeliveriesController],
-  providers: [ConsumerPool, LeaseKeeper, DeliverySignatureCheck, { provide: RawBodyCheck, useExisting: DeliverySignatureCheck }],
+  providers: [
+    ConsumerPool,
+    LeaseKeeper,
+    DeliverySignatureCheck,
+    { provide: RawBodyCheck, useExisting: DeliverySignatureCheck },
+  ],
   exports: [ConsumerPool],
 })
 export class ConsumerPoolModule {}

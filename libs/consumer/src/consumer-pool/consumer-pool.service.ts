@@ -1,4 +1,12 @@
-import { assignRoundRobin, Clock, isDueOnDelivery, MetricsRegistry, Task, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '@app/common';
+import {
+  assignRoundRobin,
+  Clock,
+  isDueOnDelivery,
+  MetricsRegistry,
+  Task,
+  TASK_ID_PATTERN,
+  TASK_TYPE_PATTERN,
+} from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createHash } from 'node:crypto';
@@ -81,7 +89,8 @@ export class ConsumerPool {
     const assignment = assignRoundRobin([...queues].sort(), indexes);
     const next = new Map<string, number>();
     for (const [index, owned] of assignment) for (const queue of owned) next.set(queue, Number(index));
-    const changed = next.size !== this.queueToConsumer.size || [...next].some(([q, i]) => this.queueToConsumer.get(q) !== i);
+    const changed =
+      next.size !== this.queueToConsumer.size || [...next].some(([q, i]) => this.queueToConsumer.get(q) !== i);
     if (changed) this.logger.log(`queues: ${[...next].map(([q, i]) => `${q} -> #${i}`).join(', ') || 'none'}`);
     this.queueToConsumer = next;
   }
@@ -97,11 +106,15 @@ export class ConsumerPool {
     const now = this.clock.now();
     deliveries.forEach((delivery, i) => {
       const task = delivery.task as unknown as Task;
-      if (typeof task.id !== 'string' || !TASK_ID_PATTERN.test(task.id)) throw new BadDeliveryError(i, 'task.id is missing or malformed');
-      if (typeof task.task_type !== 'string' || !TASK_TYPE_PATTERN.test(task.task_type)) throw new BadDeliveryError(i, 'task.task_type is missing or malformed');
+      if (typeof task.id !== 'string' || !TASK_ID_PATTERN.test(task.id))
+        throw new BadDeliveryError(i, 'task.id is missing or malformed');
+      if (typeof task.task_type !== 'string' || !TASK_TYPE_PATTERN.test(task.task_type))
+        throw new BadDeliveryError(i, 'task.task_type is missing or malformed');
       if (seen.has(delivery.delivery_id) || this.consumers.some((c) => c.holds(delivery.delivery_id))) return;
       seen.add(delivery.delivery_id);
-      const due = delivery.due ?? isDueOnDelivery(String(task.periodicity ?? 'once'), Date.parse(task.scheduled_time), undefined, now);
+      const due =
+        delivery.due ??
+        isDueOnDelivery(String(task.periodicity ?? 'once'), Date.parse(task.scheduled_time), undefined, now);
       const consumer = this.consumerFor(delivery.queue);
       if (delivery.lease_ms !== undefined && delivery.lease_ms < this.shortestLease) {
         this.shortestLease = delivery.lease_ms;
@@ -150,7 +163,9 @@ export class ConsumerPool {
     const timedOut = await Promise.race([idle.then(() => false), graceOver]);
     clearTimeout(timer);
     if (!timedOut) return;
-    this.logger.warn(`handlers still running after SHUTDOWN_GRACE_MS (${graceMs} ms): aborting them; the broker redelivers their tasks elsewhere`);
+    this.logger.warn(
+      `handlers still running after SHUTDOWN_GRACE_MS (${graceMs} ms): aborting them; the broker redelivers their tasks elsewhere`,
+    );
     this.consumers.forEach((c) => c.abandonRunning());
     this.handlers.abortAll('the consumer is shutting down');
     await idle;

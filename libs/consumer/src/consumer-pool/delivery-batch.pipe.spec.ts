@@ -10,13 +10,23 @@ describe('deliveryBatchProblems', () => {
   });
 
   it('names the bad field and its index', () => {
-    expect(deliveryBatchProblems({ deliveries: [good, { ...good, queue: 'BAD queue' }] })).toEqual(['deliveries[1].queue must match /^[a-z0-9_.-]{1,64}$/']);
-    expect(deliveryBatchProblems({ deliveries: [{ ...good, delivery_id: 3 }] })).toEqual(['deliveries[0].delivery_id must be a string']);
-    expect(deliveryBatchProblems({ deliveries: [{ ...good, delivery_id: 'x'.repeat(257) }] })).toEqual(['deliveries[0].delivery_id must be at most 256 characters']);
-    expect(deliveryBatchProblems({ deliveries: [{ ...good, task: [] }, { ...good, task: null }] })).toEqual([
-      'deliveries[0].task must be an object',
-      'deliveries[1].task must be an object',
+    expect(deliveryBatchProblems({ deliveries: [good, { ...good, queue: 'BAD queue' }] })).toEqual([
+      'deliveries[1].queue must match /^[a-z0-9_.-]{1,64}$/',
     ]);
+    expect(deliveryBatchProblems({ deliveries: [{ ...good, delivery_id: 3 }] })).toEqual([
+      'deliveries[0].delivery_id must be a string',
+    ]);
+    expect(deliveryBatchProblems({ deliveries: [{ ...good, delivery_id: 'x'.repeat(257) }] })).toEqual([
+      'deliveries[0].delivery_id must be at most 256 characters',
+    ]);
+    expect(
+      deliveryBatchProblems({
+        deliveries: [
+          { ...good, task: [] },
+          { ...good, task: null },
+        ],
+      }),
+    ).toEqual(['deliveries[0].task must be an object', 'deliveries[1].task must be an object']);
     expect(deliveryBatchProblems({ deliveries: ['x'] })).toEqual(['deliveries[0] must be an object']);
   });
 
@@ -29,11 +39,15 @@ describe('deliveryBatchProblems', () => {
   });
 
   it('rejects unknown fields and bodies of the wrong shape', () => {
-    expect(deliveryBatchProblems({ deliveries: [{ ...good, extra: 1 }] })).toEqual(['deliveries[0].extra should not exist']);
+    expect(deliveryBatchProblems({ deliveries: [{ ...good, extra: 1 }] })).toEqual([
+      'deliveries[0].extra should not exist',
+    ]);
     expect(deliveryBatchProblems({ deliveries: [], more: 1 })).toEqual(['property more should not exist']);
     expect(deliveryBatchProblems('x')).toEqual(['the body must be a JSON object {deliveries: [...]}']);
     expect(deliveryBatchProblems({ deliveries: {} })).toEqual(['deliveries must be an array']);
-    expect(deliveryBatchProblems({ deliveries: new Array(MAX_DELIVERIES + 1).fill(good) })).toEqual([`deliveries must contain no more than ${MAX_DELIVERIES} elements`]);
+    expect(deliveryBatchProblems({ deliveries: new Array(MAX_DELIVERIES + 1).fill(good) })).toEqual([
+      `deliveries must contain no more than ${MAX_DELIVERIES} elements`,
+    ]);
   });
 
   it('the pipe answers 400 with the problems, and passes a valid batch through', () => {

@@ -27,11 +27,14 @@ const DELIVERY_BATCH: BatchShape = {
   itemProblems({ delivery_id: id, queue, task, due, lease_ms }, at) {
     const problems: string[] = [];
     if (typeof id !== 'string') problems.push(`${at}.delivery_id must be a string`);
-    else if (id.length > MAX_DELIVERY_ID) problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
-    if (typeof queue !== 'string' || !QUEUE_NAME_PATTERN.test(queue)) problems.push(`${at}.queue must match ${QUEUE_NAME_PATTERN}`);
+    else if (id.length > MAX_DELIVERY_ID)
+      problems.push(`${at}.delivery_id must be at most ${MAX_DELIVERY_ID} characters`);
+    if (typeof queue !== 'string' || !QUEUE_NAME_PATTERN.test(queue))
+      problems.push(`${at}.queue must match ${QUEUE_NAME_PATTERN}`);
     if (!isPlainObject(task)) problems.push(`${at}.task must be an object`);
     if (due !== undefined && typeof due !== 'boolean') problems.push(`${at}.due must be a boolean`);
-    if (lease_ms !== undefined && !(Number.isInteger(lease_ms) && (lease_ms as number) >= 1000)) problems.push(`${at}.lease_ms must be an integer of at least 1000`);
+    if (lease_ms !== undefined && !(Number.isInteger(lease_ms) && (lease_ms as number) >= 1000))
+      problems.push(`${at}.lease_ms must be an integer of at least 1000`);
     return problems;
   },
 };

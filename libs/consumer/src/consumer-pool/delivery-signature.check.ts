@@ -1,4 +1,12 @@
-import { parseSigningKeys, RawBodyCheck, RawBodyRefusal, SIGNATURE_HEADER, signatureHeadersProblem, signatureProblem, TIMESTAMP_HEADER } from '@app/common';
+import {
+  parseSigningKeys,
+  RawBodyCheck,
+  RawBodyRefusal,
+  SIGNATURE_HEADER,
+  signatureHeadersProblem,
+  signatureProblem,
+  TIMESTAMP_HEADER,
+} from '@app/common';
 import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { IncomingMessage } from 'node:http';
@@ -32,7 +40,8 @@ export class DeliverySignatureCheck extends RawBodyCheck {
    * skipped it, a spelling of the route the hooks did not see) runs nothing.
    */
   assertVerified(req: IncomingMessage): void {
-    if (this.active && !(req as VerifiedRequest)[VERIFIED]) throw new UnauthorizedException(`a push must carry a valid ${SIGNATURE_HEADER}`);
+    if (this.active && !(req as VerifiedRequest)[VERIFIED])
+      throw new UnauthorizedException(`a push must carry a valid ${SIGNATURE_HEADER}`);
   }
 
   beforeBody(req: IncomingMessage): RawBodyRefusal | undefined {
@@ -43,7 +52,13 @@ export class DeliverySignatureCheck extends RawBodyCheck {
 
   onBody(req: IncomingMessage, raw: Buffer): void {
     if (!this.keys || req.method !== 'POST') return;
-    const problem = signatureProblem(this.keys, req.headers[TIMESTAMP_HEADER], req.headers[SIGNATURE_HEADER], raw, Date.now());
+    const problem = signatureProblem(
+      this.keys,
+      req.headers[TIMESTAMP_HEADER],
+      req.headers[SIGNATURE_HEADER],
+      raw,
+      Date.now(),
+    );
     if (problem) throw this.refuse(problem);
     (req as VerifiedRequest)[VERIFIED] = true;
   }

@@ -124,7 +124,8 @@ export class InternalConsumer {
         const runner = this.handlers.for(delivery.task.task_type);
         if (runner && delivery.due) toRun.push({ runner, holding });
         else if (runner) stored.push({ id, deliveryId: delivery.deliveryId, holding, mode: StoreMode.AwaitRun });
-        else if (this.handlers.storesAnyType) stored.push({ id, deliveryId: delivery.deliveryId, holding, mode: StoreMode.StoreOnly });
+        else if (this.handlers.storesAnyType)
+          stored.push({ id, deliveryId: delivery.deliveryId, holding, mode: StoreMode.StoreOnly });
         else this.refuse(holding);
       }
       if (toRun.length) await this.runVerified(toRun);
@@ -143,9 +144,13 @@ export class InternalConsumer {
   private async runVerified(toRun: Array<{ runner: HandlerRunner; holding: Holding }>): Promise<void> {
     let tasks: Array<Task | undefined>;
     try {
-      tasks = await this.store.readDelivered(toRun.map(({ holding }) => ({ id: holding.delivery.task.id, deliveryId: holding.delivery.deliveryId })));
+      tasks = await this.store.readDelivered(
+        toRun.map(({ holding }) => ({ id: holding.delivery.task.id, deliveryId: holding.delivery.deliveryId })),
+      );
     } catch (error) {
-      this.logger.warn(`reading ${toRun.length} delivered tasks failed (${(error as Error).message}); the broker redelivers them`);
+      this.logger.warn(
+        `reading ${toRun.length} delivered tasks failed (${(error as Error).message}); the broker redelivers them`,
+      );
       tasks = [];
     }
     let dropped = 0;
@@ -159,7 +164,10 @@ export class InternalConsumer {
         this.release(holding);
       }
     });
-    if (dropped) this.logger.warn(`did not run ${dropped} deliveries: in Redis they are not their task's current delivery (stale, replayed or forged)`);
+    if (dropped)
+      this.logger.warn(
+        `did not run ${dropped} deliveries: in Redis they are not their task's current delivery (stale, replayed or forged)`,
+      );
   }
 
   /** The delivery is done here: acked, refused, dropped or cancelled. */
@@ -213,18 +221,35 @@ export class InternalConsumer {
       if (run.outcome === 'ok' && run.result !== undefined) {
         try {
           result = JSON.stringify(run.result);
-          if (Buffer.byteLength(result) > MAX_RESULT_BYTES) failure = `failed: the result is over ${MAX_RESULT_BYTES} bytes of JSON`;
+          if (Buffer.byteLength(result) > MAX_RESULT_BYTES)
+            failure = `failed: the result is over ${MAX_RESULT_BYTES} bytes of JSON`;
         } catch (error) {
           failure = `failed: the result is not JSON (${(error as Error).message})`;
         }
       }
       if (failure) {
-        this.logger.warn(`task ${delivery.task.id} (${runner.taskType}, attempt ${delivery.task.attempts ?? 1}) ${failure}`);
+        this.logger.warn(
+          `task ${delivery.task.id} (${runner.taskType}, attempt ${delivery.task.attempts ?? 1}) ${failure}`,
+        );
         const outcome = run.outcome === 'timed_out' ? 'timed_out' : 'failed';
-        this.sendAcks([{ delivery_id: delivery.deliveryId, ok: false, outcome, error: `${runner.taskType} handler ${failure}`.slice(0, MAX_ERROR_LENGTH) }]);
+        this.sendAcks([
+          {
+            delivery_id: delivery.deliveryId,
+            ok: false,
+            outcome,
+            error: `${runner.taskType} handler ${failure}`.slice(0, MAX_ERROR_LENGTH),
+          },
+        ]);
         return;
       }
-      this.finished.push({ id: delivery.task.id, deliveryId: delivery.deliveryId, holding, mode: StoreMode.Ran, result, startedMs });
+      this.finished.push({
+        id: delivery.task.id,
+        deliveryId: delivery.deliveryId,
+        holding,
+        mode: StoreMode.Ran,
+        result,
+        startedMs,
+      });
       await this.flushFinished();
     } finally {
       this.release(holding);

@@ -43,15 +43,18 @@ export class LeaseKeeper implements OnApplicationBootstrap, OnApplicationShutdow
 
   private schedule(spentMs = 0): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.extending = true;
-      const started = Date.now();
-      void this.extendAll().finally(() => {
-        this.extending = false;
-        // Timed from the start of this round, so a slow broker does not stretch the gap between extensions.
-        this.schedule(Date.now() - started);
-      });
-    }, Math.max(0, Math.floor(this.pool.shortestLeaseMs / 3) - spentMs));
+    this.timer = setTimeout(
+      () => {
+        this.extending = true;
+        const started = Date.now();
+        void this.extendAll().finally(() => {
+          this.extending = false;
+          // Timed from the start of this round, so a slow broker does not stretch the gap between extensions.
+          this.schedule(Date.now() - started);
+        });
+      },
+      Math.max(0, Math.floor(this.pool.shortestLeaseMs / 3) - spentMs),
+    );
   }
 
   /** Extends every held delivery's lease once; never throws (the next round tries again). */
@@ -68,7 +71,8 @@ export class LeaseKeeper implements OnApplicationBootstrap, OnApplicationShutdow
       this.failures = 0;
     } catch (error) {
       this.failures++;
-      if (this.failures === 1 || this.failures % 20 === 0) this.logger.warn(`extending ${ids.length} leases failed (${(error as Error).message}); retrying`);
+      if (this.failures === 1 || this.failures % 20 === 0)
+        this.logger.warn(`extending ${ids.length} leases failed (${(error as Error).message}); retrying`);
     }
     if (cancelled.length) this.logger.log(`${cancelled.length} held tasks were cancelled: stopping them`);
     // Their tasks went out again (this consumer was too slow to say it held them): another run is the live one.

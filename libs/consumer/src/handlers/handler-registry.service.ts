@@ -74,10 +74,14 @@ export class HandlerRegistry implements OnModuleInit {
   /** Registers one handler; exported for tests of the checks. */
   add(metadata: TaskHandlerMetadata, instance: HandlesTasks, className = 'handler'): void {
     const { taskType, concurrency, timeoutMs } = metadata;
-    if (!TASK_TYPE_PATTERN.test(taskType)) throw new InvalidHandlerError(className, `task_type "${taskType}" must match ${TASK_TYPE_PATTERN}`);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidHandlerError(className, 'concurrency must be an integer of at least 1');
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new InvalidHandlerError(className, 'timeoutMs must be an integer of at least 1');
-    if (typeof instance.handle !== 'function') throw new InvalidHandlerError(className, 'it has no handle(task, ctx) method');
+    if (!TASK_TYPE_PATTERN.test(taskType))
+      throw new InvalidHandlerError(className, `task_type "${taskType}" must match ${TASK_TYPE_PATTERN}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new InvalidHandlerError(className, 'concurrency must be an integer of at least 1');
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+      throw new InvalidHandlerError(className, 'timeoutMs must be an integer of at least 1');
+    if (typeof instance.handle !== 'function')
+      throw new InvalidHandlerError(className, 'it has no handle(task, ctx) method');
     if (this.runners.has(taskType)) throw new DuplicateHandlerError(taskType);
     this.runners.set(taskType, new HandlerRunner(metadata, instance, new Logger(`${className}(${taskType})`)));
     this.offered = new Set(this.types());

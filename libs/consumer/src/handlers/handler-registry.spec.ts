@@ -5,10 +5,22 @@ import { DiscoveryService, Reflector } from '@nestjs/core';
 import { ConsumerEnvironment } from '../config/environment';
 import { DuplicateHandlerError, HandlerRegistry, InvalidHandlerError } from './handler-registry.service';
 import { HandlerRunner } from './handler-runner';
-import { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_HANDLER_TIMEOUT_MS, HandlesTasks, TASK_HANDLER_METADATA, TaskHandler, TaskHandlerMetadata } from './task-handler';
+import {
+  DEFAULT_HANDLER_CONCURRENCY,
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  HandlesTasks,
+  TASK_HANDLER_METADATA,
+  TaskHandler,
+  TaskHandlerMetadata,
+} from './task-handler';
 
 const task = (id: string, attempts = 1) => ({ id, task_type: 't', payload: {}, attempts }) as unknown as Task;
-const meta = (taskType: string, extra: Partial<TaskHandlerMetadata> = {}): TaskHandlerMetadata => ({ taskType, concurrency: 2, timeoutMs: 1_000, ...extra });
+const meta = (taskType: string, extra: Partial<TaskHandlerMetadata> = {}): TaskHandlerMetadata => ({
+  taskType,
+  concurrency: 2,
+  timeoutMs: 1_000,
+  ...extra,
+});
 const noProgress = async () => undefined;
 
 /** A registry over a hand-made provider list, as DiscoveryService would give it. */
@@ -125,7 +137,11 @@ describe('HandlerRunner', () => {
 
   it('aborts the signal at the timeout and fails the run as timed_out, even if the handler ignores it', async () => {
     let signal: AbortSignal | undefined;
-    const runner = new HandlerRunner(meta('t', { timeoutMs: 20 }), { handle: (_, ctx) => ((signal = ctx.signal), new Promise(() => undefined)) }, logger);
+    const runner = new HandlerRunner(
+      meta('t', { timeoutMs: 20 }),
+      { handle: (_, ctx) => ((signal = ctx.signal), new Promise(() => undefined)) },
+      logger,
+    );
     const run = await runner.run(task('slow'), noProgress);
     expect(run).toEqual({ outcome: 'timed_out', error: 'ran past its timeout of 20 ms' });
     expect(signal?.aborted).toBe(true);
@@ -133,7 +149,16 @@ describe('HandlerRunner', () => {
 
   it('abortAll ends running handlers as failed, naming the reason, and waiting ones without running them', async () => {
     let started = 0;
-    const runner = new HandlerRunner(meta('t', { concurrency: 1 }), { handle: (_, ctx) => (started++, new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))))) }, logger);
+    const runner = new HandlerRunner(
+      meta('t', { concurrency: 1 }),
+      {
+        handle: (_, ctx) => (
+          started++,
+          new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))))
+        ),
+      },
+      logger,
+    );
     const runs = [runner.run(task('held'), noProgress), runner.run(task('queued'), noProgress)];
     await new Promise((resolve) => setImmediate(resolve));
     runner.abortAll('shutting down');
@@ -150,10 +175,15 @@ describe('HandlerRunner', () => {
     let lateProgress: (() => Promise<void>) | undefined;
     const runner = new HandlerRunner(
       meta('t', { concurrency: 1, timeoutMs: 20 }),
-      { handle: (_, ctx) => new Promise<void>((resolve) => ((finish = resolve), (lateProgress = () => ctx.progress(99)))) },
+      {
+        handle: (_, ctx) =>
+          new Promise<void>((resolve) => ((finish = resolve), (lateProgress = () => ctx.progress(99)))),
+      },
       logger,
     );
-    expect(await runner.run(task('stuck'), async (id, value) => void seen.push(value))).toMatchObject({ outcome: 'timed_out' });
+    expect(await runner.run(task('stuck'), async (id, value) => void seen.push(value))).toMatchObject({
+      outcome: 'timed_out',
+    });
     expect(runner.load.running).toBe(1);
     await lateProgress!();
     expect(seen).toEqual([]);
@@ -164,10 +194,22 @@ describe('HandlerRunner', () => {
 
   it('ends a run as cancelled when its cancel signal aborts, and a waiting one without running it', async () => {
     let started = 0;
-    const runner = new HandlerRunner(meta('t', { concurrency: 1 }), { handle: (_, ctx) => (started++, new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))))) }, logger);
+    const runner = new HandlerRunner(
+      meta('t', { concurrency: 1 }),
+      {
+        handle: (_, ctx) => (
+          started++,
+          new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))))
+        ),
+      },
+      logger,
+    );
     const running = new AbortController();
     const waiting = new AbortController();
-    const runs = [runner.run(task('running'), noProgress, undefined, running.signal), runner.run(task('waiting'), noProgress, undefined, waiting.signal)];
+    const runs = [
+      runner.run(task('running'), noProgress, undefined, running.signal),
+      runner.run(task('waiting'), noProgress, undefined, waiting.signal),
+    ];
     await new Promise((resolve) => setImmediate(resolve));
     waiting.abort();
     running.abort();

@@ -3,8 +3,7 @@ import { Logger } from '@nestjs/common';
 import { HandlesTasks, TaskContext, TaskHandlerMetadata } from './task-handler';
 
 export type RunOutcome =
-  | { outcome: 'ok'; result: unknown }
-  | { outcome: 'failed' | 'timed_out' | 'cancelled'; error: string };
+  { outcome: 'ok'; result: unknown } | { outcome: 'failed' | 'timed_out' | 'cancelled'; error: string };
 
 export type ProgressSink = (taskId: string, value: number | Record<string, unknown>) => Promise<void>;
 
@@ -62,7 +61,10 @@ export class HandlerRunner {
     this.controllers.add(controller);
     const onCancel = () => controller.abort(new Cancelled('cancelled while running'));
     cancel?.addEventListener('abort', onCancel, { once: true });
-    const timer = setTimeout(() => controller.abort(new TimedOut(`ran past its timeout of ${this.metadata.timeoutMs} ms`)), this.metadata.timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new TimedOut(`ran past its timeout of ${this.metadata.timeoutMs} ms`)),
+      this.metadata.timeoutMs,
+    );
     let ended = false;
     const ctx: TaskContext = {
       signal: controller.signal,
@@ -80,13 +82,18 @@ export class HandlerRunner {
         this.controllers.delete(controller);
         this.release();
       });
-    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
+    const aborted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
+    );
     try {
       return { outcome: 'ok', result: await Promise.race([work, aborted]) };
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       const message = reason instanceof Error ? reason.message : String(reason);
-      return { outcome: reason instanceof TimedOut ? 'timed_out' : reason instanceof Cancelled ? 'cancelled' : 'failed', error: message };
+      return {
+        outcome: reason instanceof TimedOut ? 'timed_out' : reason instanceof Cancelled ? 'cancelled' : 'failed',
+        error: message,
+      };
     } finally {
       ended = true;
     }

@@ -4,5 +4,9 @@ import { ConsumerPoolModule } from '../consumer-pool/consumer-pool.module';
 import { HandlersModule } from '../handlers/handlers.module';
 import { RegistrationService } from './registration.service';
 
-@Module({ imports: [BrokerLinkModule, ConsumerPoolModule, HandlersModule], providers: [RegistrationService], exports: [RegistrationService] })
+@Module({
+  imports: [BrokerLinkModule, ConsumerPoolModule, HandlersModule],
+  providers: [RegistrationService],
+  exports: [RegistrationService],
+})
 export class RegistrationModule {}

@@ -85,7 +85,8 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
         this.id = undefined;
       }
       this.failures++;
-      if (this.failures === 1 || this.failures % 10 === 0) this.logger.warn(`broker unreachable: ${(error as Error).message}`);
+      if (this.failures === 1 || this.failures % 10 === 0)
+        this.logger.warn(`broker unreachable: ${(error as Error).message}`);
       this.schedule(Math.min(backoffDelay(this.failures, RETRY_POLICY), interval));
     }
   }

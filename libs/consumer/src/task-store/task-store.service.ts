@@ -1,4 +1,13 @@
-import { Clock, CorruptTaskError, isPlainObject, retentionMs, Task, taskFromHash, TaskHash, TTL_SLACK_MS } from '@app/common';
+import {
+  Clock,
+  CorruptTaskError,
+  isPlainObject,
+  retentionMs,
+  Task,
+  taskFromHash,
+  TaskHash,
+  TTL_SLACK_MS,
+} from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript, ScriptCode, StoreMode, storeTaskScript } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -57,12 +66,15 @@ export class TaskStore {
     const keys = requests.map((request) => this.keys.task(request.id));
     keys.push(this.keys.scheduledIndex, this.keys.completeIndex);
     const args: (string | number)[] = [this.clock.now(), this.keepMs];
-    for (const request of requests) args.push(request.mode, request.result ?? '', request.startedMs ?? '', request.deliveryId);
+    for (const request of requests)
+      args.push(request.mode, request.result ?? '', request.startedMs ?? '', request.deliveryId);
     const outcomes = await runScript<number[]>(this.redis, storeTaskScript, keys, args);
     const refused = outcomes.filter((outcome) => outcome < 0 && outcome !== ScriptCode.TaskNotFound);
     if (refused.length) {
       const reasons = [...new Set(refused)].map((code) => ScriptCode[code] ?? code).join(', ');
-      this.logger.warn(`${refused.length} of ${requests.length} tasks were not stored (${reasons}); they are not acked`);
+      this.logger.warn(
+        `${refused.length} of ${requests.length} tasks were not stored (${reasons}); they are not acked`,
+      );
     }
     return outcomes.map((outcome) => outcome >= 0 || outcome === ScriptCode.TaskNotFound);
   }
@@ -101,8 +113,8 @@ export class TaskStore {
         const batch = this.started;
         this.started = [];
         const keys = batch.map((task) => this.keys.task(task.id));
-        runScript(this.redis, markRunningScript, keys, [now, ...batch.map((task) => task.deliveryId)]).catch((error: Error) =>
-          this.logger.warn(`marking ${batch.length} tasks running failed: ${error.message}`),
+        runScript(this.redis, markRunningScript, keys, [now, ...batch.map((task) => task.deliveryId)]).catch(
+          (error: Error) => this.logger.warn(`marking ${batch.length} tasks running failed: ${error.message}`),
         );
       });
     }
@@ -113,11 +125,13 @@ export class TaskStore {
   async recordProgress(id: string, deliveryId: string, value: unknown): Promise<void> {
     let json: string;
     if (typeof value === 'number') {
-      if (!Number.isFinite(value) || value < 0 || value > 100) throw new InvalidProgressError('must be a number from 0 to 100');
+      if (!Number.isFinite(value) || value < 0 || value > 100)
+        throw new InvalidProgressError('must be a number from 0 to 100');
       json = String(value);
     } else if (isPlainObject(value)) {
       json = JSON.stringify(value);
-      if (Buffer.byteLength(json) > MAX_PROGRESS_BYTES) throw new InvalidProgressError(`must be at most ${MAX_PROGRESS_BYTES} bytes of JSON`);
+      if (Buffer.byteLength(json) > MAX_PROGRESS_BYTES)
+        throw new InvalidProgressError(`must be at most ${MAX_PROGRESS_BYTES} bytes of JSON`);
     } else {
       throw new InvalidProgressError('must be a number from 0 to 100 or a JSON object');
     }

@@ -79,11 +79,21 @@ function command(target: ScriptTarget, script: LuaScript): ScriptCommand {
 }
 
 /** Runs a registered script (EVALSHA, falling back to EVAL once) and returns its reply. */
-export function runScript<T = unknown>(client: Redis, script: LuaScript, keys: string[], args: (string | number)[]): Promise<T> {
+export function runScript<T = unknown>(
+  client: Redis,
+  script: LuaScript,
+  keys: string[],
+  args: (string | number)[],
+): Promise<T> {
   return command(client, script)(keys.length, ...keys, ...args) as Promise<T>;
 }
 
 /** Queues a registered script on a pipeline or transaction. */
-export function queueScript(pipeline: ChainableCommander, script: LuaScript, keys: string[], args: (string | number)[]): void {
+export function queueScript(
+  pipeline: ChainableCommander,
+  script: LuaScript,
+  keys: string[],
+  args: (string | number)[],
+): void {
   command(pipeline, script)(keys.length, ...keys, ...args);
 }

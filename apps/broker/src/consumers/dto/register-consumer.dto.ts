@@ -1,6 +1,17 @@
 import { OFFERED_TYPE_PATTERN } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsDefined, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 
 export const MAX_OFFERED_TYPES = 256;
 
@@ -20,7 +31,8 @@ export class RegisterConsumerDto {
   @ApiPropertyOptional({
     type: [String],
     example: ['echo', 'sleep', 'fail', '*'],
-    description: 'Task types it has a handler for; `*` also stores tasks of types no live consumer has a handler for. Default ["*"]',
+    description:
+      'Task types it has a handler for; `*` also stores tasks of types no live consumer has a handler for. Default ["*"]',
   })
   @IsOptional()
   @IsArray()

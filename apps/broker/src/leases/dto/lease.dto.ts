@@ -3,7 +3,10 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsString, MaxLength, ValidateNested } from 'class-validator';
 
 export class LeaseDto {
-  @ApiProperty({ example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b~5d41402abc4b2a76b9719d91', description: 'A delivery this consumer still holds (buffered or running)' })
+  @ApiProperty({
+    example: 'email~1~3f1c7a52-1111-4c7e-9a4f-2b9d0f1e2a3b~5d41402abc4b2a76b9719d91',
+    description: 'A delivery this consumer still holds (buffered or running)',
+  })
   @IsDefined()
   @IsString()
   @MaxLength(256)
@@ -24,10 +27,17 @@ export class LeaseReplyDto {
   @ApiProperty({ description: 'Leases extended by lease_ms from now' })
   extended: number;
 
-  @ApiProperty({ type: [String], description: 'Delivery ids whose task was cancelled: stop running them, and do not ack them' })
+  @ApiProperty({
+    type: [String],
+    description: 'Delivery ids whose task was cancelled: stop running them, and do not ack them',
+  })
   cancelled: string[];
 
-  @ApiProperty({ type: [String], description: 'Delivery ids whose task went out again meanwhile (failed back or sent elsewhere): stop them, and do not ack them' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Delivery ids whose task went out again meanwhile (failed back or sent elsewhere): stop them, and do not ack them',
+  })
   stale: string[];
 
   @ApiProperty({ description: 'How long each extended lease now runs (ms): extend again well before it ends' })

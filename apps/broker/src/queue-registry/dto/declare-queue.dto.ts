@@ -18,7 +18,12 @@ export class DeclareQueueDto {
   @Matches(TASK_TYPE_PATTERN, { each: true, message: 'each binding_keys item must match [a-z0-9_.-]{1,64}' })
   binding_keys: string[];
 
-  @ApiProperty({ minimum: 1, maximum: 10_000_000, example: 100000, description: 'Most tasks the queue holds (waiting, in flight, retrying)' })
+  @ApiProperty({
+    minimum: 1,
+    maximum: 10_000_000,
+    example: 100000,
+    description: 'Most tasks the queue holds (waiting, in flight, retrying)',
+  })
   @IsDefined()
   @IsInt()
   @Min(1)

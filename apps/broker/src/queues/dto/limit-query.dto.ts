@@ -5,7 +5,11 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 export const MAX_LISTED = 1000;
 
 export class LimitQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LISTED, description: `How many at most (default 100 for a listing, ${MAX_LISTED} for a replay)` })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_LISTED,
+    description: `How many at most (default 100 for a listing, ${MAX_LISTED} for a replay)`,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

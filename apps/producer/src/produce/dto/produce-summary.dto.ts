@@ -6,7 +6,11 @@ export class ProduceSummaryDto implements ProduceSummary {
   @ApiProperty({ description: 'Tasks sent at least once' }) sent: number;
   @ApiProperty({ description: 'Tasks the broker accepted (201, or 200 for an id it already had)' }) accepted: number;
   @ApiProperty({ description: 'Tasks the broker refused with a 4xx' }) rejected: number;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { '422: no queue is bound to binding key "x"': 10 } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { '422: no queue is bound to binding key "x"': 10 },
+  })
   rejected_reasons: Record<string, number>;
   @ApiProperty({ description: 'Tasks given up on after the retries ran out' }) failed: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { ECONNREFUSED: 10 } })

@@ -49,20 +49,33 @@ export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as c
   @Max(MAX_CONCURRENCY)
   concurrency: number = 16;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_BATCH, default: 1, description: 'Tasks per request; above 1 uses POST /tasks/bulk' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_BATCH,
+    default: 1,
+    description: 'Tasks per request; above 1 uses POST /tasks/bulk',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_BATCH)
   batch: number = 1;
 
-  @ApiPropertyOptional({ pattern: TASK_TYPE_PATTERN.source, example: 'email', description: 'Required unless task_types is given' })
+  @ApiPropertyOptional({
+    pattern: TASK_TYPE_PATTERN.source,
+    example: 'email',
+    description: 'Required unless task_types is given',
+  })
   @ValidateIf((dto: ProduceDto) => dto.task_types === undefined || dto.task_type !== undefined)
   @IsString()
   @Matches(TASK_TYPE_PATTERN, { message: 'task_type must match [a-z0-9_.-]{1,64}' })
   task_type?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['email', 'report'], description: 'Types given round-robin; overrides task_type' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['email', 'report'],
+    description: 'Types given round-robin; overrides task_type',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -70,7 +83,11 @@ export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as c
   @Matches(TASK_TYPE_PATTERN, { each: true, message: 'each of task_types must match [a-z0-9_.-]{1,64}' })
   task_types?: string[];
 
-  @ApiPropertyOptional({ type: [Number], example: [0, 9], description: '[min, max] priorities given round-robin; overrides priority' })
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [0, 9],
+    description: '[min, max] priorities given round-robin; overrides priority',
+  })
   @IsOptional()
   @IsArray()
   @IsInt({ each: true })
@@ -79,7 +96,11 @@ export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as c
   @IsOrderedPair()
   priority_range?: number[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 31_536_000, description: 'Scheduled times spread evenly over this window from scheduled_time (default now)' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 31_536_000,
+    description: 'Scheduled times spread evenly over this window from scheduled_time (default now)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

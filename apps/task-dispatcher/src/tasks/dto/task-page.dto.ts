@@ -6,7 +6,8 @@ export class TaskPageDto {
   @ApiProperty({
     type: 'array',
     items: { type: 'object', additionalProperties: true },
-    description: 'Tasks in index order; one whose hash expired meanwhile is left out, so a page may hold fewer than limit',
+    description:
+      'Tasks in index order; one whose hash expired meanwhile is left out, so a page may hold fewer than limit',
   })
   items: Task[];
 
