@@ -7,3 +7,4 @@ export * from './health/redis.health';
 export * from './health/health.module';
 export * from './scripts/store-task.lua';
 export * from './scripts/script-code';
+export * from './redis-unavailable';
