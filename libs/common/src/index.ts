@@ -24,3 +24,7 @@ export * from './app/body-limits';
 export * from './task/submission';
 export * from './dto/page';
 export * from './app/request-path';
+export * from './config/log-settings';
+export * from './logging/app-logger';
+export * from './logging/failure-log';
+export * from './logging/redact';

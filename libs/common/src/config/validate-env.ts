@@ -3,6 +3,7 @@ import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSy
 import { SECRET_PATTERN } from '../auth/api-keys';
 import { parseSigningKeys } from '../auth/delivery-signature';
 import { authEnvironmentProblems } from '../auth/auth-settings';
+import { LOG_FORMATS, LOG_LEVELS, LogFormat } from './log-settings';
 
 /** A URL's password (REDIS_URL's, say) as ***, so an error message can show the rest. */
 function withoutPassword(value: unknown): unknown {
@@ -51,8 +52,13 @@ export class BaseEnvironment {
   @Max(1000)
   MAX_JSON_DEPTH: number = 32;
 
-  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  @IsIn(LOG_LEVELS)
   LOG_LEVEL: string = 'log';
+
+  /** `json` (one object a line) or `pretty`; unset, pretty when stdout is a terminal, else json. */
+  @IsOptional()
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: LogFormat;
 
   /** A connection that sends nothing for this long is closed (ms): a half-sent request does not hold a socket. */
   @Type(() => Number)

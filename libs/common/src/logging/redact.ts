@@ -1,0 +1,62 @@
+export const REDACTED = '[redacted]';
+
+/** Names whose values are never logged, wherever they sit: headers, env variables, options, fields. */
+const SECRET_NAME = /authorization|cookie|secret|passw(or)?d|token|signature|signing|api[-_]?keys?|credential/i;
+
+const SECRET_NAME_TEXT = String.raw`authorization|cookie|secret|passw(?:or)?d|token|signature|signing[-_]?keys?|api[-_]?keys?`;
+
+/** What a secret looks like inside free text: a message, an error, a URL. */
+const SECRETS_IN_TEXT: Array<[RegExp, string]> = [
+  // `name: value`, `name=value`, `"name":"value"` for a secret's name, with an optional auth scheme;
+  // the value runs to a space or quote (API_KEYS and DELIVERY_SIGNING_KEYS hold ; and , themselves).
+  [
+    new RegExp(
+      String.raw`([\w-]*(?:${SECRET_NAME_TEXT})[\w-]*["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic)\s+)?[^\s"']+`,
+      'gi',
+    ),
+    `$1${REDACTED}`,
+  ],
+  [/\b(Bearer|Basic) +[\w.~+/=-]+/gi, `$1 ${REDACTED}`],
+  // A URL's user info (REDIS_URL's password): everything from :// to the word's last @, since a
+  // password may hold any character.
+  [/\b([a-z][\w+.-]*:\/\/)[^\s"'<>]*@/gi, `$1${REDACTED}@`],
+];
+
+const MAX_DEPTH = 6;
+
+/** Free text with every secret it seems to carry replaced by [redacted]. */
+export function redactText(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRETS_IN_TEXT) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Whether a field, header or variable of this name holds a secret. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/**
+ * A value made safe to log: fields with a secret's name are [redacted] at any depth, strings have
+ * their secrets redacted, errors become their message. Never throws (cycles, getters, BigInt).
+ */
+export function redactValue(value: unknown, seen = new WeakSet<object>(), depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Error) return redactText(value.message);
+  if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, seen, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value))
+      out[key] = isSecretName(key) && item != null ? REDACTED : redactValue(item, seen, depth + 1);
+    return out;
+  } catch {
+    return '[unreadable]';
+  } finally {
+    seen.delete(value);
+  }
+}
