@@ -26,6 +26,14 @@ describe('environmentValidator', () => {
     expect(validate({ WORKERS: '', AUTH: 'off' }).WORKERS).toBe(4);
   });
 
+  it('takes LOG_FORMAT json or pretty, leaves it unset for the terminal check, and refuses others', () => {
+    expect(validate({ AUTH: 'off', LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(validate({ AUTH: 'off' }).LOG_FORMAT).toBeUndefined();
+    expect(() => validate({ AUTH: 'off', LOG_FORMAT: 'xml' })).toThrow(
+      'LOG_FORMAT="xml": LOG_FORMAT must be one of the following values: json, pretty',
+    );
+  });
+
   it('names each bad variable', () => {
     expect(() => validate({ PORT: 'eighty', REDIS_URL: 'http://x', WORKERS: '0' })).toThrow(InvalidEnvironmentError);
     try {
