@@ -60,8 +60,6 @@ const MISSED_HEARTBEATS = 3;
 const DRAINING_REGISTRATION_MS = 120_000;
 /** How long the live set is cached between reads of Redis. */
 const CACHE_MS = 250;
-/** Consumers and queues a rebalance line names; its count says how many there were. */
-const REBALANCE_SAMPLE = 20;
 
 /**
  * Consumer instances registered with any broker replica. Queues are given to live consumers
@@ -209,35 +207,12 @@ export class ConsumerRegistry {
     const queues = this.queues.list();
     if (this.assigned?.live === live && this.assigned.queues === queues) return this.assigned.owners;
     const byId = new Map(live.map((c) => [c.id, c]));
-    const names = queues.map((q) => q.name);
     const owners = ownerByItem(
-      names,
+      queues.map((q) => q.name),
       live.map((c) => c.id),
     );
-    const before = this.assigned?.owners;
     this.assigned = { live, queues, owners: new Map([...owners].map(([queue, id]) => [queue, byId.get(id)!])) };
-    this.logRebalance(before, this.assigned.owners, live, names);
     return this.assigned.owners;
-  }
-
-  /** One line when queues change owner: a consumer came or went, or queues were declared. */
-  private logRebalance(
-    before: Map<string, ConsumerInstance> | undefined,
-    after: Map<string, ConsumerInstance>,
-    live: ConsumerInstance[],
-    queues: string[],
-  ): void {
-    const moved = queues.filter((queue) => before?.get(queue)?.id !== after.get(queue)?.id);
-    if (moved.length === 0) return;
-    const sample = moved.slice(0, REBALANCE_SAMPLE);
-    this.logger.log(
-      `rebalance: ${moved.length} of ${queues.length} queues changed owner, ${live.length} live consumers`,
-      {
-        count: moved.length,
-        consumerIds: live.slice(0, REBALANCE_SAMPLE).map((consumer) => consumer.id),
-        owners: Object.fromEntries(sample.map((queue) => [queue, after.get(queue)?.id ?? null])),
-      },
-    );
   }
 
   /** The queues a consumer owns now. */

@@ -2,13 +2,12 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { authenticateRequests } from '../auth/authenticate.middleware';
-import { BEARER_SCHEME } from '../auth/auth.constants';
 import { AuthSettings } from '../auth/auth-settings';
+import { serveApiDocument } from './api-document';
 import { jsonBodyParsers } from './body-limits';
 import { ClientErrorsFilter } from './client-errors.filter';
 import { boundConnections } from './connection-bounds';
@@ -141,15 +140,5 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
       },
     }),
   );
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(description.title)
-      .setDescription(description.description)
-      .setVersion('1.0')
-      // Declared also under AUTH=off: the document describes the API as deployed.
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS' }, BEARER_SCHEME)
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  serveApiDocument(app, description);
 }

@@ -1,5 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../app/api-responses';
 import { Scope } from './api-keys';
 import { AuthenticatedRequest, BEARER_SCHEME, PUBLIC_ROUTE, SCOPE_METADATA } from './auth.constants';
 
@@ -8,13 +9,17 @@ export function RequireScope(scope: Scope): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(SCOPE_METADATA, scope),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiUnauthorizedResponse({ description: 'No API key, or an unknown one (answered with WWW-Authenticate: Bearer)' }),
-    ApiForbiddenResponse({ description: `The key lacks the "${scope}" scope` }),
+    ApiErrorResponse(401, 'No API key, or an unknown one (answered with WWW-Authenticate: Bearer)'),
+    ApiErrorResponse(403, `The key lacks the "${scope}" scope`),
   );
 }
 
-/** A route anyone may call: /health, and /deliveries, which the broker's signature authenticates. */
-export const PublicRoute = (): MethodDecorator & ClassDecorator => SetMetadata(SCOPE_METADATA, PUBLIC_ROUTE);
+/**
+ * A route anyone may call: /health, and /deliveries, which the broker's signature authenticates.
+ * Its document says it takes no bearer key (an empty security requirement).
+ */
+export const PublicRoute = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(SCOPE_METADATA, PUBLIC_ROUTE), ApiSecurity({}));
 
 /** The name of the key a request came with ('' under AUTH=off): whose a submitted task is. */
 export const CallerKeyName = createParamDecorator((_: unknown, context: ExecutionContext): string => {
