@@ -33,6 +33,21 @@ describe('broker: bad input', () => {
   itServesTheBasics(
     () => broker.url,
     ['/tasks', '/tasks/bulk', '/tasks/{id}', '/queues', '/consumers', '/acks', '/leases', '/producers'],
+    [
+      'tq_accepted_total',
+      'tq_dispatched_total',
+      'tq_acked_total',
+      'tq_retried_total',
+      'tq_dead_lettered_total',
+      'tq_cancelled_total',
+      'tq_acks_ignored_total',
+      'tq_leases_extended_total',
+      'tq_leases_ignored_total',
+      'tq_queue_depth',
+      'tq_queue_in_flight',
+      'tq_queue_dead_letters',
+      'tq_accept_to_ack_seconds',
+    ],
   );
 
   const rejected: Array<[string, object | string, number, RegExp]> = [

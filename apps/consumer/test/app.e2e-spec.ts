@@ -16,5 +16,5 @@ describe('consumer app', () => {
     await redis.quit();
   });
 
-  itServesTheBasics(() => booted.url, []);
+  itServesTheBasics(() => booted.url, [], ['tq_deliveries_received_total', 'tq_buffered_tasks']);
 });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { environmentValidator, InvalidEnvironmentError, keepAliveAxiosConfig } from '@app/common';
+import { environmentValidator, InvalidEnvironmentError, keepAliveAxiosConfig, MetricsRegistry } from '@app/common';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { CliOptions, CliUsageError, parseCliArgs, USAGE } from './cli/cli-options';
@@ -7,6 +7,7 @@ import { ProgressBar } from './cli/progress-bar';
 import { formatSummary } from './cli/summary-table';
 import { ProducerEnvironment } from './config/environment';
 import { producerSettings } from './produce/produce.constants';
+import { ProducerMetrics } from './produce/producer-metrics';
 import { ProducerService } from './produce/producer.service';
 
 /**
@@ -34,7 +35,9 @@ async function main(argv: string[]): Promise<number> {
   if (options.broker) settings.brokerUrl = options.broker.replace(/\/+$/, '');
   const { count, concurrency } = options.produce;
   const axiosConfig = keepAliveAxiosConfig(options.timeoutMs ?? env.BROKER_TIMEOUT_MS, concurrency, env.BROKER_API_KEY);
-  const producer = new ProducerService(new HttpService(axios.create(axiosConfig)), settings);
+  // The CLI serves no /metrics: its counters go to a registry nobody reads, and the summary says it all.
+  const metrics = new ProducerMetrics(new MetricsRegistry());
+  const producer = new ProducerService(new HttpService(axios.create(axiosConfig)), settings, metrics);
   // Ctrl-C stops the run and still prints what was done; a second one kills as usual.
   process.once('SIGINT', () => producer.onModuleDestroy());
 

@@ -16,5 +16,16 @@ describe('producer app', () => {
     await redis.quit();
   });
 
-  itServesTheBasics(() => booted.url, []);
+  itServesTheBasics(
+    () => booted.url,
+    [],
+    [
+      'tq_producer_produced_total',
+      'tq_producer_accepted_total',
+      'tq_producer_rejected_total',
+      'tq_producer_failed_total',
+      'tq_producer_retried_total',
+      'tq_producer_request_duration_seconds',
+    ],
+  );
 });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { scrapeMetrics } from '../../../test/app-basics';
 import { BootedApp, bootApp, deleteKeys, eventually, testRedis } from '../../../test/helpers';
 import { StandInBroker } from './stand-in-broker';
 
@@ -133,6 +134,24 @@ describe('POST /produce against a stand-in broker', () => {
     expect(res.body).toMatchObject({ accepted: 0, rejected: 4 });
     expect(res.body.rejected_reasons).toEqual({ '400: [1].task_type "nope" is not accepted here': 4 });
     expect(broker.tasks.size).toBe(0);
+  });
+
+  it('counts what it produced, and times its calls to the broker, in /metrics', async () => {
+    broker.busyFor = 1;
+    broker.refusedTypes.add('nope');
+    const before = await scrapeMetrics(booted.url);
+    await produce({ count: 4, concurrency: 1, task_name: 'n', task_types: ['email', 'nope'] }).expect(200);
+    const after = await scrapeMetrics(booted.url);
+    const moved = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+
+    expect(moved('tq_producer_produced_total')).toBe(4);
+    expect(moved('tq_producer_accepted_total')).toBe(2);
+    expect(moved('tq_producer_rejected_total')).toBe(2);
+    expect(moved('tq_producer_failed_total')).toBe(0);
+    expect(moved('tq_producer_retried_total{reason="busy"}')).toBe(1);
+    const calls = (code: number) => moved(`tq_producer_request_duration_seconds_count{route="/tasks",code="${code}"}`);
+    expect([calls(503), calls(201), calls(400)]).toEqual([1, 2, 2]);
+    expect(moved('tq_producer_request_duration_seconds_sum{route="/tasks",code="201"}')).toBeGreaterThan(0);
   });
 
   it('answers 400 naming each bad option', async () => {

@@ -16,5 +16,19 @@ describe('task-dispatcher app', () => {
     await redis.quit();
   });
 
-  itServesTheBasics(() => booted.url, ['/scheduler/run', '/cleanup/run', '/tasks']);
+  itServesTheBasics(
+    () => booted.url,
+    ['/scheduler/run', '/cleanup/run', '/tasks'],
+    [
+      'tq_scheduler_triggered_total',
+      'tq_scheduler_released_total',
+      'tq_scheduler_completed_total',
+      'tq_scheduler_rescheduled_total',
+      'tq_scheduler_pruned_total',
+      'tq_scheduler_pass_duration_seconds',
+      'tq_cleanup_deleted_total',
+      'tq_cleanup_pruned_total',
+      'tq_cleanup_pass_duration_seconds',
+    ],
+  );
 });

@@ -54,10 +54,15 @@ export class QueueRegistry implements OnModuleInit {
     metrics.gauge(
       'tq_queue_depth',
       'Tasks waiting in a queue (pending, retrying and waiting for a capable consumer)',
+      ['queue'],
       () => this.perQueue(queueDepth),
     );
-    metrics.gauge('tq_queue_in_flight', 'Tasks delivered and not yet acked', () => this.perQueue((s) => s.in_flight));
-    metrics.gauge('tq_queue_dead_letters', 'Dead-lettered tasks', () => this.perQueue((s) => s.dead_letters));
+    metrics.gauge('tq_queue_in_flight', 'Tasks delivered and not yet acked', ['queue'], () =>
+      this.perQueue((s) => s.in_flight),
+    );
+    metrics.gauge('tq_queue_dead_letters', 'Dead-lettered tasks', ['queue'], () =>
+      this.perQueue((s) => s.dead_letters),
+    );
   }
 
   async onModuleInit(): Promise<void> {

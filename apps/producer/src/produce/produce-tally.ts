@@ -1,3 +1,5 @@
+import type { ProducerMetrics } from './producer-metrics';
+
 /** What one run of the producer did; tasks are counted, not requests, except `requests`. */
 export interface ProduceSummary {
   /** Tasks sent at least once. */
@@ -35,7 +37,7 @@ function byCount(reasons: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1]));
 }
 
-/** Counts outcomes as the requests of a run finish. */
+/** Counts outcomes as the requests of a run finish, for the run's summary and the producer's metrics. */
 export class ProduceTally {
   sent = 0;
   accepted = 0;
@@ -48,19 +50,42 @@ export class ProduceTally {
   private readonly rejectedReasons = new Map<string, number>();
   private readonly failedReasons = new Map<string, number>();
 
+  constructor(private readonly metrics: ProducerMetrics) {}
+
   /** Tasks that reached an outcome. */
   get done(): number {
     return this.accepted + this.rejected + this.failed;
   }
 
+  send(count: number): void {
+    this.sent += count;
+    this.metrics.produced.inc(count);
+  }
+
+  /** `ids`: how many task ids the broker's answer carried. */
+  accept(count: number, ids: number): void {
+    this.accepted += count;
+    this.acceptedIds += ids;
+    this.metrics.accepted.inc(count);
+  }
+
+  /** `busy`: the broker answered 503 or 429; else the request failed or got a 5xx. */
+  retry(count: number, busy: boolean): void {
+    if (busy) this.retriedAfter503 += count;
+    else this.retriedAfterError += count;
+    this.metrics.retried.inc({ reason: busy ? 'busy' : 'error' }, count);
+  }
+
   reject(count: number, reason: string): void {
     this.rejected += count;
     addReason(this.rejectedReasons, reason, count);
+    this.metrics.rejected.inc(count);
   }
 
   fail(count: number, reason: string): void {
     this.failed += count;
     addReason(this.failedReasons, reason, count);
+    this.metrics.failed.inc(count);
   }
 
   summary(ms: number): ProduceSummary {

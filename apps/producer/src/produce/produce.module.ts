@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { ProducerEnvironment } from '../config/environment';
 import { MAX_CONCURRENCY, PRODUCER_SETTINGS, producerSettings } from './produce.constants';
 import { ProduceController } from './produce.controller';
+import { ProducerMetrics } from './producer-metrics';
 import { ProducerService } from './producer.service';
 
 @Module({
@@ -23,6 +24,7 @@ import { ProducerService } from './producer.service';
   controllers: [ProduceController],
   providers: [
     ProducerService,
+    ProducerMetrics,
     {
       provide: PRODUCER_SETTINGS,
       inject: [ConfigService],

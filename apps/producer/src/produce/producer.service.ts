@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { acceptedIds, rejectionReason, retryAfterMs } from './broker-response';
 import { MAX_BATCH, MAX_CONCURRENCY, PRODUCER_SETTINGS, ProducerSettings } from './produce.constants';
 import { ProduceSummary, ProduceTally } from './produce-tally';
+import { ProducerMetrics } from './producer-metrics';
 import { TaskBody, taskAt, TaskTemplate } from './task-template';
 
 export interface ProduceOptions extends TaskTemplate {
@@ -40,6 +41,7 @@ export class ProducerService implements OnModuleDestroy {
   constructor(
     private readonly http: HttpService,
     @Inject(PRODUCER_SETTINGS) private readonly settings: ProducerSettings,
+    private readonly metrics: ProducerMetrics,
   ) {}
 
   /** `stop` ends the run early (its caller went away): what was not sent counts as failed. */
@@ -56,7 +58,7 @@ export class ProducerService implements OnModuleDestroy {
     setMaxListeners(concurrency + 10, controller.signal);
     stop?.addEventListener('abort', () => controller.abort(), { once: true });
     this.runs.add(controller);
-    const tally = new ProduceTally();
+    const tally = new ProduceTally(this.metrics);
     const started = performance.now();
     const startMs = Date.now();
     let next = 0;
@@ -67,7 +69,7 @@ export class ProducerService implements OnModuleDestroy {
         const size = Math.min(batch, count - first);
         next += size;
         const tasks = Array.from({ length: size }, (_, k) => taskAt(options, first + k, count, startMs, randomUUID()));
-        tally.sent += size;
+        tally.send(size);
         await this.submit(tasks, batch > 1, tally, controller.signal);
         onProgress?.({
           total: count,
@@ -99,7 +101,8 @@ export class ProducerService implements OnModuleDestroy {
   /** One request with its retries; records its tasks' outcome in the tally. */
   private async submit(tasks: TaskBody[], bulk: boolean, tally: ProduceTally, signal: AbortSignal): Promise<void> {
     const { brokerUrl, backoff, maxBusyRetries, maxErrorRetries } = this.settings;
-    const url = `${brokerUrl}/tasks${bulk ? '/bulk' : ''}`;
+    const route = bulk ? '/tasks/bulk' : '/tasks';
+    const url = `${brokerUrl}${route}`;
     const body = bulk ? tasks : tasks[0];
     const n = tasks.length;
     let errors = 0;
@@ -109,17 +112,15 @@ export class ProducerService implements OnModuleDestroy {
       if (signal.aborted) return tally.fail(n, STOPPED);
       tally.requests++;
       let failure: string;
+      const timer = this.metrics.requestDuration.startTimer({ route });
       try {
         const res = await this.http.axiosRef.post(url, body, { signal });
-        if (res.status >= 200 && res.status < 300) {
-          tally.accepted += n;
-          tally.acceptedIds += acceptedIds(res.data);
-          return;
-        }
+        timer({ code: String(res.status) });
+        if (res.status >= 200 && res.status < 300) return tally.accept(n, acceptedIds(res.data));
         if (res.status === 503 || res.status === 429) {
           if (++busy > maxBusyRetries)
             return tally.fail(n, `${res.status}: still busy after ${maxBusyRetries} retries`);
-          tally.retriedAfter503 += n;
+          tally.retry(n, true);
           const wait = Math.max(retryAfterMs(res.headers['retry-after'], Date.now()), backoffDelay(busy, backoff));
           await sleep(wait, undefined, { signal }).catch(() => undefined);
           continue;
@@ -127,13 +128,14 @@ export class ProducerService implements OnModuleDestroy {
         if (res.status >= 400 && res.status < 500) return tally.reject(n, rejectionReason(res.status, res.data));
         failure = rejectionReason(res.status, res.data);
       } catch (error) {
+        timer({ code: 'error' });
         if (signal.aborted) return tally.fail(n, STOPPED);
         failure = error instanceof Error ? error.message : String(error);
       }
       // The tasks keep their ids, so if the broker stored them before the answer was lost, the
       // resend is answered 200 with the existing task rather than enqueued twice.
       if (++errors > maxErrorRetries) return tally.fail(n, failure);
-      tally.retriedAfterError += n;
+      tally.retry(n, false);
       await sleep(backoffDelay(errors, backoff), undefined, { signal }).catch(() => undefined);
     }
   }

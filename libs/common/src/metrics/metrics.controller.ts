@@ -1,6 +1,7 @@
 import { RequireScope, Scope } from '../auth';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { prometheusContentType } from 'prom-client';
 import { MetricsRegistry } from './metrics.registry';
 
 @ApiTags('metrics')
@@ -10,7 +11,7 @@ export class MetricsController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @Header('Content-Type', 'text/plain; version=0.0.4')
+  @Header('Content-Type', prometheusContentType)
   @ApiOkResponse({ description: 'Prometheus text format' })
   render(): Promise<string> {
     return this.metrics.render();

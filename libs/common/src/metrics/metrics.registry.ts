@@ -1,106 +1,84 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-type Labels = Record<string, string>;
+export type Labels = Record<string, string>;
 
-function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
-}
-
-export class Counter {
-  private readonly values = new Map<string, number>();
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-
-  inc(by = 1, labels: Labels = {}): void {
-    const key = labelText(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
-  }
-
-  render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    if (this.values.size === 0) lines.push(`${this.name} 0`);
-    for (const [labels, value] of this.values) lines.push(`${this.name}${labels} ${value}`);
-    return lines;
-  }
-}
-
-export class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private total = 0;
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly buckets: number[],
-  ) {
-    this.counts = buckets.map(() => 0);
-  }
-
-  observe(value: number): void {
-    this.sum += value;
-    this.total++;
-    const index = this.buckets.findIndex((bound) => value <= bound);
-    if (index >= 0) this.counts[index]++;
-  }
-
-  render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    let cumulative = 0;
-    this.buckets.forEach((bound, i) => {
-      cumulative += this.counts[i];
-      lines.push(`${this.name}_bucket{le="${bound}"} ${cumulative}`);
-    });
-    lines.push(
-      `${this.name}_bucket{le="+Inf"} ${this.total}`,
-      `${this.name}_sum ${this.sum}`,
-      `${this.name}_count ${this.total}`,
-    );
-    return lines;
-  }
-}
+type GaugeValues = Array<{ labels?: Labels; value: number }>;
 
 /** Gauges are read when scraped, so they never go stale. */
-export type GaugeCollector = () => Promise<Array<{ labels?: Labels; value: number }>>;
+export type GaugeCollector = () => GaugeValues | Promise<GaugeValues>;
 
 /**
- * The app's metrics in Prometheus text format. Counters and histograms live in this process
- * (each replica is scraped on its own); gauges are collected from Redis at scrape time.
+ * prom-client's gauges of the same counts with a `_total` suffix, which promtool refuses on a gauge;
+ * the labelled `nodejs_active_handles` (and the others) carry the same numbers per type.
+ */
+const GAUGES_NAMED_LIKE_COUNTERS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+let processMetrics: Registry | undefined;
+
+/**
+ * The process's CPU, memory, heap, GC and event-loop-lag metrics. They belong to the process, not to
+ * an app, so one set serves every app in it: e2e tests boot many apps in one process, and each set
+ * keeps a GC observer and an event-loop timer for good.
+ */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) processMetrics.removeSingleMetric(name);
+  }
+  return processMetrics;
+}
+
+/**
+ * The app's metrics, kept by prom-client in a registry of the app's own (not prom-client's global
+ * one, so apps booted in one process do not collide), plus the process metrics once the app starts.
+ * Counters and histograms live in this process (each replica is scraped on its own); gauges are
+ * collected at scrape time.
  */
 @Injectable()
-export class MetricsRegistry {
-  private readonly counters: Counter[] = [];
-  private readonly histograms: Histogram[] = [];
-  private readonly gauges: Array<{ name: string; help: string; collect: GaugeCollector }> = [];
+export class MetricsRegistry implements OnModuleInit {
+  private readonly registry = new Registry();
+  private process?: Registry;
 
-  counter(name: string, help: string): Counter {
-    const counter = new Counter(name, help);
-    this.counters.push(counter);
-    return counter;
+  /** Started with the app, not when constructed: the producer's CLI builds its services by hand and serves no metrics. */
+  onModuleInit(): void {
+    this.process = processRegistry();
   }
 
-  histogram(name: string, help: string, buckets: number[]): Histogram {
-    const histogram = new Histogram(name, help, buckets);
-    this.histograms.push(histogram);
-    return histogram;
+  counter<L extends string = string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  gauge(name: string, help: string, collect: GaugeCollector): void {
-    this.gauges.push({ name, help, collect });
+  histogram<L extends string = string>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ): Histogram<L> {
+    return new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
   }
 
-  async render(): Promise<string> {
-    const lines: string[] = [];
-    for (const metric of [...this.counters, ...this.histograms]) lines.push(...metric.render());
-    for (const gauge of this.gauges) {
-      lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
-      for (const { labels, value } of await gauge.collect())
-        lines.push(`${gauge.name}${labelText(labels ?? {})} ${value}`);
-    }
-    return lines.join('\n') + '\n';
+  /** A gauge whose values `collect` reads at each scrape; label sets it no longer returns disappear. */
+  gauge(name: string, help: string, labelNames: readonly string[], collect: GaugeCollector): void {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        const values = await collect();
+        this.reset();
+        for (const { labels, value } of values) this.set(labels ?? {}, value);
+      },
+    });
+  }
+
+  render(): Promise<string> {
+    return (this.process ? Registry.merge([this.registry, this.process]) : this.registry).metrics();
   }
 }

@@ -70,7 +70,7 @@ export class ConsumerPool {
       (_, i) => new InternalConsumer(i, config.get('BUFFER_SIZE'), handlers, store, (batch) => acks.add(batch)),
     );
     this.received = metrics.counter('tq_deliveries_received_total', 'Tasks accepted into the buffers');
-    metrics.gauge('tq_buffered_tasks', 'Tasks waiting in each internal consumer', async () =>
+    metrics.gauge('tq_buffered_tasks', 'Tasks waiting in each internal consumer', ['consumer'], () =>
       this.consumers.map((c) => ({ labels: { consumer: String(c.index) }, value: c.size })),
     );
   }
