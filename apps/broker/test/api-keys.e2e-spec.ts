@@ -15,7 +15,7 @@ const API_KEYS = [
   ),
 ].join(';');
 
-// Read by each app's environment when its module loads, so set before the requires below.
+// Read by each app's environment when its module loads, so set before the imports in beforeAll.
 process.env.AUTH = 'on';
 process.env.API_KEYS = API_KEYS;
 process.env.BROKER_API_KEY = SECRETS.consumer;
@@ -99,11 +99,11 @@ describe('API keys and scopes on every endpoint of every app', () => {
 
   beforeAll(async () => {
     redis = testRedis();
-    apps.broker = await bootApp(require('../src/app.module').AppModule, 'broker', undefined, await freePort());
-    apps.producer = await bootApp(require('../../producer/src/app.module').AppModule, 'producer');
-    apps.consumer = await bootApp(require('../../consumer/src/app.module').AppModule, 'consumer');
+    apps.broker = await bootApp((await import('../src/app.module')).AppModule, 'broker', undefined, await freePort());
+    apps.producer = await bootApp((await import('../../producer/src/app.module')).AppModule, 'producer');
+    apps.consumer = await bootApp((await import('../../consumer/src/app.module')).AppModule, 'consumer');
     apps['task-dispatcher'] = await bootApp(
-      require('../../task-dispatcher/src/app.module').AppModule,
+      (await import('../../task-dispatcher/src/app.module')).AppModule,
       'task-dispatcher',
     );
   });
@@ -134,7 +134,7 @@ describe('API keys and scopes on every endpoint of every app', () => {
       expect([name, lacking.status, lacking.body.message]).toEqual([
         name,
         403,
-        `the key "no-${route.scope}" lacks the "${route.scope}" scope`,
+        [`the key "no-${route.scope}" lacks the "${route.scope}" scope`],
       ]);
     }
     expect(await snapshot(redis)).toEqual(before);
@@ -196,13 +196,15 @@ describe('API keys and scopes on every endpoint of every app', () => {
     const again = await submit(SECRETS.submit, { ...mine, payload: { to: 'ada' } }).expect(200);
     expect(again.body.id).toBe('scoped-1');
     const theirs = await submit(ALL_BUT('read'), mine).expect(409);
-    expect(theirs.body.message).toBe('task id scoped-1 is already in use by another submission; choose another id');
+    expect(theirs.body.message).toEqual([
+      'task id scoped-1 is already in use by another submission; choose another id',
+    ]);
     expect(JSON.stringify(theirs.body)).not.toContain('ada');
     await submit(SECRETS.submit, { ...mine, payload: { to: 'eve' } }).expect(409);
     const bulk = await submit(ALL_BUT('read'), [{ ...task, id: 'scoped-2' }, mine], '/tasks/bulk').expect(409);
-    expect(bulk.body.message).toBe(
+    expect(bulk.body.message).toEqual([
       'item 1: task id scoped-1 is already in use by another submission; choose another id',
-    );
+    ]);
     // A task from before submissions were recorded is no key's: under keys, nobody takes it for their own.
     await redis.hset(`${process.env.REDIS_PREFIX}:task:legacy-1`, { id: 'legacy-1', status: 'queued' });
     await submit(SECRETS.submit, { ...task, id: 'legacy-1' }).expect(409);

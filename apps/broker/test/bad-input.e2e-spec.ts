@@ -90,6 +90,14 @@ describe('broker: bad input', () => {
       400,
       /scheduled_time must end with Z or an offset such as \+02:00/,
     ],
+    [
+      'a scheduled_time in year 1',
+      { ...valid, scheduled_time: '0001-01-01T00:00:00Z' },
+      400,
+      /^scheduled_time must be 1970-01-01T00:00:00Z or later$/,
+    ],
+    ['a string priority, said once', { ...valid, priority: 'high' }, 400, /^priority must be an integer number$/],
+    ['a missing task_name, said once', { task_type: 'email' }, 400, /^task_name should not be null or undefined$/],
     ['an unknown binding key', { ...valid, binding_key: 'nobody-listens' }, 422, /binding_key "nobody-listens"/],
     ['a body over 64 KiB', { ...valid, payload: { blob: 'x'.repeat(70_000) } }, 413, /at most 65536 bytes/],
   ];
@@ -99,7 +107,12 @@ describe('broker: bad input', () => {
     async (_what, body, status, message) => {
       const before = await taskKeys(redis, prefix);
       const res = await request(broker.url).post('/tasks').send(body).expect(status);
-      expect([res.body.message].flat().join('\n')).toMatch(message);
+      // One message: the one problem the body has, said once.
+      expect(res.body).toEqual({
+        statusCode: status,
+        error: expect.any(String),
+        message: [expect.stringMatching(message)],
+      });
       expect(await taskKeys(redis, prefix)).toEqual(before);
     },
   );
@@ -110,7 +123,7 @@ describe('broker: bad input', () => {
     const health = request(broker.url).get('/health');
     const [refused, healthy] = await Promise.all([flood, health]);
     expect(refused.status).toBe(400);
-    expect(JSON.stringify(refused.body.message)).toContain('an object in the body has more than 10000 keys');
+    expect(refused.body.message).toEqual(['[0] an object in the item has more than 10000 keys']);
     expect(healthy.status).toBe(200);
     expect(await taskKeys(redis, prefix)).toEqual([]);
   });
@@ -121,7 +134,7 @@ describe('broker: bad input', () => {
     ['/tasks', { ...valid, payload: { pad: 'x'.repeat(70_000) } }, 65_536],
   ])('limits a body to %s by its route: a small route takes a few KiB', async (path, body, limit) => {
     const res = await request(broker.url).post(path).send(body).expect(413);
-    expect(res.body.message).toBe(`a request to ${path} may be at most ${limit} bytes`);
+    expect(res.body.message).toEqual([`a request to ${path} may be at most ${limit} bytes`]);
   });
 
   it('caps the error list: 2,000 unknown fields are named 50 at most', async () => {
@@ -181,8 +194,48 @@ describe('broker: bad input', () => {
       .serialize((body: unknown) => body as string)
       .send(raw)
       .expect(status);
-    expect(res.body.message).toMatch(message);
+    expect(res.body.message).toEqual([expect.stringMatching(message)]);
     expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  /** A payload `levels` objects deep: in a task, it is one level below the task's own object. */
+  const deepPayload = (levels: number): string => '{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
+  const rawTask = (payload: string) => `{"task_name":"deep","task_type":"email","payload":${payload}}`;
+  const postRaw = (path: string, raw: string) =>
+    request(broker.url).post(path).set('content-type', 'application/json').send(raw);
+
+  it('holds a task to the same depth alone and in a bulk, naming the bulk item that is too deep', async () => {
+    // MAX_JSON_DEPTH is 32: the task's object and a payload 31 deep.
+    await postRaw('/tasks', rawTask(deepPayload(31))).expect(201);
+    await postRaw('/tasks/bulk', `[${rawTask(deepPayload(31))}]`).expect(201);
+    const alone = await postRaw('/tasks', rawTask(deepPayload(32))).expect(400);
+    expect(alone.body.message).toEqual(['the body is nested deeper than 32 levels']);
+    const before = await taskKeys(redis, prefix);
+    const bulk = await postRaw('/tasks/bulk', `[${rawTask('{}')},${rawTask(deepPayload(32))}]`).expect(400);
+    expect(bulk.body.message).toEqual(['[1] the item is nested deeper than 32 levels']);
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it.each([
+    ['a __proto__ key', '{"__proto__":{"x":1}}', '[1] the key "__proto__" is not allowed in a body'],
+    ['an unpaired surrogate', '{"text":"\\ud800"}', '[1] the item holds a string with an unpaired UTF-16 surrogate'],
+  ])('names the bulk item with %s', async (_what, payload, message) => {
+    const before = await taskKeys(redis, prefix);
+    const res = await postRaw('/tasks/bulk', `[${rawTask('{}')},${rawTask(payload)}]`).expect(400);
+    expect(res.body.message).toEqual([expect.stringContaining(message)]);
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
+  it.each([
+    ['an unknown route', () => request(broker.url).get('/nowhere'), 404],
+    ['an unknown task', () => request(broker.url).get('/tasks/nope'), 404],
+    ['a cancel of an unknown task', () => request(broker.url).delete('/tasks/nope'), 404],
+    ['a delete of an unknown queue', () => request(broker.url).delete('/queues/nope'), 404],
+    ['a text body', () => request(broker.url).post('/tasks').set('content-type', 'text/plain').send('x'), 415],
+    ['invalid JSON', () => postRaw('/tasks', '{"task_name":'), 400],
+  ])('answers %s in the one error shape', async (_what, send, status) => {
+    const res = await send().expect(status);
+    expect(res.body).toEqual({ statusCode: status, error: expect.any(String), message: [expect.any(String)] });
   });
 
   it('rejects a non-numeric dead-letter limit', async () => {
@@ -212,7 +265,7 @@ describe('broker: bad input', () => {
       .post('/tasks/bulk')
       .send([valid, { ...valid, binding_key: 'nowhere' }])
       .expect(422);
-    expect(res.body.message).toContain('(item 1)');
+    expect(res.body.message).toEqual([expect.stringContaining('(item 1)')]);
     expect(await taskKeys(redis, prefix)).toEqual(before);
   });
 
@@ -243,7 +296,7 @@ describe('broker: bad input', () => {
       ])
       .expect(503);
     expect(res.headers['retry-after']).toBe('1');
-    expect(res.body.message).toContain('tiny');
+    expect(res.body.message).toEqual([expect.stringContaining('tiny')]);
     expect(await taskKeys(redis, prefix)).toEqual(before);
   });
 
@@ -255,7 +308,7 @@ describe('broker: bad input', () => {
       .post('/queues')
       .send({ ...queue, name: 'other' })
       .expect(409);
-    expect(conflict.body.message).toContain('report-x');
+    expect(conflict.body.message).toEqual([expect.stringContaining('report-x')]);
     await request(broker.url).post('/queues').send({ name: 'BAD', binding_keys: [], capacity: 0 }).expect(400);
   });
 

@@ -40,8 +40,7 @@ describe('cancelling tasks', () => {
     await cancel(id).expect(200);
     // The consumer hears of it at its next lease extension (a third of the 1.5 s lease here).
     await eventually(
-      async () =>
-        (await consumer.app.get(require('@app/consumer').ConsumerPool).heldDeliveries()).length === 0 || false,
+      async () => consumer.app.get((await import('@app/consumer')).ConsumerPool).heldDeliveries().length === 0 || false,
       5_000,
       'the consumer to drop it',
     );
@@ -101,7 +100,7 @@ describe('cancelling tasks', () => {
     const id = await submit('echo', { a: 1 });
     await until(id, TaskStatus.Complete);
     const refused = await cancel(id).expect(409);
-    expect(refused.body.message).toMatch(/complete/);
+    expect(refused.body.message).toEqual([expect.stringMatching(/complete/)]);
     expect((await read(id)).status).toBe(TaskStatus.Complete);
     await cancel('no-such-task').expect(404);
   });

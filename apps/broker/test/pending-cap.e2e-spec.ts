@@ -34,9 +34,9 @@ describe('a per-key cap on pending tasks', () => {
     for (let i = 0; i < 3; i++) await submit(A, `cap-a-${i}`).expect(201);
     const refused = await submit(A, 'cap-a-3').expect(429);
     expect(refused.headers['retry-after']).toBe('1');
-    expect(refused.body.message).toBe(
+    expect(refused.body.message).toEqual([
       'the key "client-a" has 3 tasks pending, the most PENDING_CAP_PER_KEY allows; retry once some are done',
-    );
+    ]);
     await request(broker.url)
       .post('/tasks/bulk')
       .set(as(B))
@@ -65,7 +65,7 @@ describe('a per-key cap on pending tasks', () => {
       consumer.secret = res.body.secret;
       const heartbeat = setInterval(
         () =>
-          request(broker.url)
+          void request(broker.url)
             .post(`/consumers/${consumer.id}/heartbeat`)
             .set({ ...as(C), 'x-tq-consumer-secret': consumer.secret! })
             .catch(() => undefined),
@@ -73,7 +73,7 @@ describe('a per-key cap on pending tasks', () => {
       );
       try {
         const mine = await eventually(
-          async () =>
+          () =>
             consumer.received.filter((d) => d.task.id.startsWith('cap-a-')).length === 3 ? consumer.received : false,
           10_000,
           'the deliveries',

@@ -1,4 +1,4 @@
-import { ANY_TYPE, Clock, OFFERED_TYPE_PATTERN, ownerByItem } from '@app/common';
+import { ANY_TYPE, Clock, DomainError, OFFERED_TYPE_PATTERN, ownerByItem, RefusalKind } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -20,31 +20,32 @@ export interface ConsumerInstance {
 function parseTypes(json: string | undefined): string[] {
   try {
     const types: unknown = JSON.parse(json ?? '');
-    if (Array.isArray(types) && types.every((t) => typeof t === 'string' && OFFERED_TYPE_PATTERN.test(t))) return types;
+    const offered = (t: unknown): t is string => typeof t === 'string' && OFFERED_TYPE_PATTERN.test(t);
+    if (Array.isArray(types) && types.every(offered)) return types;
   } catch {
     // falls through
   }
   return [];
 }
 
-export class TooManyConsumersError extends Error {
+export class TooManyConsumersError extends DomainError {
+  readonly kind = RefusalKind.Conflict;
   constructor(readonly limit: number) {
     super(`${limit} consumers are registered, the most MAX_CONSUMERS allows`);
-    this.name = 'TooManyConsumersError';
   }
 }
 
-export class UnknownConsumerError extends Error {
+export class UnknownConsumerError extends DomainError {
+  readonly kind = RefusalKind.NotFound;
   constructor(readonly id: string) {
     super(`no live consumer ${id}; register again`);
-    this.name = 'UnknownConsumerError';
   }
 }
 
-export class ConsumerSecretError extends Error {
+export class ConsumerSecretError extends DomainError {
+  readonly kind = RefusalKind.Unauthenticated;
   constructor(readonly id: string) {
     super(`consumer ${id}: the x-tq-consumer-secret header is missing or wrong`);
-    this.name = 'ConsumerSecretError';
   }
 }
 
@@ -60,6 +61,8 @@ const MISSED_HEARTBEATS = 3;
 const DRAINING_REGISTRATION_MS = 120_000;
 /** How long the live set is cached between reads of Redis. */
 const CACHE_MS = 250;
+/** Consumers and queues a rebalance line names; its count says how many there were. */
+const REBALANCE_SAMPLE = 20;
 
 /**
  * Consumer instances registered with any broker replica. Queues are given to live consumers
@@ -94,7 +97,7 @@ export class ConsumerRegistry {
   ): Promise<ConsumerInstance & { secret: string }> {
     // Checked, then added: registrations racing at the bound may pass it by a few, which is all a
     // cap on thousands needs (every registration costs a rebalance, so thousands cost a broker).
-    const max = this.config.get('MAX_CONSUMERS');
+    const max = this.config.get('MAX_CONSUMERS', { infer: true });
     if ((await this.redis.zcard(this.keys.consumers)) >= max) throw new TooManyConsumersError(max);
     const seq = await this.redis.incr(this.keys.consumerSequence);
     // Zero-padded, so sorting ids is sorting by registration.
@@ -207,12 +210,35 @@ export class ConsumerRegistry {
     const queues = this.queues.list();
     if (this.assigned?.live === live && this.assigned.queues === queues) return this.assigned.owners;
     const byId = new Map(live.map((c) => [c.id, c]));
+    const names = queues.map((q) => q.name);
     const owners = ownerByItem(
-      queues.map((q) => q.name),
+      names,
       live.map((c) => c.id),
     );
+    const before = this.assigned?.owners;
     this.assigned = { live, queues, owners: new Map([...owners].map(([queue, id]) => [queue, byId.get(id)!])) };
+    this.logRebalance(before, this.assigned.owners, live, names);
     return this.assigned.owners;
+  }
+
+  /** One line when queues change owner: a consumer came or went, or queues were declared. */
+  private logRebalance(
+    before: Map<string, ConsumerInstance> | undefined,
+    after: Map<string, ConsumerInstance>,
+    live: ConsumerInstance[],
+    queues: string[],
+  ): void {
+    const moved = queues.filter((queue) => before?.get(queue)?.id !== after.get(queue)?.id);
+    if (moved.length === 0) return;
+    const sample = moved.slice(0, REBALANCE_SAMPLE);
+    this.logger.log(
+      `rebalance: ${moved.length} of ${queues.length} queues changed owner, ${live.length} live consumers`,
+      {
+        count: moved.length,
+        consumerIds: live.slice(0, REBALANCE_SAMPLE).map((consumer) => consumer.id),
+        owners: Object.fromEntries(sample.map((queue) => [queue, after.get(queue)?.id ?? null])),
+      },
+    );
   }
 
   /** The queues a consumer owns now. */

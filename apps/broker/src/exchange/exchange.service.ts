@@ -1,13 +1,14 @@
+import { DomainError, RefusalKind } from '@app/common';
 import { Inject, Injectable } from '@nestjs/common';
 import { ROUTING_STRATEGY, RoutingStrategy } from './routing-strategy';
 
-export class UnroutableError extends Error {
+export class UnroutableError extends DomainError {
+  readonly kind = RefusalKind.Unprocessable;
   constructor(
     readonly bindingKey: string,
     readonly index?: number,
   ) {
     super(`no queue is bound to binding_key "${bindingKey}"${index === undefined ? '' : ` (item ${index})`}`);
-    this.name = 'UnroutableError';
   }
 }
 

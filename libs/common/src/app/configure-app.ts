@@ -1,15 +1,16 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { authenticateRequests } from '../auth/authenticate.middleware';
 import { AuthSettings } from '../auth/auth-settings';
+import { AppLogger } from '../logging/app-logger';
+import { requestLog } from '../logging/request-log';
 import { serveApiDocument } from './api-document';
 import { jsonBodyParsers } from './body-limits';
-import { ClientErrorsFilter } from './client-errors.filter';
+import { errorBody } from './error-body';
+import { ExceptionsFilter } from './exceptions.filter';
 import { boundConnections } from './connection-bounds';
 import { routedPath } from './request-path';
 import { jsonBodyVerifier, MAX_KEYS, MAX_KEYS_PER_OBJECT } from './json-body';
@@ -27,61 +28,15 @@ function optionalProvider<T>(app: NestExpressApplication, token: abstract new (.
   }
 }
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 export interface AppDescription {
   title: string;
   description: string;
 }
 
-/** One JSON object a line, at LOG_LEVEL and above. */
-export function jsonLogger(level = 'log'): ConsoleLogger {
-  const upTo = Math.max(LEVELS.indexOf(level as LogLevel), LEVELS.indexOf('error'));
-  return new ConsoleLogger({ json: true, logLevels: LEVELS.slice(0, upTo + 1) });
-}
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-const REQUEST_STARTED = Symbol('requestStarted');
-type TimedResponse = Response & { [REQUEST_STARTED]?: bigint };
-
-/**
- * Gives each request an id (taken from `x-request-id` or made), echoes it, and logs failed
- * requests with it; successful ones only at verbose level, since the hot path serves thousands a
- * second. One 'finish' listener shared by every response (no closure per request): it reads the
- * id back from the response header and the start time from a symbol on the response.
- */
-function requestIdMiddleware(logger: ConsoleLogger) {
-  const verbose = logger.isLevelEnabled('verbose');
-  function onFinish(this: TimedResponse) {
-    const status = this.statusCode;
-    if (status < 400 && !verbose) return;
-    const entry = {
-      requestId: this.getHeader('x-request-id'),
-      method: this.req.method,
-      path: this.req.originalUrl,
-      status,
-      ms: Number(process.hrtime.bigint() - (this[REQUEST_STARTED] ?? 0n)) / 1e6,
-    };
-    // 503 is back-pressure (a full queue or buffer), not a fault.
-    if (status >= 500 && status !== 503) logger.error(entry, 'http');
-    else if (status >= 400) logger.warn(entry, 'http');
-    else logger.verbose(entry, 'http');
-  }
-  return (req: Request, res: TimedResponse, next: NextFunction) => {
-    const header = req.headers['x-request-id'];
-    res.setHeader('x-request-id', typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID());
-    res[REQUEST_STARTED] = process.hrtime.bigint();
-    res.on('finish', onFinish);
-    if (hasNonJsonBody(req)) {
-      res.status(415).json({
-        statusCode: 415,
-        error: 'Unsupported Media Type',
-        message: 'the body must be JSON (Content-Type: application/json)',
-      });
-      return;
-    }
-    next();
-  };
+/** Refuses a request whose body is in some other format than JSON, before anything reads it. */
+function refuseNonJsonBodies(req: Request, res: Response, next: NextFunction): void {
+  if (!hasNonJsonBody(req)) return next();
+  res.status(415).json(errorBody(415, 'the body must be JSON (Content-Type: application/json)'));
 }
 
 /** A request that carries a body in some other format than JSON. */
@@ -96,7 +51,7 @@ function hasNonJsonBody(req: Request): boolean {
  */
 export function configureApp(app: NestExpressApplication, description: AppDescription): void {
   const config = app.get(ConfigService);
-  const logger = jsonLogger(config.get<string>('LOG_LEVEL'));
+  const logger = new AppLogger({ level: config.get<string>('LOG_LEVEL'), format: config.get('LOG_FORMAT') });
   app.useLogger(logger);
   // An API's bodies are not cached by clients: no ETag (a hash of every response body) and no banner.
   app.set('etag', false);
@@ -106,8 +61,9 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
     config.get<number>('HTTP_IDLE_TIMEOUT_MS') ?? 10_000,
     config.get<number>('MAX_CONNECTIONS') ?? 4096,
   );
-  app.use(requestIdMiddleware(logger));
-  app.useGlobalFilters(new ClientErrorsFilter(app.getHttpAdapter()));
+  app.use(requestLog(logger));
+  app.use(refuseNonJsonBodies);
+  app.useGlobalFilters(new ExceptionsFilter());
   const auth = app.get(AuthSettings);
   if (!auth.enabled)
     logger.warn('AUTH=off: no request is asked for an API key; never run this way on a network', 'auth');
@@ -119,7 +75,7 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
     app.use((req: Request, res: Response, next: NextFunction) => {
       const refusal = onRoute(req) ? rawCheck.beforeBody(req) : undefined;
       if (!refusal) return next();
-      res.status(refusal.status).json({ statusCode: refusal.status, error: 'Unauthorized', message: refusal.message });
+      res.status(refusal.status).json(errorBody(refusal.status, refusal.message));
     });
   }
   const checkJson = jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32, {

@@ -1,4 +1,4 @@
-import { BadJsonBodyError, jsonBodyVerifier, jsonShapeProblem, rejectUnsafeJson } from './json-body';
+import { BadJsonBodyError, jsonBodyVerifier, jsonShapeProblem } from './json-body';
 
 const jsonDepthExceeds = (raw: Buffer, maxDepth: number) => jsonShapeProblem(raw, { maxDepth }) !== undefined;
 
@@ -32,19 +32,24 @@ describe('JSON body checks', () => {
   });
 
   it('refuses prototype keys anywhere, as a 400', () => {
-    expect(() => JSON.parse('{"payload":{"__proto__":{"x":1}}}', rejectUnsafeJson)).toThrow(BadJsonBodyError);
-    expect(() => JSON.parse('{"constructor":{"prototype":{}}}', rejectUnsafeJson)).toThrow(/constructor|prototype/);
-    expect(JSON.parse('{"a":{"proto":1}}', rejectUnsafeJson)).toEqual({ a: { proto: 1 } });
-    try {
-      JSON.parse('{"__proto__":1}', rejectUnsafeJson);
-    } catch (error) {
-      expect((error as BadJsonBodyError).status).toBe(400);
-    }
+    expect(() => verify('{"payload":{"list":[{"__proto__":{"x":1}}]}}')).toThrow(BadJsonBodyError);
+    expect(() => verify('{"a":{"proto":1},"b":"\\u00e9"}')).not.toThrow();
+    expect(() => verify('{"__proto__":1}')).toThrow(expect.objectContaining({ status: 400 }) as Error);
+  });
+
+  it('names the bulk item a prototype key or an unpaired surrogate is in', () => {
+    expect(() => verify('[{"a":1},{"payload":{"__proto__":{}}}]')).toThrow('[1] the key "__proto__" is not allowed');
+    expect(() => verify('[{"a":"ok"},{"b":1},{"task_name":"\\ud800"}]')).toThrow(
+      '[2] the item holds a string with an unpaired UTF-16 surrogate',
+    );
+  });
+
+  it('leaves a body that is not JSON to the parser', () => {
+    expect(() => verify('{"a":"\\u00e9",}')).not.toThrow();
   });
 });
 
 describe('jsonShapeProblem', () => {
-  const { jsonShapeProblem } = require('./json-body') as typeof import('./json-body');
   const keys = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":1`).join(',')}}`;
 
   it('counts keys per object and in all, not colons inside strings', () => {
@@ -57,6 +62,18 @@ describe('jsonShapeProblem', () => {
     ).toBeUndefined();
     expect(jsonShapeProblem(Buffer.from(`[${keys(2)},${keys(2)}]`), { maxDepth: 5, maxKeys: 3 })).toBe(
       'the body has more than 3 keys in all',
+    );
+  });
+
+  it('holds each item of an array body to the limits of a body of its own, naming it', () => {
+    const nested = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
+    expect(jsonShapeProblem(Buffer.from(nested(5)), { maxDepth: 5 })).toBeUndefined();
+    expect(jsonShapeProblem(Buffer.from(`[${nested(5)},${nested(5)}]`), { maxDepth: 5 })).toBeUndefined();
+    expect(jsonShapeProblem(Buffer.from(`[${nested(5)},${nested(6)}]`), { maxDepth: 5 })).toBe(
+      '[1] the item is nested deeper than 5 levels',
+    );
+    expect(jsonShapeProblem(Buffer.from(`[{"s":"[,,]"},${keys(4)}]`), { maxDepth: 5, maxKeysPerObject: 3 })).toBe(
+      '[1] an object in the item has more than 3 keys',
     );
   });
 

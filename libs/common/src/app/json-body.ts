@@ -35,6 +35,8 @@ export const MAX_KEYS = 100_000;
 /**
  * What is wrong with raw JSON's shape (nesting, keys per object, keys in all), or undefined, in
  * one pass over the bytes that stops at the first excess: a 400,000-key body costs a scan, not a parse.
+ * A body that is an array (a bulk request) is held to the limits item by item, as each item would
+ * be on its own, and a refusal names the item by its index.
  */
 export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string | undefined {
   const { maxDepth, maxKeysPerObject = Infinity, maxKeys = Infinity } = limits;
@@ -42,6 +44,11 @@ export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string |
   const open: number[] = [];
   let keys = 0;
   let inString = false;
+  let item = 0;
+  const inItem = () => open[0] === -1 && open.length > 1;
+  // "[2] the item" in an array body, "the body" otherwise.
+  const prefix = () => (inItem() ? `[${item}] ` : '');
+  const noun = () => (inItem() ? 'the item' : 'the body');
   for (let i = 0; i < raw.length; i++) {
     const byte = raw[i];
     if (inString) {
@@ -51,12 +58,14 @@ export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string |
     } else if (byte === 0x22) inString = true;
     else if (byte === 0x7b || byte === 0x5b) {
       open.push(byte === 0x7b ? 0 : -1);
-      if (open.length > maxDepth) return `the body is nested deeper than ${maxDepth} levels`;
+      if (open.length - (inItem() ? 1 : 0) > maxDepth)
+        return `${prefix()}${noun()} is nested deeper than ${maxDepth} levels`;
     } else if (byte === 0x7d || byte === 0x5d) open.pop();
+    else if (byte === 0x2c && open.length === 1 && open[0] === -1) item++;
     else if (byte === 0x3a && open.length > 0) {
       // A colon outside a string follows a key.
       if (++open[open.length - 1] > maxKeysPerObject)
-        return `an object in the body has more than ${maxKeysPerObject} keys`;
+        return `${prefix()}an object in ${noun()} has more than ${maxKeysPerObject} keys`;
       if (++keys > maxKeys) return `the body has more than ${maxKeys} keys in all`;
     }
   }
@@ -78,23 +87,41 @@ export function jsonBodyVerifier(maxDepth: number, keyLimits: Omit<JsonShapeLimi
     if (!isUtf8(raw)) throw new BadJsonBodyError('the body is not valid UTF-8');
     const shape = jsonShapeProblem(raw, { maxDepth, ...limits });
     if (shape) throw new BadJsonBodyError(shape);
-    // A reviver on every parse triples its cost; only a body that could spell a forbidden key
-    // (literally, or with \u escapes) or an unpaired surrogate (only a \u escape can) pays for the checked parse.
-    if (SUSPICIOUS.some((pattern) => raw.includes(pattern))) JSON.parse(raw.toString('utf8'), rejectUnsafeJson);
+    // Only a body that could spell a forbidden key (literally, or with \u escapes) or an unpaired
+    // surrogate (only a \u escape can) pays for a parse and a walk here.
+    if (!SUSPICIOUS.some((pattern) => raw.includes(pattern))) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return; // not JSON: the parser answers that itself
+    }
+    const problem = Array.isArray(body)
+      ? body.map((item, index) => unsafeJsonProblem(item, `[${index}] `)).find(Boolean)
+      : unsafeJsonProblem(body, '');
+    if (problem) throw new BadJsonBodyError(problem);
   };
 }
 
 const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
+const SURROGATE_PROBLEM = 'holds a string with an unpaired UTF-16 surrogate (\\ud800-\\udfff)';
+
 /**
- * JSON.parse reviver: refuses prototype-polluting keys instead of letting them be stripped
- * silently, and strings with an unpaired UTF-16 surrogate (`"\ud800"`), which have no UTF-8 form:
- * written to Redis they would become U+FFFD, and Redis's cjson refuses them.
+ * A prototype-polluting key (refused rather than stripped silently), or a string with an unpaired
+ * UTF-16 surrogate (`"\ud800"`), which has no UTF-8 form: written to Redis it would become U+FFFD,
+ * and Redis's cjson refuses it. `prefix` names the bulk item. The shape check has bounded the
+ * depth, so the recursion is too.
  */
-export function rejectUnsafeJson(key: string, value: unknown): unknown {
-  if (FORBIDDEN_KEYS.has(key)) throw new BadJsonBodyError(`the key "${key}" is not allowed in a body`);
-  if (!isWellFormed(key) || (typeof value === 'string' && !isWellFormed(value))) {
-    throw new BadJsonBodyError('the body holds a string with an unpaired UTF-16 surrogate (\\ud800-\\udfff)');
+function unsafeJsonProblem(value: unknown, prefix: string): string | undefined {
+  const surrogate = `${prefix}${prefix ? 'the item' : 'the body'} ${SURROGATE_PROBLEM}`;
+  if (typeof value === 'string') return isWellFormed(value) ? undefined : surrogate;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return `${prefix}the key "${key}" is not allowed in a body`;
+    if (!isWellFormed(key)) return surrogate;
+    const problem = unsafeJsonProblem(inner, prefix);
+    if (problem) return problem;
   }
-  return value;
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { errorBody } from '../app/error-body';
 import { routedPath } from '../app/request-path';
 import { SECRET_PATTERN } from './api-keys';
 import { AuthenticatedRequest, UNAUTHENTICATED_PATHS } from './auth.constants';
@@ -21,11 +22,9 @@ export function authenticateRequests(auth: AuthSettings, alsoUnauthenticated: st
     const key = bearer && SECRET_PATTERN.test(bearer[1]) ? auth.ring.find(bearer[1]) : undefined;
     if (!key) {
       res.setHeader('WWW-Authenticate', bearer ? 'Bearer error="invalid_token"' : 'Bearer');
-      res.status(401).json({
-        statusCode: 401,
-        error: 'Unauthorized',
-        message: bearer ? 'unknown API key' : 'send an API key: Authorization: Bearer <secret>',
-      });
+      res
+        .status(401)
+        .json(errorBody(401, bearer ? 'unknown API key' : 'send an API key: Authorization: Bearer <secret>'));
       return;
     }
     req.apiKey = { name: key.name, scopes: key.scopes };

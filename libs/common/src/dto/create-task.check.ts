@@ -2,7 +2,7 @@ import { isInt, isISO8601, isObject, length, matches, max, min } from 'class-val
 import { isPeriodicity } from '../periodicity/periodicity';
 import { MAX_PRIORITY, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '../task/task.model';
 import { isPlainObject } from '../app/batch-body';
-import { CreateTaskDto, hasTimeZone, isReadableTime } from './create-task.dto';
+import { CreateTaskDto, hasTimeZone, isNotBeforeEpoch, isReadableTime } from './create-task.dto';
 
 const CREATE_TASK_FIELDS: ReadonlySet<string> = new Set([
   'id',
@@ -43,7 +43,8 @@ export function isValidCreateTask(body: unknown): body is CreateTaskDto {
       (typeof task.scheduled_time === 'string' &&
         isISO8601(task.scheduled_time, { strict: true, strictSeparator: true }) &&
         isReadableTime(task.scheduled_time) &&
-        hasTimeZone(task.scheduled_time))) &&
+        hasTimeZone(task.scheduled_time) &&
+        isNotBeforeEpoch(task.scheduled_time))) &&
     (task.periodicity === undefined || isPeriodicity(task.periodicity)) &&
     (task.max_retries === undefined || isIntIn(task.max_retries, 0, 25))
   );

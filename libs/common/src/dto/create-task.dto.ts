@@ -73,6 +73,26 @@ function IsZonedTime(options?: ValidationOptions) {
     });
 }
 
+/**
+ * Not before 1970: a time that far back is a mistake (a year typed short, a zero value), and a
+ * periodic task would count its missed occurrences from there.
+ */
+export const isNotBeforeEpoch = (value: unknown): boolean => !isReadableTime(value) || Date.parse(value as string) >= 0;
+
+function IsNotBeforeEpoch(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isNotBeforeEpoch',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: isNotBeforeEpoch,
+        defaultMessage: () => `${propertyName} must be 1970-01-01T00:00:00Z or later`,
+      },
+    });
+}
+
 /** A plain JSON object: not an array, not null. */
 function IsJsonObject(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
@@ -120,7 +140,13 @@ export class CreateTaskDto {
   @Matches(TASK_TYPE_PATTERN, { message: 'binding_key must match [a-z0-9_.-]{1,64}' })
   binding_key?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRIORITY, default: 0, description: 'Higher is dispatched first' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_PRIORITY,
+    default: 0,
+    description: 'Higher is dispatched first',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -138,6 +164,7 @@ export class CreateTaskDto {
   @IsISO8601({ strict: true, strictSeparator: true })
   @IsReadableTime()
   @IsZonedTime()
+  @IsNotBeforeEpoch()
   scheduled_time?: string;
 
   @ApiPropertyOptional({
@@ -150,6 +177,7 @@ export class CreateTaskDto {
   periodicity?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     maximum: 25,
     default: 5,
