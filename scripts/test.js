@@ -19,11 +19,14 @@ const extraArgs = process.argv.length > 2 ? ['--passWithNoTests', ...process.arg
 const nest = path.join(root, 'node_modules', '.bin', 'nest');
 
 const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
+const tsNode = path.join(root, 'node_modules', '.bin', 'ts-node');
 
 // [name, jest arguments (none: the command alone), command to run first]
 const suites = [
   // ts-jest compiles each file on its own (isolatedModules), so only tsc sees type errors in tests and bench.
   ['type', null, [tsc, ['--noEmit', '-p', 'tsconfig.json']]],
+  // Each app's OpenAPI document, linted with Redocly's recommended rules (redocly.yaml).
+  ['api', null, [tsNode, ['-r', 'tsconfig-paths/register', '--transpile-only', 'scripts/lint-api.ts']]],
   ['unit', ['--config', 'jest.config.js']],
   ['e2e', ['--config', 'jest-e2e.config.js', '--runInBand']],
   // The system tests run the built apps as processes, so they test what `npm start` runs.

@@ -1,4 +1,4 @@
-import { pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
+import { ApiErrorResponse, ApiUnavailableResponse, pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
 import {
   BadRequestException,
   Body,
@@ -18,15 +18,13 @@ import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
 import { consumerUrlProblem, parseUrlAllowList } from './consumer-url';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
+  ApiParam,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import {
   CONSUMER_SECRET_HEADER,
@@ -35,7 +33,16 @@ import {
   TooManyConsumersError,
   UnknownConsumerError,
 } from './consumer-registry.service';
+import { ConsumerPageDto, ConsumerQueuesDto, RegisteredConsumerDto } from './dto/consumer.dto';
 import { RegisterConsumerDto } from './dto/register-consumer.dto';
+
+/** No consumer has it: the examples of a consumer's own calls answer 401 or 404 and change nothing. */
+const CONSUMER_ID = {
+  name: 'id',
+  description: 'The consumer id registration returned',
+  example: '9b2f4c1e-5d6a-4f7b-8c9d-0e1f2a3b4c5d',
+};
+const SECRET_HEADER = { name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true };
 
 @ApiTags('consumers')
 @Controller('consumers')
@@ -51,14 +58,19 @@ export class ConsumersController {
 
   @RequireScope(Scope.Consumer)
   @Post()
-  @ApiCreatedResponse({
-    description: `{id, queues, secret}: the consumer id, the queues it owns now, and the secret its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}`,
-  })
-  @ApiConflictResponse({ description: 'MAX_CONSUMERS consumers are registered' })
-  @ApiBadRequestResponse({
+  @ApiOperation({
+    summary: 'Register a consumer',
     description:
-      'A bad body, or a url with credentials, a query or a fragment, or on a host CONSUMER_URL_ALLOW does not list',
+      'The broker assigns it queues (balanced across live consumers) and pushes their tasks to its url. It heartbeats ' +
+      'every HEARTBEAT_INTERVAL_MS; one that misses several is dropped and its queues go to the others.',
   })
+  @ApiCreatedResponse({ type: RegisteredConsumerDto, description: 'Registered, with the queues it owns now' })
+  @ApiErrorResponse(
+    400,
+    'A bad body, or a url with credentials, a query or a fragment, or on a host CONSUMER_URL_ALLOW does not list',
+  )
+  @ApiErrorResponse(409, 'MAX_CONSUMERS consumers are registered')
+  @ApiUnavailableResponse()
   async register(@Body() dto: RegisterConsumerDto) {
     const problem = consumerUrlProblem(dto.url, this.urlAllow);
     if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [problem] });
@@ -71,10 +83,16 @@ export class ConsumersController {
   @RequireScope(Scope.Consumer)
   @Post(':id/heartbeat')
   @HttpCode(200)
-  @ApiOkResponse({ description: '{id, queues}: the queues it owns now' })
-  @ApiNotFoundResponse({ description: 'Unknown or dropped consumer: register again' })
-  @ApiUnauthorizedResponse({ description: `${CONSUMER_SECRET_HEADER} is missing or wrong` })
-  @ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
+  @ApiOperation({
+    summary: 'Heartbeat',
+    description: 'Keeps the consumer live and answers the queues it owns now, which change as consumers come and go.',
+  })
+  @ApiParam(CONSUMER_ID)
+  @ApiHeader(SECRET_HEADER)
+  @ApiOkResponse({ type: ConsumerQueuesDto })
+  @ApiErrorResponse(401, `No API key or an unknown one, or ${CONSUMER_SECRET_HEADER} is missing or wrong`)
+  @ApiErrorResponse(404, 'Unknown or dropped consumer: register again')
+  @ApiUnavailableResponse()
   async heartbeat(@Param('id') id: string, @Headers(CONSUMER_SECRET_HEADER) secret?: string) {
     await this.mapErrors(async () => {
       await this.consumers.authenticate(id, secret);
@@ -86,10 +104,16 @@ export class ConsumersController {
   @RequireScope(Scope.Consumer)
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Deregistered; its queues go to the others' })
-  @ApiNotFoundResponse()
-  @ApiUnauthorizedResponse({ description: `${CONSUMER_SECRET_HEADER} is missing or wrong` })
-  @ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
+  @ApiOperation({
+    summary: 'Deregister a consumer',
+    description: 'Its queues go to the other live consumers; it can still ack the deliveries it holds while it drains.',
+  })
+  @ApiParam(CONSUMER_ID)
+  @ApiHeader(SECRET_HEADER)
+  @ApiNoContentResponse({ description: 'Deregistered' })
+  @ApiErrorResponse(401, `No API key or an unknown one, or ${CONSUMER_SECRET_HEADER} is missing or wrong`)
+  @ApiErrorResponse(404, 'Unknown or dropped consumer')
+  @ApiUnavailableResponse()
   async remove(@Param('id') id: string, @Headers(CONSUMER_SECRET_HEADER) secret?: string): Promise<void> {
     await this.mapErrors(async () => {
       await this.consumers.authenticate(id, secret);
@@ -99,9 +123,9 @@ export class ConsumersController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({
-    description: '{items, next_cursor}: live consumers by id (registration order), with the queues each owns',
-  })
+  @ApiOperation({ summary: 'List consumers', description: 'Live consumers by id, each with the queues it owns.' })
+  @ApiOkResponse({ type: ConsumerPageDto })
+  @ApiUnavailableResponse()
   async list(@Query() query: PageQueryDto) {
     const page = pageOf(await this.consumers.liveConsumers(), (consumer) => consumer.id, query);
     const assignment = await this.consumers.assignment();

@@ -1,6 +1,6 @@
-import { RequireScope, Scope } from '@app/common';
+import { ApiErrorResponse, ApiUnavailableResponse, RequireScope, Scope } from '@app/common';
 import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiUnauthorizedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AckBatch, AckBatchPipe } from './ack-batch.pipe';
 import { DeliveryOutcomes } from './delivery-outcomes.service';
 import { AckBatchDto } from './dto/ack.dto';
@@ -10,9 +10,6 @@ import { CONSUMER_ID_HEADER, CONSUMER_SECRET_HEADER } from '../consumers/consume
 @ApiTags('acks')
 @Controller('acks')
 @UseGuards(ConsumerAuthGuard)
-@ApiHeader({ name: CONSUMER_ID_HEADER, description: 'The consumer id registration returned', required: true })
-@ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
-@ApiUnauthorizedResponse({ description: 'Not a registered consumer, or the wrong secret' })
 export class AcksController {
   constructor(private readonly outcomes: DeliveryOutcomes) {}
 
@@ -20,8 +17,18 @@ export class AcksController {
   @RequireScope(Scope.Consumer)
   @Post()
   @HttpCode(204)
+  @ApiOperation({
+    summary: 'Ack deliveries',
+    description:
+      'A consumer reports each delivery it stored (ok) or failed: a failed one is retried after its backoff or ' +
+      'dead-lettered once its retries are spent. Unknown or stale delivery ids are ignored.',
+  })
+  @ApiHeader({ name: CONSUMER_ID_HEADER, description: 'The consumer id registration returned', required: true })
+  @ApiHeader({ name: CONSUMER_SECRET_HEADER, description: 'The secret registration returned', required: true })
   @ApiBody({ type: AckBatchDto })
-  @ApiNoContentResponse({ description: 'Acks recorded; unknown or stale delivery ids are ignored' })
+  @ApiNoContentResponse({ description: 'Acks recorded' })
+  @ApiErrorResponse(401, 'No API key or an unknown one, or not a registered consumer, or the wrong secret')
+  @ApiUnavailableResponse()
   async ack(@Body(AckBatchPipe) body: AckBatch, @Headers(CONSUMER_ID_HEADER) consumerId: string): Promise<void> {
     // ConsumerAuthGuard checked the id and its secret.
     await this.outcomes.ack(body.acks, consumerId);

@@ -1,8 +1,19 @@
-import { CallerKeyName, Clock, Page, pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
+import {
+  ApiErrorResponse,
+  ApiUnavailableResponse,
+  CallerKeyName,
+  Clock,
+  Page,
+  pageOf,
+  PageQueryDto,
+  RequireScope,
+  Scope,
+} from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Body, ConflictException, Controller, Get, Logger, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Redis } from 'ioredis';
+import { ProducerPageDto, RegisteredProducerDto } from './dto/producer.dto';
 import { RegisterProducerDto } from './dto/register-producer.dto';
 
 interface ProducerRecord {
@@ -37,11 +48,15 @@ export class ProducersController {
 
   @RequireScope(Scope.Submit)
   @Post()
-  @ApiCreatedResponse({
+  @ApiOperation({
+    summary: 'Register a producer',
     description:
-      '{id}: `<key name>/<name>`; registering again renews it (records expire 5 minutes after their last registration)',
+      'Announces who is submitting. Registering again renews the record; it expires 5 minutes after its last ' +
+      "registration. The id is the caller's key name and the name, so one key cannot overwrite another's.",
   })
-  @ApiConflictResponse({ description: `${MAX_PRODUCERS} producers are registered` })
+  @ApiCreatedResponse({ type: RegisteredProducerDto, description: 'Registered or renewed' })
+  @ApiErrorResponse(409, `${MAX_PRODUCERS} producers are registered`)
+  @ApiUnavailableResponse()
   async register(@Body() dto: RegisterProducerDto, @CallerKeyName() keyName: string): Promise<{ id: string }> {
     const id = keyName ? `${keyName}/${dto.name}` : dto.name;
     await this.pruneExpired();
@@ -70,7 +85,12 @@ export class ProducersController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({ description: '{items, next_cursor}: the producers registered within the last 5 minutes, by id' })
+  @ApiOperation({
+    summary: 'List producers',
+    description: 'The producers registered within the last 5 minutes, by id.',
+  })
+  @ApiOkResponse({ type: ProducerPageDto })
+  @ApiUnavailableResponse()
   async list(@Query() query: PageQueryDto): Promise<Page<ProducerRecord>> {
     await this.pruneExpired();
     const entries = Object.values(await this.redis.hgetall(this.keys.producers));

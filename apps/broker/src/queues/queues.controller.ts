@@ -1,4 +1,12 @@
-import { pageOf, PageQueryDto, RequireScope, Scope } from '@app/common';
+import {
+  ApiErrorResponse,
+  ApiUnavailableResponse,
+  pageOf,
+  PageQueryDto,
+  RequireScope,
+  Scope,
+  TaskDto,
+} from '@app/common';
 import {
   Body,
   ConflictException,
@@ -12,7 +20,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { QueueWakers } from '../dispatcher/queue-wakers';
@@ -26,6 +34,12 @@ import {
 } from '../queue-registry/queue-registry.errors';
 import { DeleteQueueQueryDto } from './dto/delete-queue-query.dto';
 import { LimitQueryDto, MAX_LISTED } from './dto/limit-query.dto';
+import { DeletedQueueDto, QueueDefinitionDto, QueueDto, QueuePageDto, ReplayedDto } from './dto/queue.dto';
+
+/** A queue the default QUEUES declares: what the read examples look at. */
+const READ_EXAMPLE = { name: 'name', description: 'The queue name', example: 'default' };
+/** A queue no default declares (POST /queues's example makes it): the admin examples alter nothing else. */
+const ADMIN_EXAMPLE = { name: 'name', description: 'The queue name', example: 'example-reports' };
 
 @ApiTags('queues')
 @Controller('queues')
@@ -38,10 +52,14 @@ export class QueuesController {
 
   @RequireScope(Scope.Read)
   @Get()
-  @ApiOkResponse({
+  @ApiOperation({
+    summary: 'List queues',
     description:
-      '{items, next_cursor}: queues in declaration order, each with its depth, in-flight, dead letters and assigned consumer',
+      'Queues in declaration order (the order they are assigned to consumers in), each with its depth, ' +
+      'in-flight and dead-letter counts and its assigned consumer.',
   })
+  @ApiOkResponse({ type: QueuePageDto })
+  @ApiUnavailableResponse()
   async list(@Query() query: PageQueryDto) {
     await this.queues.load();
     // Declaration order (the round-robin order): `declared` is unique and increasing.
@@ -52,8 +70,25 @@ export class QueuesController {
 
   @RequireScope(Scope.Admin)
   @Post()
-  @ApiCreatedResponse({ description: 'Declared (201), or already declared and updated (200)' })
-  @ApiConflictResponse({ description: 'A binding key is bound to another queue, or MAX_QUEUES are declared' })
+  @ApiOperation({
+    summary: 'Declare a queue',
+    description:
+      'Declares a queue with its binding keys and capacity, or updates a declared one (its binding keys then are ' +
+      'the ones sent). Every replica routes to it within a second.',
+  })
+  @ApiBody({
+    type: DeclareQueueDto,
+    examples: {
+      new: {
+        summary: 'A new queue (201, then 200 when sent again)',
+        value: { name: 'example-reports', binding_keys: ['example.report'], capacity: 1000 },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: QueueDefinitionDto, description: 'Declared' })
+  @ApiOkResponse({ type: QueueDefinitionDto, description: 'Already declared: updated to this definition' })
+  @ApiErrorResponse(409, 'A binding key is bound to another queue, or MAX_QUEUES are declared')
+  @ApiUnavailableResponse()
   async declare(@Body() dto: DeclareQueueDto, @Res({ passthrough: true }) res: Response) {
     try {
       const { created, queue } = await this.queues.declare(dto);
@@ -68,12 +103,16 @@ export class QueuesController {
 
   @RequireScope(Scope.Admin)
   @Delete(':name')
-  @ApiOkResponse({
+  @ApiOperation({
+    summary: 'Delete a queue',
     description:
-      '{deleted, cancelled}: the queue is gone, with its binding keys; cancelled counts the tasks a forced delete cancelled',
+      'The queue is gone with its binding keys. One that holds tasks is refused unless ?force=true, which cancels them.',
   })
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'The queue holds tasks; ?force=true cancels them and deletes it' })
+  @ApiParam(ADMIN_EXAMPLE)
+  @ApiOkResponse({ type: DeletedQueueDto })
+  @ApiErrorResponse(404, 'No such queue')
+  @ApiErrorResponse(409, 'The queue holds tasks; ?force=true cancels them and deletes it')
+  @ApiUnavailableResponse()
   async remove(@Param('name') name: string, @Query() query: DeleteQueueQueryDto) {
     try {
       const cancelled = await this.queues.delete(name, query.force === 'true');
@@ -87,8 +126,14 @@ export class QueuesController {
 
   @RequireScope(Scope.Read)
   @Get(':name')
-  @ApiOkResponse({ description: 'The queue with its depth, in-flight, dead letters and assigned consumer' })
-  @ApiNotFoundResponse()
+  @ApiOperation({
+    summary: 'Read a queue',
+    description: 'The queue with its depth, in-flight and dead-letter counts and its assigned consumer.',
+  })
+  @ApiParam(READ_EXAMPLE)
+  @ApiOkResponse({ type: QueueDto })
+  @ApiErrorResponse(404, 'No such queue')
+  @ApiUnavailableResponse()
   async findOne(@Param('name') name: string) {
     await this.known(name);
     const [queue] = await this.describe([name]);
@@ -97,8 +142,14 @@ export class QueuesController {
 
   @RequireScope(Scope.Read)
   @Get(':name/dead-letters')
-  @ApiOkResponse({ description: 'Dead-lettered tasks, oldest first, with their last error' })
-  @ApiNotFoundResponse()
+  @ApiOperation({
+    summary: "List a queue's dead letters",
+    description: 'Tasks that ran out of retries, oldest first, each with its last error.',
+  })
+  @ApiParam(READ_EXAMPLE)
+  @ApiOkResponse({ type: [TaskDto] })
+  @ApiErrorResponse(404, 'No such queue')
+  @ApiUnavailableResponse()
   async deadLetters(@Param('name') name: string, @Query() query: LimitQueryDto) {
     await this.known(name);
     return this.queues.deadLetters(name, query.limit ?? 100);
@@ -106,8 +157,14 @@ export class QueuesController {
 
   @RequireScope(Scope.Admin)
   @Post(':name/dead-letters/replay')
-  @ApiCreatedResponse({ description: '{replayed}: how many dead letters went back into the queue' })
-  @ApiNotFoundResponse()
+  @ApiOperation({
+    summary: 'Replay dead letters',
+    description: `Sends up to limit (default ${MAX_LISTED}) dead letters, oldest first, back into the queue with their attempts reset.`,
+  })
+  @ApiParam(ADMIN_EXAMPLE)
+  @ApiCreatedResponse({ type: ReplayedDto })
+  @ApiErrorResponse(404, 'No such queue')
+  @ApiUnavailableResponse()
   async replay(@Param('name') name: string, @Query() query: LimitQueryDto) {
     await this.known(name);
     const replayed = await this.queues.replayDeadLetters(name, query.limit ?? MAX_LISTED);

@@ -1,6 +1,6 @@
-import { RequireScope, Scope } from '@app/common';
+import { ApiErrorResponse, RequireScope, Scope } from '@app/common';
 import { Body, ConflictException, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ProduceDto } from './dto/produce.dto';
 import { ProduceSummaryDto } from './dto/produce-summary.dto';
@@ -18,11 +18,30 @@ export class ProduceController {
   @Post()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Create count tasks from the template and submit them to the broker; answers when all are done',
+    summary: 'Produce tasks',
+    description:
+      'Creates count tasks from the template and submits them to the broker (in batches when batch is over 1), ' +
+      'retrying the ones it answers 503 or 429; answers when all are done, with what became of them. A refused ' +
+      'task is counted in the summary, not answered as an error.',
+  })
+  @ApiBody({
+    type: ProduceDto,
+    examples: {
+      small: {
+        summary: 'Ten echo tasks for the default queue',
+        value: {
+          count: 10,
+          task_name: 'say hello',
+          task_type: 'echo',
+          binding_key: 'default',
+          payload: { message: 'hello' },
+        },
+      },
+    },
   })
   @ApiOkResponse({ type: ProduceSummaryDto })
-  @ApiBadRequestResponse({ description: 'A bad option, named in message' })
-  @ApiConflictResponse({ description: 'A run is in progress on this producer' })
+  @ApiErrorResponse(400, 'A bad option, each one named')
+  @ApiErrorResponse(409, 'A run is in progress on this producer')
   async produce(@Body() dto: ProduceDto, @Res({ passthrough: true }) res: Response): Promise<ProduceSummaryDto> {
     if (this.running) throw new ConflictException('a run is in progress on this producer; wait for its summary');
     this.running = true;

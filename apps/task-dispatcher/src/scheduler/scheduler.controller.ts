@@ -1,4 +1,4 @@
-import { RequireScope, Scope } from '@app/common';
+import { ApiUnavailableResponse, RequireScope, Scope } from '@app/common';
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SchedulerPassDto } from './dto/scheduler-pass.dto';
@@ -12,8 +12,13 @@ export class SchedulerController {
   @RequireScope(Scope.Admin)
   @Post('run')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Run one scheduler pass now (or join the one running) and say what it did' })
+  @ApiOperation({
+    summary: 'Run a scheduler pass',
+    description:
+      'Triggers the due scheduled and periodic tasks now, as the timer does (or joins the pass running), and says what it did.',
+  })
   @ApiOkResponse({ type: SchedulerPassDto })
+  @ApiUnavailableResponse()
   run(): Promise<SchedulerPassDto> {
     return this.scheduler.runPass();
   }

@@ -1,6 +1,6 @@
-import { RequireScope, Scope } from '@app/common';
+import { ApiErrorResponse, ApiUnavailableResponse, RequireScope, Scope } from '@app/common';
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto';
 import { TaskPageDto } from './dto/task-page.dto';
 import { decodeCursor } from './page-cursor';
@@ -14,10 +14,14 @@ export class TasksController {
   @RequireScope(Scope.Read)
   @Get()
   @ApiOperation({
-    summary: 'List stored tasks by status and time window (scheduled_time, or completion time), with a cursor',
+    summary: 'List tasks',
+    description:
+      'Stored tasks of one status in a time window (scheduled_time, or the completion time for complete tasks), ' +
+      'in index order, a page at a time.',
   })
   @ApiOkResponse({ type: TaskPageDto })
-  @ApiBadRequestResponse({ description: 'A bad status, time, limit or cursor, each named' })
+  @ApiErrorResponse(400, 'A bad status, time, limit or cursor, each named; or from after to')
+  @ApiUnavailableResponse()
   list(@Query() query: ListTasksQueryDto): Promise<TaskPageDto> {
     const from = query.from ? Date.parse(query.from) : -Infinity;
     const to = query.to ? Date.parse(query.to) : Infinity;

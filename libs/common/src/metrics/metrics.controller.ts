@@ -1,6 +1,6 @@
 import { RequireScope, Scope } from '../auth';
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { prometheusContentType } from 'prom-client';
 import { MetricsRegistry } from './metrics.registry';
 
@@ -12,7 +12,21 @@ export class MetricsController {
   @RequireScope(Scope.Read)
   @Get()
   @Header('Content-Type', prometheusContentType)
-  @ApiOkResponse({ description: 'Prometheus text format' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: "This app's metrics in the Prometheus text exposition format, for a scraper.",
+  })
+  @ApiOkResponse({
+    description: 'Prometheus text format',
+    content: {
+      'text/plain': {
+        schema: {
+          type: 'string',
+          example: '# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 0.42\n',
+        },
+      },
+    },
+  })
   render(): Promise<string> {
     return this.metrics.render();
   }

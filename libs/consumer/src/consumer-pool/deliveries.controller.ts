@@ -1,4 +1,4 @@
-import { PublicRoute } from '@app/common';
+import { ApiErrorResponse, PublicRoute, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@app/common';
 import {
   BadRequestException,
   Body,
@@ -8,18 +8,12 @@ import {
   Req,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBody,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DeliverySignatureCheck } from './delivery-signature.check';
 import { BadDeliveryError, ConsumerPool, DrainingError, PoolFullError } from './consumer-pool.service';
 import { DeliveryBatch, DeliveryBatchPipe } from './delivery-batch.pipe';
-import { DeliveryBatchDto } from './dto/delivery.dto';
+import { AcceptedDeliveriesDto, DeliveryBatchDto } from './dto/delivery.dto';
 
 @ApiTags('deliveries')
 @Controller('deliveries')
@@ -34,13 +28,27 @@ export class DeliveriesController {
   @Post()
   @HttpCode(202)
   @ApiBody({ type: DeliveryBatchDto })
-  @ApiAcceptedResponse({ description: 'Buffered; each task is acked to the broker once stored' })
-  @ApiServiceUnavailableResponse({
-    description: 'The buffers are full (or this consumer is stopping): nothing was taken',
+  @ApiOperation({
+    summary: 'Take deliveries (called by the broker)',
+    description:
+      'The broker pushes a batch of tasks of the queues this consumer owns, signed with DELIVERY_SIGNING_KEYS when ' +
+      'they are set. They are buffered and run; each is acked to the broker once its outcome is stored.',
   })
-  @ApiUnauthorizedResponse({
-    description: 'The push is not signed by the broker (x-tq-timestamp, x-tq-signature): nothing runs',
+  @ApiHeader({
+    name: TIMESTAMP_HEADER,
+    description: 'When the broker signed the push (epoch ms); with DELIVERY_SIGNING_KEYS',
   })
+  @ApiHeader({
+    name: SIGNATURE_HEADER,
+    description: 'v1=<hex HMAC-SHA256 of timestamp.body>; with DELIVERY_SIGNING_KEYS',
+  })
+  @ApiAcceptedResponse({ type: AcceptedDeliveriesDto, description: 'Buffered; each task is acked once stored' })
+  @ApiErrorResponse(400, 'A bad batch, or a bad delivery (named by its index)')
+  @ApiErrorResponse(
+    401,
+    `The push is not signed by the broker (${TIMESTAMP_HEADER}, ${SIGNATURE_HEADER}): nothing runs`,
+  )
+  @ApiErrorResponse(503, 'The buffers are full, or this consumer is stopping: nothing was taken', { retryAfter: true })
   deliver(@Body(DeliveryBatchPipe) body: DeliveryBatch, @Req() req: Request): { accepted: number } {
     this.signature.assertVerified(req);
     try {

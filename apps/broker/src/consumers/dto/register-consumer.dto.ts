@@ -21,7 +21,7 @@ export class RegisterConsumerDto {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   url: string;
 
-  @ApiProperty({ minimum: 1, maximum: 1_000_000, example: 4000, description: 'Tasks it can buffer' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000, example: 4000, description: 'Tasks it can buffer' })
   @IsDefined()
   @IsInt()
   @Min(1)

@@ -24,7 +24,7 @@ export class LeaseBatchDto {
 }
 
 export class LeaseReplyDto {
-  @ApiProperty({ description: 'Leases extended by lease_ms from now' })
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Leases extended by lease_ms from now' })
   extended: number;
 
   @ApiProperty({
@@ -40,6 +40,9 @@ export class LeaseReplyDto {
   })
   stale: string[];
 
-  @ApiProperty({ description: 'How long each extended lease now runs (ms): extend again well before it ends' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'How long each extended lease now runs (ms): extend again well before it ends',
+  })
   lease_ms: number;
 }

@@ -19,6 +19,7 @@ export class DeclareQueueDto {
   binding_keys: string[];
 
   @ApiProperty({
+    type: 'integer',
     minimum: 1,
     maximum: 10_000_000,
     example: 100000,

@@ -6,6 +6,7 @@ export const MAX_LISTED = 1000;
 
 export class LimitQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_LISTED,
     description: `How many at most (default 100 for a listing, ${MAX_LISTED} for a replay)`,

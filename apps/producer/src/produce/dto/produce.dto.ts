@@ -36,13 +36,19 @@ export const MAX_PRODUCE_COUNT = 100_000;
 
 /** A run of the producer: how many tasks, how fast, and the template they are made from. */
 export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as const) {
-  @ApiProperty({ minimum: 1, maximum: MAX_PRODUCE_COUNT, example: 1000 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_PRODUCE_COUNT, example: 1000 })
   @IsInt()
   @Min(1)
   @Max(MAX_PRODUCE_COUNT)
   count: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_CONCURRENCY, default: 16, description: 'Requests in flight at once' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_CONCURRENCY,
+    default: 16,
+    description: 'Requests in flight at once',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -50,6 +56,7 @@ export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as c
   concurrency: number = 16;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_BATCH,
     default: 1,
@@ -84,7 +91,8 @@ export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as c
   task_types?: string[];
 
   @ApiPropertyOptional({
-    type: [Number],
+    type: 'array',
+    items: { type: 'integer' },
     example: [0, 9],
     description: '[min, max] priorities given round-robin; overrides priority',
   })
@@ -97,6 +105,7 @@ export class ProduceDto extends OmitType(CreateTaskDto, ['id', 'task_type'] as c
   priority_range?: number[];
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 31_536_000,
     description: 'Scheduled times spread evenly over this window from scheduled_time (default now)',

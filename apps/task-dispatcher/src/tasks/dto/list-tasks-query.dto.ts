@@ -46,7 +46,7 @@ export class ListTasksQueryDto {
   @IsISO8601({ strict: true, strictSeparator: true })
   to?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

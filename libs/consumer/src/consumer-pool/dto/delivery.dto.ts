@@ -49,6 +49,7 @@ export class DeliveryDto {
   due?: boolean;
 
   @ApiProperty({
+    type: 'integer',
     required: false,
     example: 30_000,
     description:
@@ -68,4 +69,10 @@ export class DeliveryBatchDto {
   @ValidateNested({ each: true })
   @Type(() => DeliveryDto)
   deliveries: DeliveryDto[];
+}
+
+/** The answer of POST /deliveries. */
+export class AcceptedDeliveriesDto {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Deliveries buffered' })
+  accepted: number;
 }
