@@ -32,11 +32,7 @@ describe('POST /produce against a stand-in broker', () => {
   const produce = (body: object) => request(booted.url).post('/produce').send(body);
 
   it('registers with the broker at start', async () => {
-    const registered = await eventually(
-      async () => broker.producers.length > 0 && broker.producers,
-      5000,
-      'registration',
-    );
+    const registered = await eventually(() => broker.producers.length > 0 && broker.producers, 5000, 'registration');
     expect(registered).toEqual([{ id: 'p1', name: 'producer-e2e', url: 'http://producer-e2e:8080' }]);
   });
 
@@ -188,9 +184,9 @@ describe('POST /produce against a stand-in broker', () => {
       body: JSON.stringify({ count: 100_000, concurrency: 1, task_name: 'n', task_type: 'email' }),
       signal: caller.signal,
     }).catch((error: Error) => error);
-    await eventually(async () => broker.tasks.size > 0 || false, 5_000, 'the run to start');
+    await eventually(() => broker.tasks.size > 0 || false, 5_000, 'the run to start');
     const second = await produce({ count: 1, task_name: 'n', task_type: 'email' }).expect(409);
-    expect(second.body.message).toBe('a run is in progress on this producer; wait for its summary');
+    expect(second.body.message).toEqual(['a run is in progress on this producer; wait for its summary']);
     caller.abort();
     expect(await long).toMatchObject({ name: 'AbortError' });
     // The run stops: the broker sees no more tasks, far short of 100,000, and the next run may start.
