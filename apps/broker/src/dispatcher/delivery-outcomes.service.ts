@@ -2,6 +2,7 @@ import {
   backoffDelay,
   BackoffPolicy,
   Clock,
+  FailureLog,
   isDueOnDelivery,
   MAX_RESULT_BYTES,
   MetricsRegistry,
@@ -53,6 +54,9 @@ export class DeliveryOutcomes {
   private readonly retried;
   private readonly deadLettered;
   private readonly latency;
+  /** A line per retry and per dead-lettering, bounded: a consumer failing everything must not flood the log. */
+  private readonly retryLog = new FailureLog(this.logger, 'retries');
+  private readonly deadLetterLog = new FailureLog(this.logger, 'dead-letterings');
 
   constructor(
     private readonly store: DeliveryStore,
@@ -107,6 +111,7 @@ export class DeliveryOutcomes {
               error,
               mode: item.outcome === 'lost' ? 'release' : 'fail',
               outcome: item.outcome ?? 'failed',
+              consumerId,
             });
           }
         }
@@ -187,12 +192,25 @@ export class DeliveryOutcomes {
       const failure = timed[i];
       if (outcome === FailOutcome.RetryScheduled || outcome === FailOutcome.Released)
         this.wakers.wakeAt(failure.queue, failure.retryAt);
-      if (error) this.logger.error(`failing delivery of ${failure.taskId}: ${error.message}`);
-      else if (outcome === FailOutcome.RetryScheduled) this.retried.inc();
-      else if (outcome === FailOutcome.DeadLettered) this.deadLettered.inc();
-      else if (outcome === FailOutcome.OccurrenceFailed)
+      const fields = {
+        taskId: failure.taskId,
+        queue: failure.queue,
+        consumerId: failure.consumerId,
+        attempt: failure.attempt === '' ? undefined : Number(failure.attempt),
+        error: failure.error,
+      };
+      if (error) this.logger.error(`failing delivery of ${failure.taskId}: ${error.message}`, fields);
+      else if (outcome === FailOutcome.RetryScheduled) {
+        this.retried.inc();
+        const retryInMs = failure.retryAt - now;
+        this.retryLog.report(`task ${failure.taskId} failed; retrying in ${retryInMs} ms`, { ...fields, retryInMs });
+      } else if (outcome === FailOutcome.DeadLettered) {
+        this.deadLettered.inc();
+        this.deadLetterLog.report(`task ${failure.taskId} spent its retries; moved to the dead letters`, fields);
+      } else if (outcome === FailOutcome.OccurrenceFailed)
         this.logger.warn(
           `task ${failure.taskId}: this occurrence spent its retries; the series goes on to its next one`,
+          fields,
         );
     });
     for (const queue of new Set(failures.map((f) => f.queue))) this.wakers.notify(queue);

@@ -27,6 +27,8 @@ export interface FailedDelivery {
   outcome?: RunOutcome;
   /** The delivery a consumer's nack names: nothing changes unless it is the task's current one. Absent when the broker itself fails it. */
   deliveryId?: string;
+  /** The consumer it went to, when the caller knows it: for the log line only. */
+  consumerId?: string;
   /** When it may go out again (ms). */
   retryAt: number;
 }

@@ -206,6 +206,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (sent.kind === 'failed')
       this.logger.warn(
         `delivery of ${outgoing.length} tasks from ${queue} failed: ${sent.reason}${sent.detail ? `: ${sent.detail}` : ''}`,
+        { queue, consumerId: consumer.id, count: outgoing.length },
       );
     await this.outcomes.fail(
       outgoing.map(({ task }) => ({
@@ -214,6 +215,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         attempt: task.attempts ?? '',
         error: sent.kind === 'failed' ? sent.reason : '',
         mode: sent.kind === 'full' ? 'release' : 'fail',
+        consumerId: consumer.id,
       })),
     );
     if (sent.kind === 'full') this.pausedUntil.set(queue, this.clock.now() + RELEASE_PAUSE_MS);

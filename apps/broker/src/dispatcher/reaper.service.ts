@@ -30,7 +30,7 @@ export class Reaper implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const every = Math.min(1_000, Math.floor(this.config.get('ACK_TIMEOUT_MS') / 2));
     this.timer = setInterval(
-      () => this.reapExpired().catch((e: Error) => this.logger.error(`reaping: ${e.message}`)),
+      () => void this.reapExpired().catch((e: Error) => this.logger.error(`reaping: ${e.message}`)),
       every,
     );
   }
@@ -48,6 +48,7 @@ export class Reaper implements OnApplicationBootstrap, OnModuleDestroy {
     for (const { queue, taskIds, attempts } of expired) {
       this.logger.warn(
         `${taskIds.length} deliveries from ${queue} lapsed without an ack or a lease extension; retrying them`,
+        { queue, count: taskIds.length, taskIds: taskIds.slice(0, 10) },
       );
       await this.outcomes.fail(
         taskIds.map((taskId, i) => ({

@@ -11,6 +11,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import { AckBatcher } from '../broker-link/ack-batcher.service';
+import { BrokerClient } from '../broker-link/broker-client.service';
 import { ConsumerEnvironment } from '../config/environment';
 import { HandlerRegistry } from '../handlers/handler-registry.service';
 import { TaskStore } from '../task-store/task-store.service';
@@ -64,10 +65,19 @@ export class ConsumerPool {
     acks: AckBatcher,
     config: ConfigService<ConsumerEnvironment, true>,
     metrics: MetricsRegistry,
+    broker: BrokerClient,
   ) {
     this.consumers = Array.from(
       { length: config.get('WORKERS') },
-      (_, i) => new InternalConsumer(i, config.get('BUFFER_SIZE'), handlers, store, (batch) => acks.add(batch)),
+      (_, i) =>
+        new InternalConsumer(
+          i,
+          config.get('BUFFER_SIZE'),
+          handlers,
+          store,
+          (batch) => acks.add(batch),
+          () => broker.registeredId,
+        ),
     );
     this.received = metrics.counter('tq_deliveries_received_total', 'Tasks accepted into the buffers');
     metrics.gauge('tq_buffered_tasks', 'Tasks waiting in each internal consumer', ['consumer'], () =>

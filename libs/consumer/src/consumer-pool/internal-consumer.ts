@@ -59,6 +59,8 @@ export class InternalConsumer {
     private readonly handlers: HandlerRegistry,
     private readonly store: TaskStore,
     private readonly sendAcks: (acks: Ack[]) => void,
+    /** The id the broker gave this consumer, for the log lines of failed tasks. */
+    private readonly consumerId: () => string | undefined = () => undefined,
   ) {
     this.logger = new Logger(`InternalConsumer#${index}`);
   }
@@ -230,6 +232,14 @@ export class InternalConsumer {
       if (failure) {
         this.logger.warn(
           `task ${delivery.task.id} (${runner.taskType}, attempt ${delivery.task.attempts ?? 1}) ${failure}`,
+          {
+            taskId: delivery.task.id,
+            taskType: runner.taskType,
+            queue: delivery.task.queue,
+            consumerId: this.consumerId(),
+            attempt: delivery.task.attempts ?? 1,
+            outcome: run.outcome === 'ok' ? 'failed' : run.outcome,
+          },
         );
         const outcome = run.outcome === 'timed_out' ? 'timed_out' : 'failed';
         this.sendAcks([
