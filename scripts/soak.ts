@@ -10,6 +10,8 @@
 import { Cluster, deletePrefix, postJson, redisClient, sleep, systemPrefix } from '../test/system/cluster';
 import { checkStoredOnce, drainAndCheck, keyNames, Ledger, queueCounts, totals } from '../test/system/ledger';
 import { Load, taskFor } from '../test/system/load';
+import type { ProduceSummary } from '../apps/producer/src/produce/produce-tally';
+import type { SchedulerPassDto } from '../apps/task-dispatcher/src/scheduler/dto/scheduler-pass.dto';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -128,18 +130,20 @@ async function main(): Promise<number> {
         nextPass = now + 60_000;
         const dispatcher = c.dispatchers[Math.floor(Math.random() * c.dispatchers.length)];
         const passAt = Date.now();
-        const pass = await postJson(`${dispatcher.url}/scheduler/run`, undefined, 120_000).catch((error: Error) => ({
-          status: 0,
-          body: error.message,
-        }));
-        if (pass.status === 200 && pass.body.caught_up) [lastPassAt, lastPassEndedAt] = [passAt, Date.now()];
+        const pass = await postJson<SchedulerPassDto | string>(
+          `${dispatcher.url}/scheduler/run`,
+          undefined,
+          120_000,
+        ).catch((error: Error) => ({ status: 0, body: error.message }));
+        if (pass.status === 200 && typeof pass.body === 'object' && pass.body.caught_up)
+          [lastPassAt, lastPassEndedAt] = [passAt, Date.now()];
         log(`scheduler pass on ${dispatcher.label}: ${JSON.stringify(pass.body)}`);
       }
       if (now >= nextProduce && !producing) {
         nextProduce = now + 10_000;
         producing = true;
         const name = `soak-produced-${produced++}`;
-        void postJson(
+        void postJson<ProduceSummary>(
           `${c.producers[0].url}/produce`,
           { task_name: name, task_types: ['default', 'email', 'report'], count: 200, concurrency: 4, batch: 20 },
           120_000,
@@ -205,4 +209,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    log(`error while cleaning up: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);

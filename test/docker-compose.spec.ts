@@ -28,7 +28,16 @@ function variablesRead(cls: new () => object): Set<string> {
   return new Set(metadata.map((m) => m.propertyName));
 }
 
-const appServices = Object.entries<any>(compose.services).filter(([name]) => name !== 'redis');
+/** What the tests read of an app's service in docker-compose.yml. */
+interface AppService {
+  build: string;
+  command: string[];
+  environment: Record<string, string>;
+  ports: string[];
+  depends_on: { redis: { condition: string } };
+}
+
+const appServices = Object.entries(compose.services as Record<string, AppService>).filter(([name]) => name !== 'redis');
 
 describe('docker-compose.yml', () => {
   it('runs Redis with AOF on and a healthcheck', () => {
@@ -84,7 +93,7 @@ describe('docker-compose.yml', () => {
       expect([name, variable, known.has(variable)]).toEqual([name, variable, true]);
 
     const port = service.environment.PORT;
-    expect(service.ports.map((p: string) => p.split(':')[1])).toContain(port);
+    expect(service.ports.map((p) => p.split(':')[1])).toContain(port);
     expect(service.depends_on.redis.condition).toBe('service_healthy');
     expect(service.environment.REDIS_URL).toMatch(/^redis:\/\/:.*@redis:6379/);
     if (service.environment.BROKER_URL)
@@ -93,7 +102,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes each host port once', () => {
-    const hostPorts = appServices.flatMap(([, s]) => s.ports.map((p: string) => p.split(':')[0]));
+    const hostPorts = appServices.flatMap(([, s]) => s.ports.map((p) => p.split(':')[0]));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
   });
 

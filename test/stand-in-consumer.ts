@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type StandInBehaviour = 'fail-500' | 'never-ack' | 'record';
@@ -41,16 +41,18 @@ export class StandInConsumer {
   }
 
   async start(): Promise<this> {
-    this.server = createServer(async (req, res) => {
-      const body = await readBody(req);
-      if (req.url !== '/deliveries') return void res.writeHead(404).end();
-      const { deliveries } = JSON.parse(body) as { deliveries: RecordedDelivery[] };
-      this.received.push(...deliveries);
-      this.batches.push(deliveries);
-      res.writeHead(this.behaviour === 'fail-500' ? 500 : 202, { 'content-type': 'application/json' }).end('{}');
-    });
+    this.server = createServer((req, res) => void this.answer(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (req.url !== '/deliveries') return void res.writeHead(404).end();
+    const { deliveries } = JSON.parse(body) as { deliveries: RecordedDelivery[] };
+    this.received.push(...deliveries);
+    this.batches.push(deliveries);
+    res.writeHead(this.behaviour === 'fail-500' ? 500 : 202, { 'content-type': 'application/json' }).end('{}');
   }
 
   /** Registers with the broker; capacity bounds its batches, types are what it offers (default ["*"]). */
@@ -65,12 +67,12 @@ export class StandInConsumer {
     // Heartbeats keep it registered, as a real consumer's do.
     this.heartbeats = setInterval(
       () =>
-        fetch(`${brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials }).catch(
+        void fetch(`${brokerUrl}/consumers/${this.id}/heartbeat`, { method: 'POST', headers: this.credentials }).catch(
           () => undefined,
         ),
       100,
     );
-    return this.id!;
+    return this.id;
   }
 
   /** The headers that prove a call comes from this consumer. */

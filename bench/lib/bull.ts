@@ -140,9 +140,9 @@ export class BullSystem {
 
   private waitCompleted(target: number): Promise<void> {
     return waitUntil(
-      async () => this.completed >= target,
+      () => this.completed >= target,
       180_000,
-      async () => `${this.completed} completed, expected ${target}`,
+      () => `${this.completed} completed, expected ${target}`,
     );
   }
 

@@ -135,9 +135,9 @@ export async function paced<T>(items: T[], rate: number, send: (item: T) => Prom
 
 /** Polls `isDone` every 10 ms until it holds; throws with `describe()` after `timeoutMs`. */
 export async function waitUntil(
-  isDone: () => Promise<boolean>,
+  isDone: () => boolean | Promise<boolean>,
   timeoutMs: number,
-  describe: () => Promise<string>,
+  describe: () => string | Promise<string>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await isDone())) {

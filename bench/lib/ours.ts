@@ -168,7 +168,7 @@ export class OurSystem {
       for (const [error, value] of (await pipeline.exec()) ?? []) {
         const [created, stored] = (value as string[] | null) ?? [];
         if (error || !created || !stored)
-          throw new Error(`a paced task has no created_time/stored_time: ${error?.message ?? value}`);
+          throw new Error(`a paced task has no created_time/stored_time: ${error?.message ?? JSON.stringify(value)}`);
         latencies.push(Number(stored) - Number(created));
       }
     }
@@ -191,7 +191,7 @@ export class OurSystem {
     await waitUntil(
       async () => (read = await runsOf()).every(([status]) => status === 'complete'),
       180_000,
-      async () => `${read.filter(([status]) => status === 'complete').length} of ${ids.length} complete`,
+      () => `${read.filter(([status]) => status === 'complete').length} of ${ids.length} complete`,
     );
     const delays = read.map(([, runs]) => {
       const [first] = JSON.parse(runs ?? '[]') as Array<{ started: number }>;

@@ -961,7 +961,7 @@ describe('bad input against every public endpoint: a 4xx naming the problem, not
     const after = await snapshot(redis, prefix, leaked);
     for (const key of Object.keys(after))
       if (key.startsWith(`${prefix}:task:`) && !(key in before)) leaked.add(key.slice(`${prefix}:task:`.length));
-    let body: { message?: unknown } = {};
+    let body: { message?: string | string[] } = {};
     try {
       body = JSON.parse(res.text);
     } catch {

@@ -80,7 +80,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Polls until `check` returns something other than undefined/false; fails naming `what` after `timeoutMs`. */
 export function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined | false>,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 30_000,
   everyMs = 50,
 ): Promise<T> {
@@ -367,13 +367,17 @@ export class Cluster {
   }
 }
 
-/** POSTs JSON with the operator key and a timeout, and returns status and parsed body (text when not JSON). */
-export async function postJson(
+/**
+ * POSTs JSON with the operator key and a timeout, and returns status and parsed body (text when not JSON).
+ * `Reply` is what the caller expects back, unchecked; tests leave it `any`, as supertest's `res.body` is.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a reply of any shape, read by assertions
+export async function postJson<Reply = any>(
   url: string,
   body: unknown,
   timeoutMs = 30_000,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Reply }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...OPERATOR_AUTH, ...headers },
@@ -387,5 +391,5 @@ export async function postJson(
   } catch {
     /* not JSON */
   }
-  return { status: res.status, body: parsed };
+  return { status: res.status, body: parsed as Reply };
 }

@@ -202,7 +202,7 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
       await broker.kill();
       await waitFor(
         `${consumer.label} to fail sending acks`,
-        async () => /sending \d+ acks failed/.test(consumer.tail(200)),
+        () => /sending \d+ acks failed/.test(consumer.tail(200)),
         20_000,
         50,
       );
@@ -257,7 +257,7 @@ describe('faults while tasks flow: nothing lost, nothing stored twice', () => {
             pauseMs: 20,
           });
           await load.done;
-          await waitFor('the stand-in to be sent deliveries', async () => standIn.received > 0);
+          await waitFor('the stand-in to be sent deliveries', () => standIn.received > 0);
         } finally {
           await standIn.stop();
         }

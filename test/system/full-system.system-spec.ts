@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { ProduceSummary } from '../../apps/producer/src/produce/produce-tally';
 import { apiFetch, Cluster, deletePrefix, postJson, redisClient, systemPrefix } from './cluster';
 import { drainAndCheck, Ledger, readAllTasks } from './ledger';
 import { Load } from './load';
@@ -72,8 +73,8 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
         concurrency: 2,
       });
       // One run at a time, as a producer takes them (a second one meanwhile is a 409), beside the direct load.
-      const summaries: Array<Awaited<ReturnType<typeof postJson>>> = [];
-      for (const run of runs) summaries.push(await postJson(`${producer}/produce`, run, 120_000));
+      const summaries: Array<{ status: number; body: ProduceSummary }> = [];
+      for (const run of runs) summaries.push(await postJson<ProduceSummary>(`${producer}/produce`, run, 120_000));
       await load.done;
       summaries.forEach((summary, i) => {
         expect(summary.status).toBe(200);

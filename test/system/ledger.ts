@@ -71,7 +71,8 @@ export async function readAllTasks(redis: Redis, prefix: string): Promise<Map<st
     const replies = (await pipeline.exec()) ?? [];
     chunk.forEach((key, j) => {
       const [[e1, hash], [e2, inScheduled], [e3, inComplete]] = replies.slice(j * 3, j * 3 + 3);
-      if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+      const error = e1 ?? e2 ?? e3;
+      if (error) throw error;
       const id = key.slice(`${prefix}:task:`.length);
       if (Object.keys(hash as object).length)
         tasks.set(id, {

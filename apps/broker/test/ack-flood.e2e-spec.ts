@@ -32,7 +32,7 @@ describe('an ack flood of made-up queues', () => {
   it('answers 204, calls no script, and wakes or remembers no queue', async () => {
     const store = broker.app.get(DeliveryStore);
     const ack = jest.spyOn(store, 'ack');
-    const wakers = broker.app.get(QueueWakers) as unknown as { woken: Set<string>; sleepers: Map<string, unknown> };
+    const wakers = broker.app.get<QueueWakers, { woken: Set<string>; sleepers: Map<string, unknown> }>(QueueWakers);
     const remembered = wakers.woken.size + wakers.sleepers.size;
     await request(broker.url)
       .post('/acks')

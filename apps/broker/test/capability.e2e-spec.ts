@@ -89,7 +89,7 @@ describe('routing by task type', () => {
     await stored(storeOnly, TaskStatus.Scheduled);
     const other = await submit(queue, 'other');
     await eventually(
-      async () => otherOnly.received.some((d) => d.task.id === other),
+      () => otherOnly.received.some((d) => d.task.id === other),
       5_000,
       'the other task at its consumer',
     );

@@ -43,7 +43,7 @@ describe('consumer URLs', () => {
       .expect(201);
     const heartbeat = setInterval(
       () =>
-        request(broker.url)
+        void request(broker.url)
           .post(`/consumers/${body.id}/heartbeat`)
           .set('x-tq-consumer-secret', body.secret)
           .catch(() => undefined),

@@ -9,17 +9,17 @@ import { BootedApp, bootApp, eventually, freePort } from '../../../test/helpers'
  * owner does not see the assignment change under it; BROKER_URL must be set before the first call.
  */
 export async function startConsumer(customize?: Parameters<typeof bootApp>[2]): Promise<BootedApp> {
-  // Required here, not imported: the consumer reads BROKER_URL when its module loads.
-  const { AppModule } = require('../../consumer/src/app.module');
+  // Imported here, not at the top: the consumer reads BROKER_URL when its module loads.
+  const { AppModule } = await import('../../consumer/src/app.module');
   const consumer = await bootApp(AppModule, 'consumer', customize);
-  const { BrokerClient } = require('@app/consumer');
-  await eventually(async () => consumer.app.get(BrokerClient).registeredId ?? false, 5_000, 'the consumer to register');
+  const { BrokerClient } = await import('@app/consumer');
+  await eventually(() => consumer.app.get(BrokerClient).registeredId ?? false, 5_000, 'the consumer to register');
   return consumer;
 }
 
-/** A real broker on a free port, its AppModule required here: after the file set its environment. */
+/** A real broker on a free port, its AppModule imported here: after the file set its environment. */
 export async function startBroker(port?: number): Promise<BootedApp> {
-  const { AppModule } = require('../src/app.module');
+  const { AppModule } = await import('../src/app.module');
   return bootApp(AppModule, 'broker', undefined, port ?? (await freePort()));
 }
 

@@ -15,8 +15,8 @@ describe('delivery linger: batches of one queue are DELIVERY_LINGER_MS apart', (
   beforeAll(async () => {
     redis = testRedis();
     process.env.DELIVERY_LINGER_MS = String(LINGER_MS);
-    // Required after the setting: the broker reads its environment when its module loads.
-    const { AppModule } = require('../src/app.module');
+    // Imported after the setting: the broker reads its environment when its module loads.
+    const { AppModule } = await import('../src/app.module');
     broker = await bootApp(AppModule, 'broker');
   });
 
@@ -38,11 +38,11 @@ describe('delivery linger: batches of one queue are DELIVERY_LINGER_MS apart', (
 
       const firstId = (await request(broker.url).post('/tasks').send(first).expect(201)).body.id;
       // Out before the others are even sent: it did not wait for company.
-      await eventually(async () => batchesOf().length === 1, 10_000, 'the first task to be delivered on its own');
+      await eventually(() => batchesOf().length === 1, 10_000, 'the first task to be delivered on its own');
 
       const restIds: string[] = [];
       for (const task of rest) restIds.push((await request(broker.url).post('/tasks').send(task).expect(201)).body.id);
-      await eventually(async () => batchesOf().flat().length === 6, LINGER_MS * 5, 'all six tasks to be delivered');
+      await eventually(() => batchesOf().flat().length === 6, LINGER_MS * 5, 'all six tasks to be delivered');
 
       expect(batchesOf()).toEqual([[firstId], restIds]);
       expect(await redis.zcard(new RedisKeys(process.env.REDIS_PREFIX!).queueInflight(queue))).toBe(6);

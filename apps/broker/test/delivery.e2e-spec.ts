@@ -112,7 +112,7 @@ describe('delivery path: broker and consumers', () => {
       );
       await standIn.register(broker.url);
       const received = await eventually(
-        async () => {
+        () => {
           const mine = standIn.received.filter((d) => d.queue === queue);
           return mine.length === ids.length && mine;
         },
@@ -163,11 +163,11 @@ describe('delivery path: broker and consumers', () => {
   it('dead-letters a task after max_retries with its last error, and replays it', async () => {
     let failing = true;
     const consumer = await startConsumer();
-    const { HandlerRegistry } = require('@app/consumer');
+    const { HandlerRegistry } = await import('@app/consumer');
     consumer.app.get(HandlerRegistry).add(
       { taskType: 'doomed', concurrency: 1, timeoutMs: 5_000 },
       {
-        handle: async () => {
+        handle: () => {
           // Longer than an ack's error may be: the consumer must cut it, or the broker refuses the acks.
           if (failing) throw new Error(`disk on fire ${'!'.repeat(5_000)}`);
           return { ok: true };
@@ -241,7 +241,7 @@ describe('delivery path: broker and consumers', () => {
       const queue = await declareQueueOwnedBy(broker.url, holder.id!);
       const [kept, moved, cancelled] = await submitBulk(broker.url, tasksFor(queue, 3));
       await eventually(
-        async () => [kept, moved, cancelled].every((id) => holder.received.some((d) => d.task.id === id)) || false,
+        () => [kept, moved, cancelled].every((id) => holder.received.some((d) => d.task.id === id)) || false,
         5_000,
         'the deliveries',
       );

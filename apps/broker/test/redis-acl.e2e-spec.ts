@@ -31,7 +31,7 @@ describe('REDIS_URL with an ACL user', () => {
     );
     const base = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     process.env.REDIS_URL = `redis://${user}:${password}@${base.host}`;
-    broker = await bootApp(require('../src/app.module').AppModule, 'broker');
+    broker = await bootApp((await import('../src/app.module')).AppModule, 'broker');
   });
 
   afterAll(async () => {

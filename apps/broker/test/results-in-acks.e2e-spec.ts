@@ -38,11 +38,11 @@ describe('results in acks, for consumers that store nothing', () => {
   });
 
   const deliveryOf = (id: string) =>
-    eventually(
-      async () => [...remote.received].reverse().find((d) => d.task.id === id) ?? false,
+    eventually<RecordedDelivery>(
+      () => [...remote.received].reverse().find((d) => d.task.id === id) ?? false,
       5_000,
       `a delivery of ${id}`,
-    ) as Promise<RecordedDelivery>;
+    );
   const ack = (acks: object[], headers = remote.credentials) =>
     request(broker.url).post('/acks').set(headers).send({ acks });
 

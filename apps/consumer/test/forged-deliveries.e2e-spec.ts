@@ -32,9 +32,9 @@ describe('forged and replayed deliveries', () => {
   /** Gives the consumer time to act on what it was sent, then checks it holds nothing. */
   const settle = async () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const { ConsumerPool } = require('@app/consumer');
+    const { ConsumerPool } = await import('@app/consumer');
     await eventually(
-      async () => consumer.app.get(ConsumerPool).heldDeliveries().length === 0 || false,
+      () => consumer.app.get(ConsumerPool).heldDeliveries().length === 0 || false,
       5_000,
       'the consumer to hold nothing',
     );

@@ -29,9 +29,9 @@ describe('signed deliveries', () => {
     process.env.BROKER_URL = `http://127.0.0.1:${port}`;
     // The broker still signs with the old key; the consumer already takes the new one first.
     process.env.DELIVERY_SIGNING_KEYS = OLD_KEY;
-    broker = await bootApp(require('../../broker/src/app.module').AppModule, 'broker', undefined, port);
+    broker = await bootApp((await import('../../broker/src/app.module')).AppModule, 'broker', undefined, port);
     process.env.DELIVERY_SIGNING_KEYS = `${NEW_KEY},${OLD_KEY}`;
-    consumer = await bootApp(require('../src/app.module').AppModule, 'consumer');
+    consumer = await bootApp((await import('../src/app.module')).AppModule, 'consumer');
     await eventually(
       async () => (await request(broker.url).get('/queues/default').set(auth)).body.consumer ?? false,
       5_000,

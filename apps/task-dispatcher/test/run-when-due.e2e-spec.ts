@@ -41,7 +41,7 @@ describe('tasks run when due', () => {
         .expect(201)
     ).body.id as string;
   const read = async (id: string) => (await request(broker.url).get(`/tasks/${id}`).expect(200)).body;
-  const until = (id: string, what: string, check: (task: Record<string, any>) => boolean) =>
+  const until = (id: string, what: string, check: (task: Record<string, unknown>) => boolean) =>
     eventually(
       async () => {
         const task = await read(id);

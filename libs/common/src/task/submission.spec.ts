@@ -13,7 +13,7 @@ describe('submissionOf', () => {
           task_type: 'email',
           task_name: 'mail',
           scheduled_time: '2026-12-31T10:00:00.000Z',
-        } as CreateTaskDto,
+        },
         'app',
       ),
     );

@@ -39,7 +39,7 @@ export class BrokerClient {
     private readonly http: HttpService,
     config: ConfigService<ConsumerEnvironment, true>,
   ) {
-    this.baseUrl = config.get('BROKER_URL').replace(/\/$/, '');
+    this.baseUrl = config.get('BROKER_URL', { infer: true }).replace(/\/$/, '');
   }
 
   async register(url: string, capacity: number, types: string[]): Promise<{ id: string; queues: string[] }> {

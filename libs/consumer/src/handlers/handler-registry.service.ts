@@ -39,7 +39,7 @@ export class HandlerRegistry implements OnModuleInit {
     private readonly reflector: Reflector,
     config: ConfigService<ConsumerEnvironment, true>,
   ) {
-    this.handledTypes = config.get('HANDLED_TYPES').split(',');
+    this.handledTypes = config.get('HANDLED_TYPES', { infer: true }).split(',');
   }
 
   onModuleInit(): void {

@@ -21,7 +21,7 @@ const meta = (taskType: string, extra: Partial<TaskHandlerMetadata> = {}): TaskH
   timeoutMs: 1_000,
   ...extra,
 });
-const noProgress = async () => undefined;
+const noProgress = () => Promise.resolve();
 
 /** A registry over a hand-made provider list, as DiscoveryService would give it. */
 function registryOf(...classes: Array<new () => HandlesTasks>): HandlerRegistry {
@@ -181,7 +181,7 @@ describe('HandlerRunner', () => {
       },
       logger,
     );
-    expect(await runner.run(task('stuck'), async (id, value) => void seen.push(value))).toMatchObject({
+    expect(await runner.run(task('stuck'), (_, value) => Promise.resolve(void seen.push(value)))).toMatchObject({
       outcome: 'timed_out',
     });
     expect(runner.load.running).toBe(1);
@@ -224,7 +224,7 @@ describe('HandlerRunner', () => {
   it('passes progress on with the task id', async () => {
     const seen: unknown[] = [];
     const runner = new HandlerRunner(meta('t'), { handle: async (_, ctx) => ctx.progress(40) }, logger);
-    await runner.run(task('p'), async (id, value) => void seen.push([id, value]));
+    await runner.run(task('p'), (id, value) => Promise.resolve(void seen.push([id, value])));
     expect(seen).toEqual([['p', 40]]);
   });
 });

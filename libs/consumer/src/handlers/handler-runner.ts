@@ -82,8 +82,9 @@ export class HandlerRunner {
         this.controllers.delete(controller);
         this.release();
       });
+    // This controller is aborted only with an Error (Cancelled, TimedOut, or a drain's reason).
     const aborted = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true }),
     );
     try {
       return { outcome: 'ok', result: await Promise.race([work, aborted]) };

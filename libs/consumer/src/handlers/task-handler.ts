@@ -13,11 +13,12 @@ export interface TaskContext {
 }
 
 /**
- * A class marked `@TaskHandler(type)`: whatever `handle` returns (JSON) is stored as the task's
- * result; a throw, or running past `timeoutMs`, acks the delivery as failed so it is retried.
+ * A class marked `@TaskHandler(type)`: whatever `handle` returns or resolves to (JSON) is stored as
+ * the task's result; a throw, or running past `timeoutMs`, acks the delivery as failed so it is retried.
  */
 export interface HandlesTasks {
-  handle(task: Task, ctx: TaskContext): Promise<unknown> | unknown;
+  /** A value or a promise of one (`unknown` covers both). */
+  handle(task: Task, ctx: TaskContext): unknown;
 }
 
 export interface TaskHandlerOptions {

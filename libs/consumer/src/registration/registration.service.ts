@@ -2,7 +2,7 @@ import { backoffDelay } from '@app/common';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { AckBatcher } from '../broker-link/ack-batcher.service';
 import { BrokerCallError, BrokerClient } from '../broker-link/broker-client.service';
 import { ConsumerEnvironment } from '../config/environment';
@@ -53,7 +53,7 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.pool.drain(this.config.get('SHUTDOWN_GRACE_MS'));
+    await this.pool.drain(this.config.get('SHUTDOWN_GRACE_MS', { infer: true }));
     await this.acks.drain();
   }
 
@@ -65,7 +65,7 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async beat(): Promise<void> {
-    const interval = this.config.get('HEARTBEAT_INTERVAL_MS');
+    const interval = this.config.get('HEARTBEAT_INTERVAL_MS', { infer: true });
     try {
       if (this.id) {
         this.pool.assign((await this.broker.heartbeat(this.id)).queues);
@@ -95,7 +95,8 @@ export class RegistrationService implements OnApplicationBootstrap, OnModuleDest
   private advertisedUrl(): string | undefined {
     const configured = this.config.get('ADVERTISED_URL', { infer: true });
     if (configured) return configured.replace(/\/$/, '');
-    const address = this.adapterHost.httpAdapter?.getHttpServer()?.address() as AddressInfo | null;
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    const address = server?.address() as AddressInfo | null | undefined;
     return address?.port ? `http://127.0.0.1:${address.port}` : undefined;
   }
 }
