@@ -2,7 +2,9 @@ import { Logger, Type } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppDescription, configureApp, jsonLogger } from './configure-app';
+import { logSettingsFromEnv } from '../config/log-settings';
+import { AppLogger } from '../logging/app-logger';
+import { AppDescription, configureApp } from './configure-app';
 
 /**
  * The whole of an app's main.ts: create, configure like the tests do, stop gracefully on SIGTERM,
@@ -11,7 +13,7 @@ import { AppDescription, configureApp, jsonLogger } from './configure-app';
 export function bootstrapApp(module: Type<unknown>, description: AppDescription & { defaultPort: number }): void {
   const start = async () => {
     const app = await NestFactory.create<NestExpressApplication>(module, {
-      logger: jsonLogger(),
+      logger: new AppLogger(logSettingsFromEnv()),
       bufferLogs: true,
       bodyParser: false,
       // Peers keep their keep-alive sockets busy (acks, heartbeats, submits), so a plain close
