@@ -3,13 +3,13 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 export class DeclareQueueDto {
-  @ApiProperty({ pattern: QUEUE_NAME_PATTERN.source, example: 'email' })
+  @ApiProperty({ pattern: QUEUE_NAME_PATTERN.source, example: 'example-reports' })
   @IsDefined()
   @IsString()
   @Matches(QUEUE_NAME_PATTERN, { message: 'name must match [a-z0-9_.-]{1,64}' })
   name: string;
 
-  @ApiProperty({ type: [String], example: ['email', 'newsletter'] })
+  @ApiProperty({ type: [String], example: ['example.report'] })
   @IsDefined()
   @IsArray()
   @ArrayMinSize(1)
@@ -22,7 +22,7 @@ export class DeclareQueueDto {
     type: 'integer',
     minimum: 1,
     maximum: 10_000_000,
-    example: 100000,
+    example: 1000,
     description: 'Most tasks the queue holds (waiting, in flight, retrying)',
   })
   @IsDefined()
