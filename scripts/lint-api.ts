@@ -1,8 +1,9 @@
 /**
  * `npm run lint:api`: builds the document each of the four apps serves at /docs-json (from its
  * real AppModule, compiled but not started: nothing runs, nothing is written), writes it to a
- * temporary folder and lints it with Redocly's recommended rules (redocly.yaml). Fails on any
- * error or warning. test/api-contract checks that the apps serve exactly these documents.
+ * temporary folder and lints it with Redocly's recommended rules and this project's own
+ * (redocly.yaml). Fails on any error or warning. apps/broker/test/api-contract.e2e-spec.ts checks
+ * that the running apps serve exactly these documents and answer as they say.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

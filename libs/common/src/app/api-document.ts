@@ -19,7 +19,11 @@ const BODY_REFUSALS: Record<string, string> = {
 };
 const BAD_QUERY = 'A bad query parameter (each problem named)';
 
-function documentRequestRefusals(document: OpenAPIObject): void {
+/**
+ * Says in each operation what its decorators cannot: the refusals above, an empty security
+ * requirement on a public route, and each path parameter's example on the parameter itself.
+ */
+function completeOperations(document: OpenAPIObject): void {
   const error = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
   for (const path of Object.values(document.paths)) {
     for (const method of METHODS) {
@@ -66,7 +70,7 @@ export function buildApiDocument(app: INestApplication, description: AppDescript
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
-  documentRequestRefusals(document);
+  completeOperations(document);
   return document;
 }
 
