@@ -2,6 +2,7 @@ export * from './redis.constants';
 export * from './inject-redis.decorator';
 export * from './keys';
 export * from './redis.module';
+export * from './redis-client';
 export * from './scripts/lua-script';
 export * from './health/redis.health';
 export * from './health/health.module';

@@ -29,8 +29,8 @@ const UNAVAILABLE_REPLIES = /^(LOADING|MASTERDOWN) /;
 
 /** Thrown by this codebase where it finds Redis unusable itself (a readiness check, say). */
 export class RedisUnavailableError extends Error {
-  constructor(detail?: string) {
-    super(detail ? `Redis cannot be reached: ${detail}` : 'Redis cannot be reached');
+  constructor(where?: string) {
+    super(where ? `Redis cannot be reached ${where}` : 'Redis cannot be reached');
     this.name = 'RedisUnavailableError';
   }
 }
@@ -51,4 +51,27 @@ export function isRedisUnavailable(error: unknown): boolean {
     error = error.cause;
   }
   return false;
+}
+
+/** The part of a Nest Logger logJobFailure needs. */
+interface JobLogger {
+  debug(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * Logs what a background job (a poll, a pass, a reaper) could not do, as `what: message`. While
+ * Redis cannot be reached its client has said so once, and when it is back (createRedisClient), so
+ * each job's failure then goes to debug instead of repeating that every round; anything else at `level`.
+ */
+export function logJobFailure(
+  logger: JobLogger,
+  what: string,
+  error: unknown,
+  level: 'warn' | 'error' = 'error',
+): void {
+  const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+  if (isRedisUnavailable(error)) logger.debug(message);
+  else logger[level](message);
 }

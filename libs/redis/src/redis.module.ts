@@ -2,19 +2,13 @@ import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } 
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { RedisKeys } from './keys';
+import { createRedisClient, waitUntilReady } from './redis-client';
 import { REDIS_CLIENT, REDIS_KEYS, REDIS_MODULE_OPTIONS } from './redis.constants';
-import { defineScripts, LuaScript } from './scripts/lua-script';
+import { LuaScript } from './scripts/lua-script';
 
 export interface RedisModuleOptions {
   /** The app's Lua scripts, registered on its client once. */
   scripts?: readonly LuaScript[];
-}
-
-/** Builds the client an app uses: REDIS_URL from config, the app's scripts defined. */
-export function createRedisClient(url: string, scripts: readonly LuaScript[] = []): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  defineScripts(client, scripts);
-  return client;
 }
 
 /**
@@ -36,8 +30,12 @@ export class RedisModule implements OnApplicationShutdown {
         {
           provide: REDIS_CLIENT,
           inject: [ConfigService],
-          useFactory: (config: ConfigService) =>
-            createRedisClient(config.getOrThrow<string>('REDIS_URL'), options.scripts),
+          // Connected before any module starts: an unreachable Redis fails the start, saying where.
+          useFactory: async (config: ConfigService) => {
+            const client = createRedisClient(config.getOrThrow<string>('REDIS_URL'), options.scripts);
+            await waitUntilReady(client);
+            return client;
+          },
         },
         {
           provide: REDIS_KEYS,

@@ -1,4 +1,5 @@
 import { Clock, isDueOnDelivery, MetricsRegistry } from '@app/common';
+import { logJobFailure } from '@app/redis';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
@@ -93,7 +94,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
           this.loops.set(name, loop);
         }
       })
-      .catch((error: Error) => this.logger.error(`refreshing queues: ${error.message}`));
+      .catch((error: Error) => logJobFailure(this.logger, 'refreshing queues', error));
   }
 
   private async runLoop(queue: string): Promise<void> {
@@ -103,7 +104,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       try {
         pauseMs = await this.dispatchOnce(queue);
       } catch (error) {
-        this.logger.error(`dispatching ${queue}: ${(error as Error).message}`);
+        logJobFailure(this.logger, `dispatching ${queue}`, error);
         pauseMs = this.config.get('DISPATCH_POLL_MS') * 10;
       }
       if (pauseMs > 0) await this.wakers.sleep(queue, pauseMs);
@@ -186,7 +187,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       this.sending.set(queue, (this.sending.get(queue) ?? 0) + 1);
       const delivery = this.deliver(queue, byId.get(consumerId)!, tasks)
         // Whatever failed here (Redis gone mid-failure), the reaper retries these tasks at their deadline.
-        .catch((error: Error) => this.logger.error(`delivering from ${queue}: ${error.message}`))
+        .catch((error: Error) => logJobFailure(this.logger, `delivering from ${queue}`, error))
         .finally(() => {
           this.deliveries.delete(delivery);
           this.sending.set(queue, (this.sending.get(queue) ?? 1) - 1);

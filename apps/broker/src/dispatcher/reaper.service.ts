@@ -1,4 +1,5 @@
 import { Clock } from '@app/common';
+import { logJobFailure } from '@app/redis';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
@@ -30,7 +31,7 @@ export class Reaper implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const every = Math.min(1_000, Math.floor(this.config.get('ACK_TIMEOUT_MS') / 2));
     this.timer = setInterval(
-      () => void this.reapExpired().catch((e: Error) => this.logger.error(`reaping: ${e.message}`)),
+      () => void this.reapExpired().catch((error: Error) => logJobFailure(this.logger, 'reaping', error)),
       every,
     );
   }

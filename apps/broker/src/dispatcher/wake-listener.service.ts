@@ -1,5 +1,5 @@
-import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { duplicateClient, InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { QueueWakers } from './queue-wakers';
@@ -11,7 +11,6 @@ import { QueueWakers } from './queue-wakers';
  */
 @Injectable()
 export class WakeListener implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(WakeListener.name);
   private subscriber?: Redis;
 
   constructor(
@@ -22,8 +21,8 @@ export class WakeListener implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber = this.redis.duplicate();
-    this.subscriber.on('error', (error: Error) => this.logger.warn(`wake channel: ${error.message}`));
+    // Its errors are the main client's too, which reports an outage once; this one only at debug.
+    this.subscriber = duplicateClient(this.redis);
     this.subscriber.on('message', (_channel: string, queue: string) => {
       if (this.queues.list().some((q) => q.name === queue)) this.wakers.notify(queue);
     });

@@ -1,6 +1,6 @@
 import { Clock, MetricsRegistry, retentionMs, Task, taskFromHash, TaskHash, TTL_SLACK_MS } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { BrokerEnvironment } from '../config/environment';
@@ -33,7 +33,7 @@ const MISS_RELOAD_MS = 100;
  * routing; a binding key this replica does not know triggers one re-read before it is refused.
  */
 @Injectable()
-export class QueueRegistry implements OnModuleInit {
+export class QueueRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(QueueRegistry.name);
   private queues = new Map<string, QueueDefinition>();
   /** list()'s answer for the current `queues`, sorted once. */
@@ -43,6 +43,13 @@ export class QueueRegistry implements OnModuleInit {
   private checkedAt = -Infinity;
   private bindings = new Map<string, string>();
   private loadedAt = 0;
+  /** The QUEUES setting, declared at start and again whenever Redis comes back without one of them. */
+  private configured: QueueDefinition[] = [];
+  /** Every 'ready' after the first is a reconnection: Redis may have come back empty (restarted without its data). */
+  private readonly onReconnect = () =>
+    void this.redeclareMissing().catch((error: Error) =>
+      this.logger.warn(`declaring the QUEUES queues again: ${error.message}`),
+    );
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -66,14 +73,32 @@ export class QueueRegistry implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    const configured = parseQueueConfig(this.config.get('QUEUES'), this.config.get('DEFAULT_QUEUE_CAPACITY'));
-    for (const queue of configured) await this.declare(queue);
+    this.configured = parseQueueConfig(this.config.get('QUEUES'), this.config.get('DEFAULT_QUEUE_CAPACITY'));
+    for (const queue of this.configured) await this.declare(queue);
     await this.load();
+    this.redis.on('ready', this.onReconnect);
     this.logger.log(
       `queues: ${this.list()
         .map((q) => `${q.name} <- [${q.binding_keys.join(', ')}]`)
         .join('; ')}`,
     );
+  }
+
+  onModuleDestroy(): void {
+    this.redis.off('ready', this.onReconnect);
+  }
+
+  /**
+   * Declares again the QUEUES queues Redis does not hold (it came back without its data); returns
+   * their names. Queues it holds are left as they are, capacity changes made since the start included.
+   */
+  async redeclareMissing(): Promise<string[]> {
+    await this.load();
+    const missing = this.configured.filter((queue) => !this.queues.has(queue.name));
+    for (const queue of missing) await this.declare(queue);
+    if (missing.length > 0)
+      this.logger.log(`Redis came back without queues ${missing.map((q) => q.name).join(', ')}: declared them again`);
+    return missing.map((queue) => queue.name);
   }
 
   /** Declares a queue, or adds binding keys and sets the capacity of an existing one. */

@@ -1,3 +1,4 @@
+import { logJobFailure } from '@app/redis';
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
@@ -58,7 +59,7 @@ export abstract class CronPassService<T> implements OnApplicationBootstrap, OnMo
 
   onApplicationBootstrap(): void {
     const tick = () =>
-      void this.runPass().catch((error: Error) => this.logger.error(`${this.job.name} pass failed: ${error.message}`));
+      void this.runPass().catch((error: Error) => logJobFailure(this.logger, `${this.job.name} pass failed`, error));
     startCronJob(this.cron, this.job.name, this.job.expression, tick);
   }
 

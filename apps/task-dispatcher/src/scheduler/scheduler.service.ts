@@ -1,5 +1,5 @@
 import { Clock, MetricsRegistry, retentionMs, storedTaskTtlMs } from '@app/common';
-import { InjectRedis, InjectRedisKeys, RedisKeys, runScript } from '@app/redis';
+import { InjectRedis, InjectRedisKeys, logJobFailure, RedisKeys, runScript } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -101,7 +101,7 @@ export class SchedulerService extends CronPassService<SchedulerPassDto> {
         nextMs = Math.min(dueInMs, this.wakeMs);
       }
     } catch (error) {
-      this.logger.warn(`scheduler wake-up failed: ${(error as Error).message}`);
+      logJobFailure(this.logger, 'scheduler wake-up failed', error, 'warn');
       nextMs = this.wakeMs * 4;
     }
     this.scheduleWakeUp(nextMs);
