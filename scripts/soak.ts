@@ -8,7 +8,10 @@
  * 1 on any loss, duplicate or inconsistency. Its key prefix is deleted at the end.
  */
 import { Cluster, deletePrefix, postJson, redisClient, sleep, systemPrefix } from '../test/system/cluster';
-import { checkStoredOnce, drainAndCheck, keyNames, Ledger, queueCounts, totals } from '../test/system/ledger';
+// By path, not @app/*: ts-node runs this without the path mapping.
+import { TaskStatus } from '../libs/common/src/task/task.model';
+import { RedisKeys } from '../libs/redis/src/keys';
+import { checkStoredOnce, drainAndCheck, Ledger, queueCounts, totals } from '../test/system/ledger';
 import { Load, taskFor } from '../test/system/load';
 import type { ProduceSummary } from '../apps/producer/src/produce/produce-tally';
 import type { SchedulerPassDto } from '../apps/task-dispatcher/src/scheduler/dto/scheduler-pass.dto';
@@ -35,7 +38,7 @@ const log = (line: string) => console.log(`[soak ${stamp()}] ${line}`);
 
 async function main(): Promise<number> {
   const prefix = systemPrefix('soak');
-  const keys = keyNames(prefix);
+  const keys = new RedisKeys(prefix);
   const redis = redisClient();
   const ledger = new Ledger();
   let cluster: Cluster | undefined;
@@ -99,10 +102,13 @@ async function main(): Promise<number> {
       for (const id of unconfirmed) pipeline.hget(keys.task(id), 'status');
       const statuses = ((await pipeline.exec()) ?? []).map(([, s]) => s as string | null);
       unconfirmed.forEach((id, i) => {
-        if (statuses[i] === 'scheduled' || statuses[i] === 'complete') acceptedAt.delete(id);
+        if (statuses[i] === TaskStatus.Scheduled || statuses[i] === TaskStatus.Complete) acceptedAt.delete(id);
       });
       const lost = [...acceptedAt.values()].filter((at) => now - at > LOST_AFTER_MS).length;
-      const [scheduled, complete] = await Promise.all([redis.zcard(keys.scheduled), redis.zcard(keys.complete)]);
+      const [scheduled, complete] = await Promise.all([
+        redis.zcard(keys.scheduledIndex),
+        redis.zcard(keys.completeIndex),
+      ]);
       const stored = scheduled + complete;
       const q = totals(await queueCounts(redis, prefix));
       log(

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { signDelivery } from '@app/common';
+import { signDelivery, TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import { apiFetch, AppName, Cluster, deletePrefix, redisClient, SYSTEM_KEYS, systemPrefix } from './cluster';
 
 interface Hostile {
@@ -55,7 +56,7 @@ const hostile: Array<[string, Hostile]> = [
       app: 'broker',
       method: 'POST',
       path: '/tasks',
-      body: { ...task, status: 'complete' },
+      body: { ...task, status: TaskStatus.Complete },
       status: 400,
       message: /status should not exist/,
     },
@@ -836,24 +837,25 @@ const hostile: Array<[string, Hostile]> = [
  * task keys and index entries go on changing as it is delivered, and must not fail later cases).
  */
 async function snapshot(redis: Redis, prefix: string, leaked: Set<string>): Promise<Record<string, unknown>> {
+  const k = new RedisKeys(prefix);
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, found] = await redis.scan(cursor, 'MATCH', k.all, 'COUNT', 1000);
     cursor = next;
     keys.push(...found);
   } while (cursor !== '0');
   const out: Record<string, unknown> = {};
   for (const key of [...new Set(keys)].sort()) {
-    if (key.startsWith(`${prefix}:task:`) && leaked.has(key.slice(`${prefix}:task:`.length))) continue;
-    if (key === `${prefix}:seq` && leaked.size) continue;
+    if (key.startsWith(k.taskPrefix) && leaked.has(key.slice(k.taskPrefix.length))) continue;
+    if (key === k.sequence && leaked.size) continue;
     const type = await redis.type(key);
     if (type === 'hash') out[key] = await redis.hgetall(key);
     else if (type === 'zset') {
       const flat = await redis.zrange(key, '0', '-1', 'WITHSCORES');
       const entries: string[][] = [];
       for (let i = 0; i < flat.length; i += 2)
-        if (!leaked.has(flat[i])) entries.push(key === `${prefix}:consumers` ? [flat[i]] : [flat[i], flat[i + 1]]);
+        if (!leaked.has(flat[i])) entries.push(key === k.consumers ? [flat[i]] : [flat[i], flat[i + 1]]);
       if (entries.length) out[key] = entries;
     } else if (type === 'string') out[key] = await redis.get(key);
     else if (type !== 'none') out[key] = type;
@@ -887,6 +889,7 @@ async function send(url: string, req: Hostile): Promise<{ status: number; text: 
 
 describe('bad input against every public endpoint: a 4xx naming the problem, nothing stored', () => {
   const prefix = systemPrefix('bad-input');
+  const keys = new RedisKeys(prefix);
   let cluster: Cluster;
   let redis: Redis;
   let url: Record<AppName, string>;
@@ -914,8 +917,7 @@ describe('bad input against every public endpoint: a 4xx naming the problem, not
   });
 
   async function waitForProducerRegistration(): Promise<void> {
-    for (let i = 0; i < 100 && !(await redis.hlen(`${prefix}:producers`)); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !(await redis.hlen(keys.producers)); i++) await new Promise((r) => setTimeout(r, 100));
   }
 
   afterAll(async () => {
@@ -960,7 +962,7 @@ describe('bad input against every public endpoint: a 4xx naming the problem, not
     // What a request stored is noted before any assertion, so it cannot fail the cases after it.
     const after = await snapshot(redis, prefix, leaked);
     for (const key of Object.keys(after))
-      if (key.startsWith(`${prefix}:task:`) && !(key in before)) leaked.add(key.slice(`${prefix}:task:`.length));
+      if (key.startsWith(keys.taskPrefix) && !(key in before)) leaked.add(key.slice(keys.taskPrefix.length));
     let body: { message?: string | string[] } = {};
     try {
       body = JSON.parse(res.text);

@@ -1,3 +1,5 @@
+import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import { Agent, request } from 'node:http';
 import {
@@ -12,7 +14,7 @@ import {
   systemPrefix,
   waitFor,
 } from './cluster';
-import { drainAndCheck, expectNothingLost, keyNames, Ledger, queueCounts, readAllTasks, totals } from './ledger';
+import { drainAndCheck, expectNothingLost, Ledger, queueCounts, readAllTasks, totals } from './ledger';
 import { Load } from './load';
 import { Misbehaviour, MisbehavingConsumer } from './stand-in';
 
@@ -352,7 +354,7 @@ describe('a handler whose consumer dies mid-run', () => {
         `task ${id} to be running`,
         async () => {
           const task = await getTask(id);
-          return task.status === 'running' && task.progress !== undefined && task;
+          return task.status === TaskStatus.Running && task.progress !== undefined && task;
         },
         15_000,
         20,
@@ -360,7 +362,7 @@ describe('a handler whose consumer dies mid-run', () => {
       expect(running).toMatchObject({ attempts: 1, progress: { sleeping_ms: SLEEP_MS } });
       expect(running.runs).toBeUndefined();
       // GET /tasks/:id does not show who holds it; the task hash does.
-      const holderId = (await redis.hget(keyNames(prefix).task(id), 'consumer'))!;
+      const holderId = (await redis.hget(new RedisKeys(prefix).task(id), 'consumer'))!;
       const victim = appOf.get(holderId)!;
       expect(victim).toBeDefined();
       const [otherId, other] = [...appOf].find(([, app]) => app !== victim)!;
@@ -374,17 +376,22 @@ describe('a handler whose consumer dies mid-run', () => {
         `task ${id} to complete`,
         async () => {
           const task = await getTask(id);
-          return task.status === 'complete' && task;
+          return task.status === TaskStatus.Complete && task;
         },
         30_000,
         50,
       );
       const completedAt = Date.now();
 
-      expect(done).toMatchObject({ status: 'complete', attempts: 2, run_count: 1, result: { slept_ms: SLEEP_MS } });
+      expect(done).toMatchObject({
+        status: TaskStatus.Complete,
+        attempts: 2,
+        run_count: 1,
+        result: { slept_ms: SLEEP_MS },
+      });
       expect(done.last_error).toBeUndefined();
       expect(done.progress).toBeUndefined();
-      expect(await redis.hget(keyNames(prefix).task(id), 'consumer')).toBe(otherId);
+      expect(await redis.hget(new RedisKeys(prefix).task(id), 'consumer')).toBe(otherId);
       expect(done.runs).toEqual([
         {
           attempt: 1,

@@ -1,3 +1,4 @@
+import { TaskStatus } from '@app/common';
 import type Redis from 'ioredis';
 import type { ProduceSummary } from '../../apps/producer/src/produce/produce-tally';
 import { apiFetch, Cluster, deletePrefix, postJson, redisClient, systemPrefix } from './cluster';
@@ -108,11 +109,13 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
       expect(first.body.caught_up && second.body.caught_up).toBe(true);
 
       const byName = (name: string) => tasks.filter((t) => t.task_name === name);
-      expect(byName('full-due-now').every((t) => t.status === 'complete' && t.run_count === '1')).toBe(true);
-      expect(byName('full-tomorrow').every((t) => t.status === 'scheduled' && t.run_count === undefined)).toBe(true);
+      expect(byName('full-due-now').every((t) => t.status === TaskStatus.Complete && t.run_count === '1')).toBe(true);
+      expect(byName('full-tomorrow').every((t) => t.status === TaskStatus.Scheduled && t.run_count === undefined)).toBe(
+        true,
+      );
       expect(
         byName('full-hourly').every(
-          (t) => t.status === 'scheduled' && t.run_count === '1' && Number(t.scheduled_time) > passAt,
+          (t) => t.status === TaskStatus.Scheduled && t.run_count === '1' && Number(t.scheduled_time) > passAt,
         ),
       ).toBe(true);
 
@@ -141,7 +144,7 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
       const complete = [...(await readAllTasks(redis, prefix)).values()].filter(
-        (t) => t.hash.status === 'complete',
+        (t) => t.hash.status === TaskStatus.Complete,
       ).length;
       expect(listed).toBe(complete);
 

@@ -1,18 +1,8 @@
 import type Redis from 'ioredis';
+// By path, not @app/*: `npm run soak` runs this without the path mapping.
+import { TaskStatus } from '../../libs/common/src/task/task.model';
+import { RedisKeys } from '../../libs/redis/src/keys';
 import { waitFor } from './cluster';
-
-/** The index and queue keys, spelled as libs/redis/src/keys.ts spells them. */
-export const keyNames = (prefix: string) => ({
-  task: (id: string) => `${prefix}:task:${id}`,
-  taskPattern: `${prefix}:task:*`,
-  queues: `${prefix}:queues`,
-  scheduled: `${prefix}:index:scheduled`,
-  complete: `${prefix}:index:complete`,
-  pending: (q: string) => `${prefix}:queue:{${q}}:pending`,
-  inflight: (q: string) => `${prefix}:queue:{${q}}:inflight`,
-  delayed: (q: string) => `${prefix}:queue:{${q}}:delayed`,
-  dead: (q: string) => `${prefix}:queue:{${q}}:dead`,
-});
 
 export interface QueueCounts {
   pending: number;
@@ -52,11 +42,11 @@ export interface StoredTask {
 
 /** Every task hash under the prefix, with its index entries, read in pipelined chunks. */
 export async function readAllTasks(redis: Redis, prefix: string): Promise<Map<string, StoredTask>> {
-  const k = keyNames(prefix);
+  const k = new RedisKeys(prefix);
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', k.taskPattern, 'COUNT', 2000);
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${k.taskPrefix}*`, 'COUNT', 2000);
     cursor = next;
     keys.push(...found);
   } while (cursor !== '0');
@@ -65,15 +55,15 @@ export async function readAllTasks(redis: Redis, prefix: string): Promise<Map<st
     const chunk = [...new Set(keys.slice(i, i + 1000))];
     const pipeline = redis.pipeline();
     for (const key of chunk) {
-      const id = key.slice(`${prefix}:task:`.length);
-      pipeline.hgetall(key).zscore(k.scheduled, id).zscore(k.complete, id);
+      const id = key.slice(k.taskPrefix.length);
+      pipeline.hgetall(key).zscore(k.scheduledIndex, id).zscore(k.completeIndex, id);
     }
     const replies = (await pipeline.exec()) ?? [];
     chunk.forEach((key, j) => {
       const [[e1, hash], [e2, inScheduled], [e3, inComplete]] = replies.slice(j * 3, j * 3 + 3);
       const error = e1 ?? e2 ?? e3;
       if (error) throw error;
-      const id = key.slice(`${prefix}:task:`.length);
+      const id = key.slice(k.taskPrefix.length);
       if (Object.keys(hash as object).length)
         tasks.set(id, {
           key,
@@ -87,10 +77,11 @@ export async function readAllTasks(redis: Redis, prefix: string): Promise<Map<st
 }
 
 export async function queueCounts(redis: Redis, prefix: string): Promise<Map<string, QueueCounts>> {
-  const k = keyNames(prefix);
+  const k = new RedisKeys(prefix);
   const names = Object.keys(await redis.hgetall(k.queues));
   const pipeline = redis.pipeline();
-  for (const q of names) pipeline.zcard(k.pending(q)).zcard(k.inflight(q)).zcard(k.delayed(q)).zcard(k.dead(q));
+  for (const q of names)
+    pipeline.zcard(k.queuePending(q)).zcard(k.queueInflight(q)).zcard(k.queueDelayed(q)).zcard(k.queueDead(q));
   const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
   return new Map(
     names.map((q, i) => [
@@ -143,7 +134,7 @@ export interface CheckOptions {
   only?: Ledger;
 }
 
-const STORED = new Set(['scheduled', 'complete']);
+const STORED = new Set<string>([TaskStatus.Scheduled, TaskStatus.Complete]);
 
 /** When each successful handler run of a task started (ms), from its `runs` JSON. */
 function okRunStarts(runs: string | undefined): number[] {
@@ -166,6 +157,7 @@ export async function checkStoredOnce(
   ledger: Ledger,
   options: CheckOptions = {},
 ): Promise<Report> {
+  const keys = new RedisKeys(prefix);
   const tasks = await readAllTasks(redis, prefix);
   const queues = totals(await queueCounts(redis, prefix));
   const problems: string[] = [];
@@ -213,7 +205,7 @@ export async function checkStoredOnce(
       continue;
     }
     stored++;
-    if (key !== `${prefix}:task:${id}`) note(`${where}: hash under ${key} names id ${id}`);
+    if (key !== keys.task(id)) note(`${where}: hash under ${key} names id ${id}`);
     const attempts = Number(hash.attempts);
     if (!(attempts >= 1 && attempts <= Number(hash.max_retries) + 1))
       note(`${where}: attempts ${hash.attempts} outside 1..max_retries+1`);
@@ -240,7 +232,7 @@ export async function checkStoredOnce(
       note(
         `${where}: run_count ${runs}, expected ${shouldRun} (${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`,
       );
-    if (hash.status === 'complete') {
+    if (hash.status === TaskStatus.Complete) {
       if (hash.periodicity !== 'once') note(`${where}: a ${hash.periodicity} task is complete`);
       if (runs !== 1) note(`${where}: complete with run_count ${runs}`);
       if (inComplete === null) note(`${where}: complete but not in the complete index`);

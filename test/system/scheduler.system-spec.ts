@@ -1,6 +1,7 @@
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import { Cluster, deletePrefix, postJson, redisClient, SYSTEM_QUEUES, systemPrefix, waitFor } from './cluster';
-import { checkStoredOnce, drainAndCheck, expectNothingLost, keyNames, Ledger, readAllTasks } from './ledger';
+import { checkStoredOnce, drainAndCheck, expectNothingLost, Ledger, readAllTasks } from './ledger';
 import { Load } from './load';
 
 /** Due now: most once, every fifth hourly and anchored two hours ago (so it runs once and moves on). */
@@ -21,7 +22,7 @@ function dueTask(tag: string, i: number): Record<string, unknown> {
 
 describe('task-dispatchers under fire: every due task triggered exactly once', () => {
   const prefix = systemPrefix('scheduler');
-  const keys = keyNames(prefix);
+  const keys = new RedisKeys(prefix);
   const ledger = new Ledger();
   let cluster: Cluster;
   let redis: Redis;
@@ -65,7 +66,7 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
       const doomed = postJson(`${victim.url}/scheduler/run`, undefined).catch((error: Error) => error);
       await waitFor(
         'the first pass to have triggered some tasks',
-        async () => (await redis.zcard(keys.complete)) > 0,
+        async () => (await redis.zcard(keys.completeIndex)) > 0,
         30_000,
         2,
       );
@@ -111,6 +112,6 @@ describe('task-dispatchers under fire: every due task triggered exactly once', (
       expectNothingLost(report, ledger.expected);
       const race = [...(await readAllTasks(redis, prefix)).values()].filter((t) => t.hash.task_name === 'td-race');
       expect(race.filter((t) => t.hash.run_count !== '1')).toEqual([]);
-      expect(await redis.zcard(keys.complete)).toBe((ledger.expected * 4) / 5);
+      expect(await redis.zcard(keys.completeIndex)).toBe((ledger.expected * 4) / 5);
     }));
 });

@@ -1,3 +1,5 @@
+import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import request from 'supertest';
@@ -14,6 +16,8 @@ const API_KEYS = [
       `no-${scope}:${(Object.keys(SECRETS) as ScopeName[]).filter((s) => s !== scope).join('+')}:${ALL_BUT(scope)}`,
   ),
 ].join(';');
+
+const redisKeys = new RedisKeys(process.env.REDIS_PREFIX!);
 
 // Read by each app's environment when its module loads, so set before the imports in beforeAll.
 process.env.AUTH = 'on';
@@ -83,7 +87,7 @@ const ROUTES: Route[] = [
 
 /** Every key under the file's prefix with a digest of its value: what a refused request must leave as it was. */
 async function snapshot(redis: Redis): Promise<Map<string, string>> {
-  const keys = (await redis.keys(`${process.env.REDIS_PREFIX}:*`)).sort();
+  const keys = (await redis.keys(redisKeys.all)).sort();
   const state = new Map<string, string>();
   for (const key of keys) {
     const dump = await redis.dumpBuffer(key);
@@ -206,10 +210,10 @@ describe('API keys and scopes on every endpoint of every app', () => {
       'item 1: task id scoped-1 is already in use by another submission; choose another id',
     ]);
     // A task from before submissions were recorded is no key's: under keys, nobody takes it for their own.
-    await redis.hset(`${process.env.REDIS_PREFIX}:task:legacy-1`, { id: 'legacy-1', status: 'queued' });
+    await redis.hset(redisKeys.task('legacy-1'), { id: 'legacy-1', status: TaskStatus.Queued });
     await submit(SECRETS.submit, { ...task, id: 'legacy-1' }).expect(409);
     // All or nothing: the bulk's other item was not stored either.
-    expect(await redis.exists(`${process.env.REDIS_PREFIX}:task:scoped-2`)).toBe(0);
+    expect(await redis.exists(redisKeys.task('scoped-2'))).toBe(0);
   });
 
   it("keys producer records by the caller's key and name, and forgets one not renewed", async () => {
@@ -227,7 +231,7 @@ describe('API keys and scopes on every endpoint of every app', () => {
       ]),
     );
     // Last renewed six minutes ago: past the 5-minute record TTL.
-    await redis.zadd(`${process.env.REDIS_PREFIX}:producers-seen`, Date.now() - 6 * 60_000, 'no-read/shared-name');
+    await redis.zadd(redisKeys.producersSeen, Date.now() - 6 * 60_000, 'no-read/shared-name');
     expect((await list()).map((p) => p.id)).not.toContain('no-read/shared-name');
     expect((await list()).map((p) => p.id)).toContain('submit-key/shared-name');
   });

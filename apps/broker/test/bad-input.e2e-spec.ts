@@ -1,3 +1,5 @@
+import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { itServesTheBasics } from '../../../test/app-basics';
@@ -6,10 +8,9 @@ import { AppModule } from '../src/app.module';
 
 /** Every key the broker holds, except the queue set it declares at start. */
 async function taskKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const keys = await redis.keys(`${prefix}:*`);
-  return keys
-    .filter((key) => !key.endsWith(':queues') && !key.endsWith(':bindings') && !key.endsWith(':queues-version'))
-    .sort();
+  const keys = new RedisKeys(prefix);
+  const declared = new Set([keys.queues, keys.bindings, keys.queuesVersion]);
+  return (await redis.keys(keys.all)).filter((key) => !declared.has(key)).sort();
 }
 
 const valid = { task_name: 'send mail', task_type: 'email' };
@@ -74,7 +75,7 @@ describe('broker: bad input', () => {
     ['an unknown periodicity', { ...valid, periodicity: 'yearly' }, 400, /periodicity/],
     ['a six-field cron', { ...valid, periodicity: '0 0 * * * *' }, 400, /periodicity/],
     ['max_retries 26', { ...valid, max_retries: 26 }, 400, /max_retries/],
-    ['a client-set status', { ...valid, status: 'complete' }, 400, /property status should not exist/],
+    ['a client-set status', { ...valid, status: TaskStatus.Complete }, 400, /property status should not exist/],
     ['a client-set task_update_time', { ...valid, task_update_time: '2026-01-01T00:00:00Z' }, 400, /task_update_time/],
     ['an id with a slash', { ...valid, id: 'a/b' }, 400, /id must be/],
     [

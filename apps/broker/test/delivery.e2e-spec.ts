@@ -1,4 +1,5 @@
 import '../../../test/fast-timeouts';
+import { TaskStatus } from '@app/common';
 import { defineScripts, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
@@ -44,7 +45,13 @@ describe('delivery path: broker and consumers', () => {
       await expectAllStoredOnce(redis, keys, a, ids.slice(0, 30));
       await expectAllStoredOnce(redis, keys, b, ids.slice(30));
       const task = await request(broker.url).get(`/tasks/${ids[40]}`).expect(200);
-      expect(task.body).toMatchObject({ id: ids[40], queue: b, binding_key: b, status: 'scheduled', attempts: 1 });
+      expect(task.body).toMatchObject({
+        id: ids[40],
+        queue: b,
+        binding_key: b,
+        status: TaskStatus.Scheduled,
+        attempts: 1,
+      });
       const metrics = (await request(broker.url).get('/metrics')).text;
       const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1]);
       expect(value('tq_acked_total')).toBeGreaterThanOrEqual(50);
@@ -95,7 +102,7 @@ describe('delivery path: broker and consumers', () => {
     const queue = await declareQueue(broker.url);
     const body = { id: `fixed-${queue}`, task_name: 'once', task_type: 'work', binding_key: queue };
     const first = await request(broker.url).post('/tasks').send(body).expect(201);
-    expect(first.body).toEqual({ id: body.id, queue, status: 'queued' });
+    expect(first.body).toEqual({ id: body.id, queue, status: TaskStatus.Queued });
     const again = await request(broker.url).post('/tasks').send(body).expect(200);
     expect(again.body.id).toBe(body.id);
     expect((await queueCounts(redis, keys, queue)).pending).toBe(1);
@@ -180,13 +187,13 @@ describe('delivery path: broker and consumers', () => {
         { task_name: 'doomed', task_type: 'doomed', binding_key: queue, max_retries: 2 },
       ]);
       await eventually(
-        async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered',
+        async () => (await statuses(redis, keys, [id])).get(id) === TaskStatus.DeadLettered,
         10_000,
         'dead letter',
       );
       const dead = await request(broker.url).get(`/queues/${queue}/dead-letters`).expect(200);
       expect(dead.body).toHaveLength(1);
-      expect(dead.body[0]).toMatchObject({ id, attempts: 3, status: 'dead_lettered' });
+      expect(dead.body[0]).toMatchObject({ id, attempts: 3, status: TaskStatus.DeadLettered });
       expect(dead.body[0].last_error).toContain('disk on fire');
       expect((await request(broker.url).get(`/queues/${queue}`)).body.dead_letters).toBe(1);
 
@@ -209,7 +216,7 @@ describe('delivery path: broker and consumers', () => {
         { task_name: 'late', task_type: 'work', binding_key: queue, max_retries: 0 },
       ]);
       await eventually(
-        async () => (await statuses(redis, keys, [id])).get(id) === 'dead_lettered',
+        async () => (await statuses(redis, keys, [id])).get(id) === TaskStatus.DeadLettered,
         10_000,
         'dead letter',
       );
@@ -228,7 +235,7 @@ describe('delivery path: broker and consumers', () => {
         .send({ acks: [{ delivery_id: deliveryId, ok: true }] })
         .expect(204);
       expect(await queueCounts(redis, keys, queue)).toEqual({ pending: 0, inFlight: 0, delayed: 0, dead: 1 });
-      expect((await statuses(redis, keys, [id])).get(id)).toBe('dead_lettered');
+      expect((await statuses(redis, keys, [id])).get(id)).toBe(TaskStatus.DeadLettered);
     } finally {
       await silent.stop();
     }

@@ -1,4 +1,5 @@
 import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, closeAndClean, eventually, testRedis } from '../../../test/helpers';
@@ -15,6 +16,7 @@ process.env.PENDING_CAP_PER_KEY = '3';
 
 /** PENDING_CAP_PER_KEY: one key cannot fill a shared queue; a task counts until it leaves its queue. */
 describe('a per-key cap on pending tasks', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
   let redis: Redis;
   let broker: BootedApp;
 
@@ -42,7 +44,7 @@ describe('a per-key cap on pending tasks', () => {
       .set(as(B))
       .send([task('cap-b-0'), task('cap-b-1'), task('cap-b-2'), task('cap-b-3')])
       .expect(429);
-    expect(await redis.exists(`${process.env.REDIS_PREFIX}:task:cap-b-0`)).toBe(0);
+    expect(await redis.exists(keys.task('cap-b-0'))).toBe(0);
     await submit(B, 'cap-b-0').expect(201);
     // A resend of a known task is not a new one: it takes no room.
     await submit(A, 'cap-a-0').expect(200);

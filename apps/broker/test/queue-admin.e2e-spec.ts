@@ -1,4 +1,5 @@
 import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, bootApp, closeAndClean, testRedis } from '../../../test/helpers';
@@ -10,6 +11,7 @@ process.env.MAX_CONSUMERS = '2';
 
 /** Queues are operator business: declared, changed and deleted with admin, and bounded by MAX_QUEUES. */
 describe('deleting queues, and MAX_QUEUES', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
   let redis: Redis;
   let broker: BootedApp;
 
@@ -55,7 +57,7 @@ describe('deleting queues, and MAX_QUEUES', () => {
       cancelled: 1,
     });
     expect((await request(broker.url).get(`/tasks/${body.id}`).expect(200)).body.status).toBe(TaskStatus.Cancelled);
-    expect(await redis.exists(`${process.env.REDIS_PREFIX}:queue:{busy}:pending`)).toBe(0);
+    expect(await redis.exists(keys.queuePending('busy'))).toBe(0);
   });
 
   it('answers 404 for an unknown queue and 400 for a bad force', async () => {
@@ -97,11 +99,11 @@ describe('deleting queues, and MAX_QUEUES', () => {
       await declare('short-lived').expect(201);
       await request(broker.url).delete('/queues/short-lived').expect(200);
       // As a consumer stores a task due later: scheduled, awaiting its run, in the scheduled index.
-      const key = `${process.env.REDIS_PREFIX}:task:orphan-1`;
+      const key = keys.task('orphan-1');
       const due = Date.now() - 1_000;
       await redis.hset(key, {
         id: 'orphan-1',
-        status: 'scheduled',
+        status: TaskStatus.Scheduled,
         awaits_run: '1',
         queue: 'short-lived',
         scheduled_time: String(due),
@@ -109,11 +111,11 @@ describe('deleting queues, and MAX_QUEUES', () => {
         priority: '0',
         seq: '1',
       });
-      await redis.zadd(`${process.env.REDIS_PREFIX}:index:scheduled`, due, 'orphan-1');
+      await redis.zadd(keys.scheduledIndex, due, 'orphan-1');
       const { SchedulerService } = await import('../../task-dispatcher/src/scheduler/scheduler.service');
       await dispatcher.app.get(SchedulerService).runPass();
-      expect(await redis.hmget(key, 'status', 'last_error')).toEqual(['cancelled', 'its queue was deleted']);
-      expect(await redis.exists(`${process.env.REDIS_PREFIX}:queue:{short-lived}:pending`)).toBe(0);
+      expect(await redis.hmget(key, 'status', 'last_error')).toEqual([TaskStatus.Cancelled, 'its queue was deleted']);
+      expect(await redis.exists(keys.queuePending('short-lived'))).toBe(0);
       expect(await redis.pttl(key)).toBeGreaterThan(0);
     } finally {
       await dispatcher.app.close();

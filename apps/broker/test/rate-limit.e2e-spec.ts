@@ -1,3 +1,4 @@
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, closeAndClean, testRedis } from '../../../test/helpers';
@@ -13,6 +14,7 @@ process.env.SUBMIT_RATE_LIMIT = '2';
 
 /** SUBMIT_RATE_LIMIT: per key, after authentication, 429 with Retry-After, nothing stored for a refused request. */
 describe('submit rate limits', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
   let redis: Redis;
   let broker: BootedApp;
 
@@ -36,7 +38,7 @@ describe('submit rate limits', () => {
     expect(refused.body.message).toEqual([
       'this key may submit 2 requests a second (SUBMIT_RATE_LIMIT); retry after 1 s',
     ]);
-    expect(await redis.exists(`${process.env.REDIS_PREFIX}:task:rl-a-refused`)).toBe(0);
+    expect(await redis.exists(keys.task('rl-a-refused'))).toBe(0);
     await submit(B, 'rl-b-0').expect(201);
     await request(broker.url).get('/tasks/rl-a-0').set('Authorization', `Bearer ${A}`).expect(200);
     // Refilled at two a second.

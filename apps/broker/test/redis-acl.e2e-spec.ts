@@ -1,3 +1,5 @@
+import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import request from 'supertest';
@@ -11,7 +13,7 @@ import { BootedApp, bootApp, closeAndClean, eventually, testRedis } from '../../
 describe('REDIS_URL with an ACL user', () => {
   const user = `tqtest-acl-${randomBytes(3).toString('hex')}`;
   const password = randomBytes(16).toString('hex');
-  const prefix = process.env.REDIS_PREFIX!;
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
   let admin: Redis;
   let broker: BootedApp;
 
@@ -23,8 +25,8 @@ describe('REDIS_URL with an ACL user', () => {
       user,
       'on',
       `>${password}`,
-      `~${prefix}:*`,
-      `&${prefix}:*`,
+      `~${keys.all}`,
+      `&${keys.all}`,
       '+@all',
       '-@dangerous',
       '+info',
@@ -51,8 +53,8 @@ describe('REDIS_URL with an ACL user', () => {
       5_000,
       'the task',
     );
-    expect(task).toMatchObject({ id: body.id, status: 'queued' });
-    expect(await admin.exists(`${prefix}:task:${body.id}`)).toBe(1);
+    expect(task).toMatchObject({ id: body.id, status: TaskStatus.Queued });
+    expect(await admin.exists(keys.task(body.id))).toBe(1);
   });
 
   it('connects as that user, so the URL really carries the credentials', async () => {

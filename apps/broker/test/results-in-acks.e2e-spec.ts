@@ -1,5 +1,6 @@
 import '../../../test/fast-timeouts';
 import { TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, bootApp, eventually, freePort, testRedis, closeAndClean } from '../../../test/helpers';
@@ -13,6 +14,7 @@ import { declareQueueOwnedBy, taskApi } from './delivery-harness';
  * consumer's own store.
  */
 describe('results in acks, for consumers that store nothing', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
   let redis: Redis;
   let broker: BootedApp;
   let queue: string;
@@ -55,7 +57,7 @@ describe('results in acks, for consumers that store nothing', () => {
     expect(task.result).toEqual({ sent: true });
     expect(task.runs).toEqual([expect.objectContaining({ attempt: 1, consumer: remote.id, outcome: 'ok' })]);
     // Out of its queue: nothing pending or in flight.
-    expect(await redis.zcard(`${process.env.REDIS_PREFIX}:queue:{${queue}}:inflight`)).toBe(0);
+    expect(await redis.zcard(keys.queueInflight(queue))).toBe(0);
   });
 
   it('keeps a not-yet-due task of a handled type awaiting its run, and a store-only type as stored', async () => {
@@ -70,8 +72,8 @@ describe('results in acks, for consumers that store nothing', () => {
     ]).expect(204);
     await api.until(later, TaskStatus.Scheduled);
     await api.until(storeOnly, TaskStatus.Scheduled);
-    expect(await redis.hget(`${process.env.REDIS_PREFIX}:task:${later}`, 'awaits_run')).toBe('1');
-    expect(await redis.hget(`${process.env.REDIS_PREFIX}:task:${storeOnly}`, 'awaits_run')).toBeNull();
+    expect(await redis.hget(keys.task(later), 'awaits_run')).toBe('1');
+    expect(await redis.hget(keys.task(storeOnly), 'awaits_run')).toBeNull();
     expect((await api.read(later)).runs ?? []).toEqual([]);
   });
 
@@ -142,6 +144,6 @@ describe('results in acks, for consumers that store nothing', () => {
     const task = await api.until(later, TaskStatus.Scheduled);
     expect(task.result).toBeUndefined();
     expect(task.runs ?? []).toEqual([]);
-    expect(await redis.hget(`${process.env.REDIS_PREFIX}:task:${later}`, 'awaits_run')).toBe('1');
+    expect(await redis.hget(keys.task(later), 'awaits_run')).toBe('1');
   });
 });

@@ -1,5 +1,6 @@
 import '../../../test/fast-timeouts';
 import { signDelivery, TaskStatus } from '@app/common';
+import { RedisKeys } from '@app/redis';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { BootedApp, bootApp, closeAndClean, eventually, freePort, testRedis } from '../../../test/helpers';
@@ -15,6 +16,7 @@ const NEW_KEY = 'new-signing-key-'.padEnd(40, 'y');
  * keys, so a rotation (consumer first, then the broker) loses no push.
  */
 describe('signed deliveries', () => {
+  const keys = new RedisKeys(process.env.REDIS_PREFIX!);
   let redis: Redis;
   let broker: BootedApp;
   let consumer: BootedApp;
@@ -69,7 +71,7 @@ describe('signed deliveries', () => {
       })
       .expect(201);
     await eventually(async () => (await read(body.id)).status === TaskStatus.Scheduled || false, 10_000, 'stored');
-    const before = await redis.hgetall(`${process.env.REDIS_PREFIX}:task:${body.id}`);
+    const before = await redis.hgetall(keys.task(body.id));
     const push = JSON.stringify({
       deliveries: [
         {
@@ -114,6 +116,6 @@ describe('signed deliveries', () => {
     const good = await post({ 'x-tq-timestamp': now, 'x-tq-signature': signDelivery(NEW_KEY, now, Buffer.from(push)) });
     expect(good.status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await redis.hgetall(`${process.env.REDIS_PREFIX}:task:${body.id}`)).toEqual(before);
+    expect(await redis.hgetall(keys.task(body.id))).toEqual(before);
   });
 });

@@ -1,3 +1,4 @@
+import { TaskStatus } from '@app/common';
 import { defineScripts, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
 import type Redis from 'ioredis';
 import { deleteKeys, testRedis } from '../../../test/helpers';
@@ -23,30 +24,35 @@ describe('store script', () => {
     const keepMs = 86_400_000;
     const delivered = ['store-a', 'store-b'];
     for (const id of delivered)
-      await redis.hset(keys.task(id), { id, status: 'dispatched', scheduled_time: due, delivery_id: `d-${id}` });
+      await redis.hset(keys.task(id), {
+        id,
+        status: TaskStatus.Dispatched,
+        scheduled_time: due,
+        delivery_id: `d-${id}`,
+      });
     await redis.hset(keys.task('store-done'), {
       id: 'store-done',
-      status: 'scheduled',
+      status: TaskStatus.Scheduled,
       scheduled_time: due,
       stored_time: 1,
       delivery_id: 'd-store-done',
     });
     await redis.hset(keys.task('store-corrupt'), {
       id: 'store-corrupt',
-      status: 'dispatched',
+      status: TaskStatus.Dispatched,
       scheduled_time: 'soon',
       delivery_id: 'd-store-corrupt',
     });
     // Out for another delivery, and failed back to its queue: neither is this delivery's to store.
     await redis.hset(keys.task('store-other'), {
       id: 'store-other',
-      status: 'dispatched',
+      status: TaskStatus.Dispatched,
       scheduled_time: due,
       delivery_id: 'd-someone-else',
     });
     await redis.hset(keys.task('store-requeued'), {
       id: 'store-requeued',
-      status: 'queued',
+      status: TaskStatus.Queued,
       scheduled_time: due,
       delivery_id: 'd-store-requeued',
     });
@@ -70,15 +76,15 @@ describe('store script', () => {
     );
 
     expect(outcomes).toEqual([1, 0, -1, -2, 1, -4, -4]);
-    expect(await redis.hget(keys.task('store-other'), 'status')).toBe('dispatched');
-    expect(await redis.hget(keys.task('store-requeued'), 'status')).toBe('queued');
-    expect(await redis.hget(keys.task('store-corrupt'), 'status')).toBe('dispatched');
+    expect(await redis.hget(keys.task('store-other'), 'status')).toBe(TaskStatus.Dispatched);
+    expect(await redis.hget(keys.task('store-requeued'), 'status')).toBe(TaskStatus.Queued);
+    expect(await redis.hget(keys.task('store-corrupt'), 'status')).toBe(TaskStatus.Dispatched);
     expect(await redis.hmget(keys.task('store-a'), 'status', 'stored_time', 'awaits_run')).toEqual([
       'scheduled',
       String(now),
       '1',
     ]);
-    expect(await redis.hmget(keys.task('store-b'), 'status', 'awaits_run')).toEqual(['scheduled', null]);
+    expect(await redis.hmget(keys.task('store-b'), 'status', 'awaits_run')).toEqual([TaskStatus.Scheduled, null]);
     expect(await redis.hget(keys.task('store-done'), 'stored_time')).toBe('1');
     expect(await redis.exists(keys.task('store-missing'))).toBe(0);
     // Kept until due, then for the retention period.
@@ -98,7 +104,7 @@ describe('store script', () => {
     const keepMs = 86_400_000;
     const next = now + 3_600_000;
     const common = {
-      status: 'running',
+      status: TaskStatus.Running,
       scheduled_time: now - 1_000,
       attempts: 2,
       consumer: 'c-7',
@@ -126,7 +132,7 @@ describe('store script', () => {
     expect(outcomes).toEqual([1, 1]);
     const once = await redis.hgetall(keys.task('ran-once'));
     expect(once).toMatchObject({
-      status: 'complete',
+      status: TaskStatus.Complete,
       result: '{"sent":true}',
       run_count: '1',
       last_run_time: String(now),
@@ -140,7 +146,7 @@ describe('store script', () => {
 
     const hourly = await redis.hgetall(keys.task('ran-hourly'));
     expect(hourly).toMatchObject({
-      status: 'scheduled',
+      status: TaskStatus.Scheduled,
       scheduled_time: String(next),
       awaits_run: '1',
       run_count: '4',
@@ -155,7 +161,7 @@ describe('store script', () => {
     const now = Date.now();
     await redis.hset(keys.task('cancelled'), {
       id: 'cancelled',
-      status: 'cancelled',
+      status: TaskStatus.Cancelled,
       scheduled_time: now - 1_000,
       periodicity: 'once',
       delivery_id: 'd-c',
@@ -169,7 +175,7 @@ describe('store script', () => {
     expect(outcomes).toEqual([-3]);
     expect(await redis.hgetall(keys.task('cancelled'))).toEqual({
       id: 'cancelled',
-      status: 'cancelled',
+      status: TaskStatus.Cancelled,
       scheduled_time: String(now - 1_000),
       periodicity: 'once',
       delivery_id: 'd-c',

@@ -1,3 +1,4 @@
+import { TaskStatus } from '@app/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -103,7 +104,9 @@ export class StandInBroker {
     if (bulk) return send(201, { ids: items.map((task) => task.id) });
     return send(
       existing ? 200 : 201,
-      existing ? { ...body, status: 'queued' } : { id: body.id, queue: body.task_type, status: 'queued' },
+      existing
+        ? { ...body, status: TaskStatus.Queued }
+        : { id: body.id, queue: body.task_type, status: TaskStatus.Queued },
     );
   }
 }

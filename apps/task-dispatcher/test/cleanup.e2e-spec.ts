@@ -1,4 +1,4 @@
-import { ManualClock } from '@app/common';
+import { ManualClock, TaskStatus } from '@app/common';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { BootedApp, deleteKeys } from '../../../test/helpers';
@@ -70,11 +70,11 @@ describe('cleanup', () => {
       expect(await redis.exists(keys.task(id))).toBe(0);
       expect(await indexed(id)).toEqual([null, null]);
     }
-    expect(await redis.hget(keys.task('just-inside'), 'status')).toBe('complete');
+    expect(await redis.hget(keys.task('just-inside'), 'status')).toBe(TaskStatus.Complete);
     expect(await indexed('just-inside')).toEqual([null, String(t0 + 60_000)]);
     expect(await indexed('recent')).toEqual([null, String(t0 + 25 * DAY_MS)]);
     for (const id of ['periodic', 'overdue-scheduled', 'far-scheduled']) {
-      expect(await redis.hget(keys.task(id), 'status')).toBe('scheduled');
+      expect(await redis.hget(keys.task(id), 'status')).toBe(TaskStatus.Scheduled);
       expect((await indexed(id))[0]).not.toBeNull();
     }
 

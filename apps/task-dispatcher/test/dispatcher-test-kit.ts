@@ -1,4 +1,4 @@
-import { Clock, ManualClock, newTask, retentionMs, Task, taskToHash, TTL_SLACK_MS } from '@app/common';
+import { Clock, ManualClock, newTask, retentionMs, Task, TaskStatus, taskToHash, TTL_SLACK_MS } from '@app/common';
 import { createRedisClient, queueScript, RedisKeys, StoreMode, storeTaskScript } from '@app/redis';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
@@ -55,7 +55,11 @@ export async function storeTasks(redis: Redis, keys: RedisKeys, specs: TaskSpec[
   const pipeline = redis.pipeline();
   for (const task of tasks) {
     // As the claim leaves it: out for one delivery, which the store names.
-    pipeline.hset(keys.task(task.id), { ...taskToHash(task), status: 'dispatched', delivery_id: `d-${task.id}` });
+    pipeline.hset(keys.task(task.id), {
+      ...taskToHash(task),
+      status: TaskStatus.Dispatched,
+      delivery_id: `d-${task.id}`,
+    });
     queueScript(
       pipeline,
       storeTaskScript,

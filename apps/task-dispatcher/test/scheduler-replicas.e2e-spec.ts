@@ -1,4 +1,4 @@
-import { ManualClock } from '@app/common';
+import { ManualClock, TaskStatus } from '@app/common';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { BootedApp, deleteKeys } from '../../../test/helpers';
@@ -55,7 +55,9 @@ describe('two schedulers on the same tasks', () => {
     const rows = ((await pipeline.exec()) ?? []).map(([, row]) => row as string[]);
     expect(rows.filter(([runs]) => runs !== '1')).toEqual([]);
     expect(
-      rows.filter(([, status, periodicity]) => status !== (periodicity === 'once' ? 'complete' : 'scheduled')),
+      rows.filter(
+        ([, status, periodicity]) => status !== (periodicity === 'once' ? TaskStatus.Complete : TaskStatus.Scheduled),
+      ),
     ).toEqual([]);
     expect(await redis.zcard(keys.completeIndex)).toBe(2000);
     expect(await redis.zcount(keys.scheduledIndex, '-inf', now)).toBe(0);

@@ -1,4 +1,4 @@
-import { ManualClock, TTL_SLACK_MS } from '@app/common';
+import { ManualClock, TaskStatus, TTL_SLACK_MS } from '@app/common';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { BootedApp, deleteKeys } from '../../../test/helpers';
@@ -47,7 +47,7 @@ describe('scheduler', () => {
     for (const id of ['late', 'now']) {
       const task = await redis.hgetall(keys.task(id));
       expect(task).toMatchObject({
-        status: 'complete',
+        status: TaskStatus.Complete,
         run_count: '1',
         last_run_time: String(now),
         task_update_time: String(now),
@@ -59,13 +59,13 @@ describe('scheduler', () => {
       expect(ttl).toBeGreaterThan(RETENTION_MS);
       expect(ttl).toBeLessThanOrEqual(RETENTION_MS + TTL_SLACK_MS);
     }
-    expect(await redis.hget(keys.task('future'), 'status')).toBe('scheduled');
+    expect(await redis.hget(keys.task('future'), 'status')).toBe(TaskStatus.Scheduled);
     expect(await redis.zscore(keys.scheduledIndex, 'future')).toBe(String(now + 60_000));
 
     expect((await scheduler.runPass()).triggered).toBe(0);
     clock.advance(60_000);
     expect(await scheduler.runPass()).toMatchObject({ triggered: 1, completed: 1 });
-    expect(await redis.hget(keys.task('future'), 'status')).toBe('complete');
+    expect(await redis.hget(keys.task('future'), 'status')).toBe(TaskStatus.Complete);
   });
 
   // Each step: the clock is set to `at`, one pass runs, and the task must then be due at `next`.
@@ -162,7 +162,7 @@ describe('scheduler', () => {
         runs: task.run_count,
         last: iso(task.last_run_time),
       }).toEqual({
-        status: 'scheduled',
+        status: TaskStatus.Scheduled,
         scheduled: new Date(next).toISOString(),
         runs: String(runs),
         last: new Date(at).toISOString(),
@@ -202,7 +202,7 @@ describe('scheduler', () => {
 
     clock.set(due);
     expect(await scheduler.runPass()).toMatchObject({ triggered: 1, completed: 1 });
-    expect(await redis.hget(keys.task('far'), 'status')).toBe('complete');
+    expect(await redis.hget(keys.task('far'), 'status')).toBe(TaskStatus.Complete);
     expect(await redis.pttl(keys.task('far'))).toBeGreaterThan(RETENTION_MS);
   });
 

@@ -1,4 +1,4 @@
-import { ManualClock } from '@app/common';
+import { ManualClock, TaskStatus } from '@app/common';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { BootedApp, deleteKeys } from '../../../test/helpers';
@@ -51,17 +51,17 @@ describe('GET /tasks', () => {
   });
 
   it('pages through scheduled tasks in due order, each once, across ties larger than a page', async () => {
-    const pages = await allPages({ status: 'scheduled', limit: 4 });
+    const pages = await allPages({ status: TaskStatus.Scheduled, limit: 4 });
     expect(pages.map((page) => page.length)).toEqual([4, 4, 4, 4, 4, 4, 1]);
     expect(pages.flat()).toEqual(await redis.zrange(keys.scheduledIndex, '0', '-1'));
   });
 
   it('returns whole tasks, with times as ISO-8601', async () => {
-    const res = await request(booted.url).get('/tasks').query({ status: 'complete' }).expect(200);
+    const res = await request(booted.url).get('/tasks').query({ status: TaskStatus.Complete }).expect(200);
     expect(res.body.next_cursor).toBeNull();
     expect(res.body.items.map((task: { id: string }) => task.id)).toEqual(['done-1', 'done-2']);
     expect(res.body.items[0]).toMatchObject({
-      status: 'complete',
+      status: TaskStatus.Complete,
       run_count: 1,
       scheduled_time: new Date(t0 - 2000).toISOString(),
     });
@@ -70,7 +70,7 @@ describe('GET /tasks', () => {
   it('keeps to the time window, both ends inclusive', async () => {
     const from = new Date(t0 + 120_000).toISOString();
     const to = new Date(t0 + 124_000).toISOString();
-    const pages = await allPages({ status: 'scheduled', from, to, limit: 2 });
+    const pages = await allPages({ status: TaskStatus.Scheduled, from, to, limit: 2 });
     expect(pages.flat()).toEqual(['s-00', 's-01', 's-02', 's-03', 's-04']);
   });
 
@@ -79,20 +79,23 @@ describe('GET /tasks', () => {
     await redis.del(keys.task('vanishing'));
     const res = await request(booted.url)
       .get('/tasks')
-      .query({ status: 'scheduled', from: new Date(t0 + 999_000).toISOString() })
+      .query({ status: TaskStatus.Scheduled, from: new Date(t0 + 999_000).toISOString() })
       .expect(200);
     expect(res.body).toEqual({ items: [], next_cursor: null });
   });
 
   it.each([
     [{}, 'status must be one of the following values: scheduled, complete'],
-    [{ status: 'queued' }, 'status must be one of the following values: scheduled, complete'],
-    [{ status: 'scheduled', from: 'yesterday' }, 'from must be a valid ISO 8601 date string'],
-    [{ status: 'scheduled', limit: 0 }, 'limit must not be less than 1'],
-    [{ status: 'scheduled', limit: 5000 }, 'limit must not be greater than 1000'],
-    [{ status: 'scheduled', cursor: 'garbage!' }, 'cursor must be a next_cursor returned by GET /tasks'],
-    [{ status: 'scheduled', colour: 'red' }, 'property colour should not exist'],
-    [{ status: 'scheduled', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 'from must not be after to'],
+    [{ status: TaskStatus.Queued }, 'status must be one of the following values: scheduled, complete'],
+    [{ status: TaskStatus.Scheduled, from: 'yesterday' }, 'from must be a valid ISO 8601 date string'],
+    [{ status: TaskStatus.Scheduled, limit: 0 }, 'limit must not be less than 1'],
+    [{ status: TaskStatus.Scheduled, limit: 5000 }, 'limit must not be greater than 1000'],
+    [{ status: TaskStatus.Scheduled, cursor: 'garbage!' }, 'cursor must be a next_cursor returned by GET /tasks'],
+    [{ status: TaskStatus.Scheduled, colour: 'red' }, 'property colour should not exist'],
+    [
+      { status: TaskStatus.Scheduled, from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+      'from must not be after to',
+    ],
   ])('answers 400 naming the bad field for %j', async (query, message) => {
     const res = await request(booted.url).get('/tasks').query(query).expect(400);
     expect(res.body.message).toContain(message);

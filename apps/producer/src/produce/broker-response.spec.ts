@@ -1,3 +1,4 @@
+import { TaskStatus } from '@app/common';
 import { acceptedIds, rejectionReason, retryAfterMs } from './broker-response';
 
 describe('retryAfterMs', () => {
@@ -35,7 +36,7 @@ describe('rejectionReason', () => {
 
 describe('acceptedIds', () => {
   it('counts a single id or a list of ids', () => {
-    expect(acceptedIds({ id: 'a', queue: 'q', status: 'queued' })).toBe(1);
+    expect(acceptedIds({ id: 'a', queue: 'q', status: TaskStatus.Queued })).toBe(1);
     expect(acceptedIds({ ids: ['a', 'b', 3] })).toBe(2);
     expect(acceptedIds('nonsense')).toBe(0);
   });

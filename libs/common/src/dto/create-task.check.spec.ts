@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createValidationPipe } from '../app/validation';
+import { TaskStatus } from '../task/task.model';
 import { isValidCreateTask } from './create-task.check';
 import { CreateTaskDto } from './create-task.dto';
 
@@ -105,7 +106,7 @@ describe('isValidCreateTask agrees with the ValidationPipe on CreateTaskDto', ()
 
   it('refuses unknown fields, missing required ones and bodies that are not objects', async () => {
     for (const body of [
-      { ...base, status: 'complete' },
+      { ...base, status: TaskStatus.Complete },
       { task_type: 'email' },
       { task_name: 'x' },
       [],
