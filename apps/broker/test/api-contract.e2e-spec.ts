@@ -17,10 +17,14 @@ import { BootedApp, closeAndClean, eventually, freePort, testRedis } from '../..
 
 const ALL = 'contract-all-'.padEnd(40, 'a');
 const READ_ONLY = 'contract-read-'.padEnd(40, 'r');
+/** A key of its own for the flood that gets 429: the others keep their submit budget. */
+const LIMITED = 'contract-limited-'.padEnd(40, 'l');
 const SIGNING_KEY = 'g'.repeat(40);
 // Read by each app's environment when its module loads: bootForDocument requires them after this.
 process.env.AUTH = 'on';
-process.env.API_KEYS = `all:submit+read+admin+consumer:${ALL};reader:read:${READ_ONLY}`;
+process.env.API_KEYS = `all:submit+read+admin+consumer:${ALL};reader:read:${READ_ONLY};limited:submit:${LIMITED}`;
+// Per key: far above what the other calls send, easily passed by the flood below.
+process.env.SUBMIT_RATE_LIMIT = '30';
 process.env.BROKER_API_KEY = ALL;
 process.env.DELIVERY_SIGNING_KEYS = SIGNING_KEY;
 // The task-dispatcher's passes run when the test asks, not at a minute boundary.
@@ -171,6 +175,18 @@ describe('every operation answers as its OpenAPI document says', () => {
     await send({ ...bulk, body: [good, { ...good, priority: 99 }], status: 400 });
     await send({ ...bulk, body: [good, { ...good, binding_key: 'contract-nowhere' }], status: 422 });
     await send({ ...bulk, body: [{ ...good, id: 'example-hello', task_name: 'other' }], status: 409 });
+  });
+
+  it('answers a key past SUBMIT_RATE_LIMIT with 429 and Retry-After', async () => {
+    // Bad bodies: the rate limit counts requests before their bodies are read, and none is stored.
+    const flood = await Promise.all(
+      Array.from({ length: 150 }, () =>
+        send({ app: 'broker', method: 'post', operation: '/tasks', key: LIMITED, body: { task_name: 1 } }),
+      ),
+    );
+    const limited = flood.filter((res) => res.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0].headers['retry-after']).toMatch(/^[1-9]\d*$/);
   });
 
   it('reads and cancels tasks', async () => {
