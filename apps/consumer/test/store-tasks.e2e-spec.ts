@@ -1,5 +1,5 @@
 import { TaskStatus } from '@app/common';
-import { defineScripts, RedisKeys, runScript, StoreMode, storeTaskScript } from '@app/redis';
+import { defineScripts, RedisKeys, runScript, ScriptCode, StoreMode, storeTaskScript } from '@app/redis';
 import type Redis from 'ioredis';
 import { deleteKeys, testRedis } from '../../../test/helpers';
 
@@ -75,12 +75,13 @@ describe('store script', () => {
       [now, keepMs, ...perTask],
     );
 
-    expect(outcomes).toEqual([1, 0, -1, -2, 1, -4, -4]);
+    const { TaskNotFound, TaskUnreadable, NotCurrentDelivery } = ScriptCode;
+    expect(outcomes).toEqual([1, 0, TaskNotFound, TaskUnreadable, 1, NotCurrentDelivery, NotCurrentDelivery]);
     expect(await redis.hget(keys.task('store-other'), 'status')).toBe(TaskStatus.Dispatched);
     expect(await redis.hget(keys.task('store-requeued'), 'status')).toBe(TaskStatus.Queued);
     expect(await redis.hget(keys.task('store-corrupt'), 'status')).toBe(TaskStatus.Dispatched);
     expect(await redis.hmget(keys.task('store-a'), 'status', 'stored_time', 'awaits_run')).toEqual([
-      'scheduled',
+      TaskStatus.Scheduled,
       String(now),
       '1',
     ]);
@@ -172,7 +173,7 @@ describe('store script', () => {
       [keys.task('cancelled'), keys.scheduledIndex, keys.completeIndex],
       [now, 86_400_000, StoreMode.Ran, '{"late":true}', now - 500, 'd-c'],
     );
-    expect(outcomes).toEqual([-3]);
+    expect(outcomes).toEqual([ScriptCode.TaskCancelled]);
     expect(await redis.hgetall(keys.task('cancelled'))).toEqual({
       id: 'cancelled',
       status: TaskStatus.Cancelled,
