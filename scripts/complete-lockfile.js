@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `node scripts/complete-lockfile.js package-lock.json` after any `npm install`: adds lock entries for optional platform packages this registry does not serve, so `npm ci`
-// accepts the lock (npm/cli#9846). They never install on linux-x64, so no tarball is needed.
+// `node scripts/complete-lockfile.js package-lock.json` after any `npm install`: adds lock entries for optional
+// platform packages this registry does not serve, so `npm ci` accepts the lock (npm/cli#9846). They never install
+// on linux-x64, so no tarball is needed.
 const fs = require('fs');
 const file = process.argv[2];
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));

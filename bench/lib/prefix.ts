@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-/** Deletes every key under a bench run's prefix (SCAN + UNLINK; never FLUSHALL: the Redis may be shared); returns how many. */
+/** Deletes every key under a bench run's prefix by SCAN + UNLINK (never FLUSHALL: Redis may be shared); counts them. */
 export async function unlinkPrefix(redis: Redis, prefix: string): Promise<number> {
   let cursor = '0';
   let removed = 0;

@@ -175,7 +175,10 @@ export class AppProcess {
     );
   }
 
-  /** Sends a signal and waits for the exit; after SIGTERM, a process still alive at the timeout is SIGKILLed and reported. */
+  /**
+   * Sends a signal and waits for the exit; after SIGTERM, a process still alive at the timeout is SIGKILLed and
+   * reported.
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS): Promise<Exit & { hung: boolean }> {
     if (!this.running) return { ...(this.exits.at(-1) ?? { code: null, signal: null }), hung: false };
     this.stopping = true;

@@ -371,7 +371,8 @@ describe('a handler whose consumer dies mid-run', () => {
       const exit = await victim.kill();
       expect(exit.signal).toBe('SIGKILL');
 
-      // Its lease lapses (no more extensions), the broker records the run lost and sends the task to the other consumer, which runs it in full.
+      // Its lease lapses (no more extensions), the broker records the run lost and sends the task to the other
+      // consumer, which runs it in full.
       const done = await waitFor(
         `task ${id} to complete`,
         async () => {

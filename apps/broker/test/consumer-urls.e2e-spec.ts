@@ -5,7 +5,10 @@ import { BootedApp, bootApp, closeAndClean, eventually, freePort, testRedis } fr
 import { AppModule } from '../src/app.module';
 import { declareQueue, taskApi } from './delivery-harness';
 
-/** Consumer URLs are operator business: the broker posts only to `<url>/deliveries` on an allowed host, and says little about failures. */
+/**
+ * Consumer URLs are operator business: the broker posts only to `<url>/deliveries` on an allowed host, and says little
+ * about failures.
+ */
 describe('consumer URLs', () => {
   let redis: Redis;
   let broker: BootedApp;

@@ -5,7 +5,10 @@ import { HandlesTasks, TaskContext, TaskHandler } from '@app/consumer';
 /** Longest `payload.ms` it accepts: beyond the default timeout there is nothing to show. */
 const MAX_SLEEP_MS = 5 * 60_000;
 
-/** Example: reports `{sleeping_ms}` as progress, waits `payload.ms` (0 when absent), and ends early when its signal aborts. */
+/**
+ * Example: reports `{sleeping_ms}` as progress, waits `payload.ms` (0 when absent), and ends early when its signal
+ * aborts.
+ */
 @TaskHandler('sleep')
 export class SleepHandler implements HandlesTasks {
   async handle(task: Task, ctx: TaskContext): Promise<{ slept_ms: number }> {

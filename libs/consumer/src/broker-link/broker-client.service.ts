@@ -6,7 +6,10 @@ import { ConsumerEnvironment } from '../config/environment';
 export interface Ack {
   delivery_id: string;
   ok: boolean;
-  /** How a failed run ended; the broker records it in the task's runs (`lost`: this consumer shut down, the attempt is not counted). */
+  /**
+   * How a failed run ended; the broker records it in the task's runs (`lost`: this consumer shut down, the attempt is
+   * not counted).
+   */
   outcome?: 'failed' | 'timed_out' | 'lost';
   error?: string;
 }
@@ -66,7 +69,9 @@ export class BrokerClient {
     await this.call('post', '/acks', { acks }, 204);
   }
 
-  /** Extends the leases of deliveries still held; the reply names those whose task was cancelled, and those gone stale. */
+  /**
+   * Extends the leases of deliveries still held; the reply names those whose task was cancelled, and those gone stale.
+   */
   async extendLeases(
     deliveryIds: string[],
   ): Promise<{ extended: number; cancelled: string[]; stale?: string[]; lease_ms: number }> {

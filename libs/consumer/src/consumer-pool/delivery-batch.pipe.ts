@@ -6,7 +6,9 @@ export interface Delivery {
   queue: string;
   /** The task as the broker sent it; ConsumerPool checks its id and task_type. */
   task: Record<string, unknown>;
-  /** Run the handler now (true) or store the task to await its time (false); absent: due if a once task's time has come. */
+  /**
+   * Run the handler now (true) or store the task to await its time (false); absent: due if a once task's time has come.
+   */
   due?: boolean;
   /** How long the broker leases the delivery (ms); extend it while holding it. */
   lease_ms?: number;

@@ -33,10 +33,11 @@ const STORE_ATTEMPTS = 12;
 /**
  * One internal consumer: a bounded buffer and a loop that empties it. Tasks without a handler, and
  * tasks not yet due (stored to await their run), are stored a round at a time; a due task with a
- * handler goes to that handler's runner and is not waited for, so a slow type never holds up the others, and is stored with its result as soon as it ends
- * (those that end together share one store call). Every task counts against the buffer until it is
- * acked. It acks only after the store succeeded; if Redis stays unreachable it drops the batch
- * unacked, and the broker redelivers it after the ack timeout.
+ * handler goes to that handler's runner and is not waited for, so a slow type never holds up the
+ * others, and is stored with its result as soon as it ends (those that end together share one store
+ * call). Every task counts against the buffer until it is acked. It acks only after the store
+ * succeeded; if Redis stays unreachable it drops the batch unacked, and the broker redelivers it
+ * after the ack timeout.
  */
 export class InternalConsumer {
   private readonly logger: Logger;
@@ -50,7 +51,10 @@ export class InternalConsumer {
   /** Handler tasks that ended well, waiting for the next store call. */
   private finished: StoreItem[] = [];
   private storing?: Promise<void>;
-  /** Set at shutdown once the grace period is over: runs cut off from then on are reported lost (not counted), for redelivery elsewhere. */
+  /**
+   * Set at shutdown once the grace period is over: runs cut off from then on are reported lost (not counted), for
+   * redelivery elsewhere.
+   */
   private abandoned = false;
 
   constructor(
@@ -109,7 +113,10 @@ export class InternalConsumer {
     }
   }
 
-  /** From now on a handler run that ends without success (aborted at shutdown) is reported lost: the broker redelivers it elsewhere. */
+  /**
+   * From now on a handler run that ends without success (aborted at shutdown) is reported lost: the broker redelivers
+   * it elsewhere.
+   */
   abandonRunning(): void {
     this.abandoned = true;
   }
@@ -178,7 +185,9 @@ export class InternalConsumer {
     this.heldIds.delete(holding.delivery.deliveryId);
   }
 
-  /** A type this consumer neither runs nor stores (a misroute): failed, so the broker retries it on a capable consumer. */
+  /**
+   * A type this consumer neither runs nor stores (a misroute): failed, so the broker retries it on a capable consumer.
+   */
   private refuse(holding: Holding): void {
     const { delivery } = holding;
     const error = `consumer does not run task_type ${delivery.task.task_type}`;
