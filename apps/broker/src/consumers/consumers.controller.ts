@@ -2,17 +2,14 @@ import { ApiErrorResponse, ApiUnavailableResponse, pageOf, PageQueryDto, Require
 import {
   BadRequestException,
   Body,
-  ConflictException,
   Controller,
   Delete,
   Get,
   Headers,
   HttpCode,
-  NotFoundException,
   Param,
   Post,
   Query,
-  UnauthorizedException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { BrokerEnvironment } from '../config/environment';
@@ -26,13 +23,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  CONSUMER_SECRET_HEADER,
-  ConsumerRegistry,
-  ConsumerSecretError,
-  TooManyConsumersError,
-  UnknownConsumerError,
-} from './consumer-registry.service';
+import { CONSUMER_SECRET_HEADER, ConsumerRegistry } from './consumer-registry.service';
 import { ConsumerPageDto, ConsumerQueuesDto, RegisteredConsumerDto } from './dto/consumer.dto';
 import { RegisterConsumerDto } from './dto/register-consumer.dto';
 
@@ -74,9 +65,7 @@ export class ConsumersController {
   async register(@Body() dto: RegisterConsumerDto) {
     const problem = consumerUrlProblem(dto.url, this.urlAllow);
     if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [problem] });
-    const consumer = await this.consumers.register(dto.url, dto.capacity, dto.types).catch((error: Error) => {
-      throw error instanceof TooManyConsumersError ? new ConflictException(error.message) : error;
-    });
+    const consumer = await this.consumers.register(dto.url, dto.capacity, dto.types);
     return { id: consumer.id, queues: await this.consumers.queuesOf(consumer.id), secret: consumer.secret };
   }
 
@@ -94,10 +83,8 @@ export class ConsumersController {
   @ApiErrorResponse(404, 'Unknown or dropped consumer: register again')
   @ApiUnavailableResponse()
   async heartbeat(@Param('id') id: string, @Headers(CONSUMER_SECRET_HEADER) secret?: string) {
-    await this.mapErrors(async () => {
-      await this.consumers.authenticate(id, secret);
-      await this.consumers.heartbeat(id);
-    });
+    await this.consumers.authenticate(id, secret);
+    await this.consumers.heartbeat(id);
     return { id, queues: await this.consumers.queuesOf(id) };
   }
 
@@ -115,10 +102,8 @@ export class ConsumersController {
   @ApiErrorResponse(404, 'Unknown or dropped consumer')
   @ApiUnavailableResponse()
   async remove(@Param('id') id: string, @Headers(CONSUMER_SECRET_HEADER) secret?: string): Promise<void> {
-    await this.mapErrors(async () => {
-      await this.consumers.authenticate(id, secret);
-      await this.consumers.remove(id);
-    });
+    await this.consumers.authenticate(id, secret);
+    await this.consumers.remove(id);
   }
 
   @RequireScope(Scope.Read)
@@ -137,15 +122,5 @@ export class ConsumersController {
       })),
       next_cursor: page.next_cursor,
     };
-  }
-
-  private async mapErrors(action: () => Promise<void>): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
-      if (error instanceof UnknownConsumerError) throw new NotFoundException(error.message);
-      if (error instanceof ConsumerSecretError) throw new UnauthorizedException(error.message);
-      throw error;
-    }
   }
 }

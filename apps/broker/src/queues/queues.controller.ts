@@ -7,34 +7,17 @@ import {
   Scope,
   TaskDto,
 } from '@app/common';
-import {
-  Body,
-  ConflictException,
-  Controller,
-  Delete,
-  Get,
-  HttpStatus,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConsumerRegistry } from '../consumers/consumer-registry.service';
 import { QueueWakers } from '../dispatcher/queue-wakers';
 import { DeclareQueueDto } from '../queue-registry/dto/declare-queue.dto';
 import { queueDepth, QueueRegistry } from '../queue-registry/queue-registry.service';
-import {
-  BindingConflictError,
-  QueueNotEmptyError,
-  TooManyQueuesError,
-  UnknownQueueError,
-} from '../queue-registry/queue-registry.errors';
+import { UnknownQueueError } from '../queue-registry/queue-registry.errors';
 import { DeleteQueueQueryDto } from './dto/delete-queue-query.dto';
 import { LimitQueryDto, MAX_LISTED } from './dto/limit-query.dto';
-import { DeletedQueueDto, QueueDefinitionDto, QueueDto, QueuePageDto, ReplayedDto } from './dto/queue.dto';
+import { DeletedQueueDto, QueueDefinitionDto, QueuePageDto, ReplayedDto, QueueDto } from './dto/queue.dto';
 
 /** A queue the default QUEUES declares: what the read examples look at. */
 const READ_EXAMPLE = { name: 'name', description: 'The queue name', example: 'default' };
@@ -90,15 +73,9 @@ export class QueuesController {
   @ApiErrorResponse(409, 'A binding key is bound to another queue, or MAX_QUEUES are declared')
   @ApiUnavailableResponse()
   async declare(@Body() dto: DeclareQueueDto, @Res({ passthrough: true }) res: Response) {
-    try {
-      const { created, queue } = await this.queues.declare(dto);
-      if (!created) res.status(HttpStatus.OK);
-      return queue;
-    } catch (error) {
-      if (error instanceof BindingConflictError || error instanceof TooManyQueuesError)
-        throw new ConflictException(error.message);
-      throw error;
-    }
+    const { created, queue } = await this.queues.declare(dto);
+    if (!created) res.status(HttpStatus.OK);
+    return queue;
   }
 
   @RequireScope(Scope.Admin)
@@ -114,14 +91,8 @@ export class QueuesController {
   @ApiErrorResponse(409, 'The queue holds tasks; ?force=true cancels them and deletes it')
   @ApiUnavailableResponse()
   async remove(@Param('name') name: string, @Query() query: DeleteQueueQueryDto) {
-    try {
-      const cancelled = await this.queues.delete(name, query.force === 'true');
-      return { deleted: name, cancelled };
-    } catch (error) {
-      if (error instanceof UnknownQueueError) throw new NotFoundException(error.message);
-      if (error instanceof QueueNotEmptyError) throw new ConflictException(error.message);
-      throw error;
-    }
+    const cancelled = await this.queues.delete(name, query.force === 'true');
+    return { deleted: name, cancelled };
   }
 
   @RequireScope(Scope.Read)
@@ -178,7 +149,7 @@ export class QueuesController {
     } catch (error) {
       if (!(error instanceof UnknownQueueError)) throw error;
       await this.queues.load();
-      if (!this.queues.list().some((q) => q.name === name)) throw new NotFoundException(error.message);
+      if (!this.queues.list().some((q) => q.name === name)) throw error;
     }
   }
 

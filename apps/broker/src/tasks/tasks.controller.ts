@@ -8,39 +8,17 @@ import {
   Task,
   TaskDto,
 } from '@app/common';
-import {
-  Body,
-  ConflictException,
-  Controller,
-  Delete,
-  Get,
-  HttpException,
-  HttpStatus,
-  NotFoundException,
-  Param,
-  Post,
-  Res,
-  ServiceUnavailableException,
-  UnprocessableEntityException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { UnroutableError } from '../exchange/exchange.service';
 import { AcceptedTaskDto } from './dto/accepted-task.dto';
 import { AcceptedTasksDto } from './dto/accepted-tasks.dto';
 import { BULK_EXAMPLES, EXAMPLE_TASK_ID, TASK_EXAMPLES } from './dto/task-examples';
 import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
-import { AcceptedTask, RequestProcessor } from './request-processor.service';
+import { RequestProcessor } from './request-processor.service';
 import { BulkTasksPipe, MAX_BULK_TASKS } from './bulk-tasks.pipe';
 import { CreateTaskPipe, TaskRequest } from './create-task.pipe';
-import {
-  KeyPendingFullError,
-  QueueFullError,
-  TaskAlreadyCompleteError,
-  TaskIdTakenError,
-  TaskNotFoundError,
-} from './tasks.errors';
+import { TaskNotFoundError } from './tasks.errors';
 
 /** The RequestController: the broker's task API. */
 @ApiTags('tasks')
@@ -79,7 +57,7 @@ export class TasksController {
     @CallerKeyName() keyName: string,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const [accepted] = await this.acceptOrThrow([dto], keyName, res);
+    const [accepted] = await this.processor.accept([dto], keyName);
     if (!accepted.created) {
       res.status(HttpStatus.OK);
       return (await this.processor.find(accepted.task.id)) ?? accepted.task;
@@ -112,12 +90,8 @@ export class TasksController {
     { retryAfter: true },
   )
   @ApiUnavailableResponse('A queue is at capacity: nothing was enqueued')
-  async createBulk(
-    @Body(BulkTasksPipe) dtos: CreateTaskDto[],
-    @CallerKeyName() keyName: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const accepted = await this.acceptOrThrow(dtos, keyName, res);
+  async createBulk(@Body(BulkTasksPipe) dtos: CreateTaskDto[], @CallerKeyName() keyName: string) {
+    const accepted = await this.processor.accept(dtos, keyName);
     return { ids: accepted.map((a) => a.task.id) };
   }
 
@@ -134,7 +108,7 @@ export class TasksController {
   @ApiUnavailableResponse()
   async findOne(@Param('id') id: string): Promise<Task> {
     const task = await this.processor.find(id);
-    if (!task) throw new NotFoundException(`no task ${id}`);
+    if (!task) throw new TaskNotFoundError(id);
     return task;
   }
 
@@ -151,31 +125,7 @@ export class TasksController {
   @ApiErrorResponse(404, 'No such task')
   @ApiErrorResponse(409, 'The task is complete')
   @ApiUnavailableResponse()
-  async cancel(@Param('id') id: string): Promise<Task> {
-    try {
-      return await this.processor.cancel(id);
-    } catch (error) {
-      if (error instanceof TaskNotFoundError) throw new NotFoundException(error.message);
-      if (error instanceof TaskAlreadyCompleteError) throw new ConflictException(error.message);
-      throw error;
-    }
-  }
-
-  private async acceptOrThrow(dtos: CreateTaskDto[], keyName: string, res: Response): Promise<AcceptedTask[]> {
-    try {
-      return await this.processor.accept(dtos, keyName);
-    } catch (error) {
-      if (error instanceof TaskIdTakenError) throw new ConflictException(error.message);
-      if (error instanceof KeyPendingFullError) {
-        res.setHeader('Retry-After', '1');
-        throw new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
-      }
-      if (error instanceof UnroutableError) throw new UnprocessableEntityException(error.message);
-      if (error instanceof QueueFullError) {
-        res.setHeader('Retry-After', '1');
-        throw new ServiceUnavailableException(error.message);
-      }
-      throw error;
-    }
+  cancel(@Param('id') id: string): Promise<Task> {
+    return this.processor.cancel(id);
   }
 }

@@ -1,8 +1,10 @@
 import {
   assignRoundRobin,
   Clock,
+  DomainError,
   isDueOnDelivery,
   MetricsRegistry,
+  RefusalKind,
   Task,
   TASK_ID_PATTERN,
   TASK_TYPE_PATTERN,
@@ -21,24 +23,25 @@ import { BufferedDelivery, InternalConsumer } from './internal-consumer';
 /** The lease assumed until a delivery says its own (the broker's default ACK_TIMEOUT_MS). */
 const DEFAULT_LEASE_MS = 30_000;
 
-export class PoolFullError extends Error {
+export class PoolFullError extends DomainError {
+  readonly kind = RefusalKind.Busy;
+  readonly retryAfterSeconds = 1;
   constructor(readonly consumerIndex: number) {
     super(`internal consumer ${consumerIndex} has no room for this batch`);
-    this.name = 'PoolFullError';
   }
 }
 
-export class DrainingError extends Error {
+export class DrainingError extends DomainError {
+  readonly kind = RefusalKind.Busy;
   constructor() {
     super('this consumer is shutting down and takes no more deliveries');
-    this.name = 'DrainingError';
   }
 }
 
-export class BadDeliveryError extends Error {
+export class BadDeliveryError extends DomainError {
+  readonly kind = RefusalKind.Invalid;
   constructor(index: number, reason: string) {
     super(`deliveries[${index}]: ${reason}`);
-    this.name = 'BadDeliveryError';
   }
 }
 

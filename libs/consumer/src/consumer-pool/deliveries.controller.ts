@@ -1,17 +1,9 @@
 import { ApiErrorResponse, PublicRoute, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@app/common';
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  HttpCode,
-  Post,
-  Req,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DeliverySignatureCheck } from './delivery-signature.check';
-import { BadDeliveryError, ConsumerPool, DrainingError, PoolFullError } from './consumer-pool.service';
+import { ConsumerPool } from './consumer-pool.service';
 import { DeliveryBatch, DeliveryBatchPipe } from './delivery-batch.pipe';
 import { AcceptedDeliveriesDto, DeliveryBatchDto } from './dto/delivery.dto';
 
@@ -51,14 +43,7 @@ export class DeliveriesController {
   @ApiErrorResponse(503, 'The buffers are full, or this consumer is stopping: nothing was taken', { retryAfter: true })
   deliver(@Body(DeliveryBatchPipe) body: DeliveryBatch, @Req() req: Request): { accepted: number } {
     this.signature.assertVerified(req);
-    try {
-      this.pool.accept(body.deliveries);
-    } catch (error) {
-      if (error instanceof PoolFullError || error instanceof DrainingError)
-        throw new ServiceUnavailableException(error.message);
-      if (error instanceof BadDeliveryError) throw new BadRequestException(error.message);
-      throw error;
-    }
+    this.pool.accept(body.deliveries);
     return { accepted: body.deliveries.length };
   }
 }
