@@ -5,6 +5,7 @@ import { Injectable, PipeTransform } from '@nestjs/common';
  * A task body as the broker takes it. An interface, so the global ValidationPipe (which skips
  * Object metatypes) leaves the body to CreateTaskPipe, which validates it once.
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty on purpose: see above
 export interface TaskRequest extends CreateTaskDto {}
 
 /**
@@ -17,6 +18,6 @@ export class CreateTaskPipe implements PipeTransform<unknown, Promise<CreateTask
 
   async transform(value: unknown): Promise<CreateTaskDto> {
     if (isValidCreateTask(value)) return value;
-    return this.validationPipe.transform(value, { type: 'body', metatype: CreateTaskDto });
+    return (await this.validationPipe.transform(value, { type: 'body', metatype: CreateTaskDto })) as CreateTaskDto;
   }
 }

@@ -13,8 +13,11 @@ export interface ProducerSettings {
   backoff: BackoffPolicy;
 }
 
+/** A variable of the producer's environment (the class also carries its cross-field check). */
+type ProducerVariable = Exclude<keyof ProducerEnvironment, 'crossProblems'>;
+
 /** The settings the app (from ConfigService) and the CLI (from the validated environment) both use. */
-export function producerSettings(env: (key: keyof ProducerEnvironment) => unknown): ProducerSettings {
+export function producerSettings(env: (key: ProducerVariable) => unknown): ProducerSettings {
   return {
     brokerUrl: String(env('BROKER_URL')).replace(/\/+$/, ''),
     maxErrorRetries: Number(env('SUBMIT_MAX_RETRIES')),

@@ -93,9 +93,9 @@ export class ProducerService implements OnModuleDestroy {
   /** Stops the runs in progress (their unaccepted tasks count as failed) and closes idle sockets. */
   onModuleDestroy(): void {
     for (const run of this.runs) run.abort();
-    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults;
-    (httpAgent as Agent | undefined)?.destroy();
-    (httpsAgent as Agent | undefined)?.destroy();
+    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as { httpAgent?: Agent; httpsAgent?: Agent };
+    httpAgent?.destroy();
+    httpsAgent?.destroy();
   }
 
   /** One request with its retries; records its tasks' outcome in the tally. */

@@ -95,5 +95,6 @@ export function queueScript(
   keys: string[],
   args: (string | number)[],
 ): void {
-  command(pipeline, script)(keys.length, ...keys, ...args);
+  // On a pipeline the call only queues the script and returns the pipeline; the reply comes from exec().
+  void command(pipeline, script)(keys.length, ...keys, ...args);
 }
