@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm test`: a type check, unit tests, e2e tests, then (after building the apps) the full-system
- * tests, against the real Redis at REDIS_URL, all under one fresh key prefix that is deleted at the
- * end. With no Redis it fails at once and says so. Arguments go to every jest run (e.g. a test name pattern).
+ * `npm test`: a type check, lint and format checks, unit tests, e2e tests, then (after building the
+ * apps) the full-system tests, against the real Redis at REDIS_URL, all under one fresh key prefix
+ * that is deleted at the end. With no Redis it fails at once and says so. Arguments go to every jest
+ * run (e.g. a test name pattern).
  */
 const { spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -19,12 +20,17 @@ const extraArgs = process.argv.length > 2 ? ['--passWithNoTests', ...process.arg
 const nest = path.join(root, 'node_modules', '.bin', 'nest');
 
 const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
+const eslint = path.join(root, 'node_modules', '.bin', 'eslint');
+const prettier = path.join(root, 'node_modules', '.bin', 'prettier');
 const tsNode = path.join(root, 'node_modules', '.bin', 'ts-node');
 
 // [name, jest arguments (none: the command alone), command to run first]
 const suites = [
   // ts-jest compiles each file on its own (isolatedModules), so only tsc sees type errors in tests and bench.
   ['type', null, [tsc, ['--noEmit', '-p', 'tsconfig.json']]],
+  // npm run lint and npm run format:check: no warning passes either.
+  ['lint', null, [eslint, ['.', '--max-warnings', '0']]],
+  ['format', null, [prettier, ['--check', '.']]],
   // Each app's OpenAPI document, linted with Redocly's recommended rules (redocly.yaml).
   ['api', null, [tsNode, ['-r', 'tsconfig-paths/register', '--transpile-only', 'scripts/lint-api.ts']]],
   ['unit', ['--config', 'jest.config.js']],
