@@ -105,7 +105,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
         pauseMs = await this.dispatchOnce(queue);
       } catch (error) {
         logJobFailure(this.logger, `dispatching ${queue}`, error);
-        pauseMs = this.config.get('DISPATCH_POLL_MS') * 10;
+        pauseMs = this.config.get('DISPATCH_POLL_MS', { infer: true }) * 10;
       }
       if (pauseMs > 0) await this.wakers.sleep(queue, pauseMs);
     }
@@ -125,13 +125,16 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
    * An idle queue waits DISPATCH_IDLE_MS: work wakes it sooner (see QueueWakers and its callers).
    */
   private async dispatchOnce(queue: string): Promise<number> {
-    const idle = this.config.get('DISPATCH_IDLE_MS');
+    const idle = this.config.get('DISPATCH_IDLE_MS', { infer: true });
     const paused = (this.pausedUntil.get(queue) ?? 0) - this.clock.now();
     if (paused > 0) return paused;
     // A batch coming back notifies the queue, so this wait ends as soon as there is room.
-    if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE) return this.config.get('DISPATCH_POLL_MS');
+    if ((this.sending.get(queue) ?? 0) >= MAX_SENDING_PER_QUEUE)
+      return this.config.get('DISPATCH_POLL_MS', { infer: true });
     const lingering =
-      (this.lastSentAt.get(queue) ?? -Infinity) + this.config.get('DELIVERY_LINGER_MS') - performance.now();
+      (this.lastSentAt.get(queue) ?? -Infinity) +
+      this.config.get('DELIVERY_LINGER_MS', { infer: true }) -
+      performance.now();
     if (lingering > 0) return lingering;
     const live = await this.consumers.liveConsumers();
     const routing = this.routingOf(live);
@@ -144,10 +147,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     const now = this.clock.now();
     const { claimed, corrupt } = await this.store.claim(queue, {
       now,
-      window: this.config.get('PREFETCH_WINDOW'),
+      window: this.config.get('PREFETCH_WINDOW', { infer: true }),
       // A batch may go to any live consumer, so it fits the smallest.
-      batch: Math.min(this.config.get('DELIVERY_BATCH'), ...live.map((consumer) => consumer.capacity)),
-      leaseDeadline: now + this.config.get('ACK_TIMEOUT_MS'),
+      batch: Math.min(this.config.get('DELIVERY_BATCH', { infer: true }), ...live.map((consumer) => consumer.capacity)),
+      leaseDeadline: now + this.config.get('ACK_TIMEOUT_MS', { infer: true }),
       ownerId: owner.id,
       routing,
       releaseWaiting: this.routingSeen.get(queue) !== routing,
@@ -199,7 +202,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async deliver(queue: string, consumer: ConsumerInstance, outgoing: OutgoingTask[]): Promise<void> {
-    const sent = await this.sender.send(consumer, queue, outgoing, this.config.get('ACK_TIMEOUT_MS'));
+    const sent = await this.sender.send(consumer, queue, outgoing, this.config.get('ACK_TIMEOUT_MS', { infer: true }));
     if (sent.kind === 'sent') {
       this.dispatched.inc(outgoing.length);
       return;
