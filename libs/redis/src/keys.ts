@@ -58,7 +58,9 @@ export class RedisKeys {
     return `${this.prefix}:queue:{${queue}}:delayed`;
   }
 
-  /** Sorted set of task ids no live consumer can run, scored as in pending; back to pending when the consumers change. */
+  /**
+   * Sorted set of task ids no live consumer can run, scored as in pending; back to pending when the consumers change.
+   */
   queueWaiting(queue: string): string {
     return `${this.prefix}:queue:{${queue}}:waiting`;
   }

@@ -23,7 +23,9 @@ export class BrokerEnvironment extends BaseEnvironment {
   /** Largest request body (a bulk request), bytes. */
   MAX_BODY_BYTES: number = 16 * 1024 * 1024;
 
-  /** How long a cancelled task is kept (it expires then); the same setting as the consumer's and the task-dispatcher's. */
+  /**
+   * How long a cancelled task is kept (it expires then); the same setting as the consumer's and the task-dispatcher's.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -125,7 +127,10 @@ export class BrokerEnvironment extends BaseEnvironment {
   @Min(1)
   MAX_QUEUES: number = 1_000;
 
-  /** Hosts consumers may register at: comma-separated host[:port] patterns (`*.` prefix, `*` port); default loopback only. */
+  /**
+   * Hosts consumers may register at: comma-separated host[:port] patterns (`*.` prefix, `*` port); default loopback
+   * only.
+   */
   @IsString()
   @Matches(/^[\w.:*,\s[\]-]*$/, { message: 'CONSUMER_URL_ALLOW must be host[:port] patterns separated by commas' })
   CONSUMER_URL_ALLOW: string = LOOPBACK_HOSTS;

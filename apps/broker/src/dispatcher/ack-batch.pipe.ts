@@ -4,7 +4,10 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 export interface Ack {
   delivery_id: string;
   ok: boolean;
-  /** How a failed run ended (default failed), recorded in the task's runs; `lost` (its consumer shut down) does not count the attempt. */
+  /**
+   * How a failed run ended (default failed), recorded in the task's runs; `lost` (its consumer shut down) does not
+   * count the attempt.
+   */
   outcome?: (typeof ACK_OUTCOMES)[number];
   error?: string;
   /**

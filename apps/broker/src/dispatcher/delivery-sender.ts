@@ -49,7 +49,8 @@ export class DeliverySender {
     leaseMs: number,
   ): Promise<SendResult> {
     const deliveries = outgoing.map(({ task, deliveryId, due }) => {
-      // Set in place, not copied: the claimed task is this delivery's alone, and a copy per task shows in a bulk run's GC.
+      // Set in place, not copied: the claimed task is this delivery's alone, and a copy per task
+      // shows in a bulk run's GC.
       task.queue = queue;
       return { delivery_id: deliveryId, queue, task, due, lease_ms: leaseMs };
     });

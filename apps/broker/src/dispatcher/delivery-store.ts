@@ -21,11 +21,17 @@ export interface FailedDelivery {
   taskId: string;
   attempt: number | '';
   error: string;
-  /** fail: count the attempt; release: the consumer was only full, or shut down mid-run; expired: the reaper's, failed only if still past its deadline. */
+  /**
+   * fail: count the attempt; release: the consumer was only full, or shut down mid-run; expired: the reaper's, failed
+   * only if still past its deadline.
+   */
   mode: 'fail' | 'release' | 'expired';
   /** How the run ended, for the task's runs (expired deliveries are `lost`). */
   outcome?: RunOutcome;
-  /** The delivery a consumer's nack names: nothing changes unless it is the task's current one. Absent when the broker itself fails it. */
+  /**
+   * The delivery a consumer's nack names: nothing changes unless it is the task's current one. Absent when the broker
+   * itself fails it.
+   */
   deliveryId?: string;
   /** The consumer it went to, when the caller knows it: for the log line only. */
   consumerId?: string;
@@ -60,7 +66,10 @@ export interface UnstoredDelivery extends NamedDelivery {
   triggeredMs?: number;
 }
 
-/** What one ack call found: when each completed delivery's task became ready (ms), and deliveries still to be stored by the broker. */
+/**
+ * What one ack call found: when each completed delivery's task became ready (ms), and deliveries still to be stored by
+ * the broker.
+ */
 export interface AckReply {
   readyMs: number[];
   unstored: UnstoredDelivery[];
@@ -158,7 +167,10 @@ export class DeliveryStore {
     return result;
   }
 
-  /** Stores tasks with the consumer's store script, for consumers that store nothing themselves; returns each outcome (1, 0 or a ScriptCode). */
+  /**
+   * Stores tasks with the consumer's store script, for consumers that store nothing themselves; returns each outcome
+   * (1, 0 or a ScriptCode).
+   */
   async storeForConsumer(stores: StoreForConsumer[], now: number, keepMs: number): Promise<number[]> {
     const keys = stores.map(({ taskId }) => this.keys.task(taskId));
     keys.push(this.keys.scheduledIndex, this.keys.completeIndex);
@@ -234,7 +246,10 @@ export class DeliveryStore {
   }
 }
 
-/** The ack script's report of an unstored delivery, read as untrusted (a hash written by hand): undefined when it does not read. */
+/**
+ * The ack script's report of an unstored delivery, read as untrusted (a hash written by hand): undefined when it does
+ * not read.
+ */
 function unstoredDelivery(delivery: NamedDelivery, json: string): UnstoredDelivery | undefined {
   let fields: unknown;
   try {

@@ -225,7 +225,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     if (sent.kind === 'full') this.pausedUntil.set(queue, this.clock.now() + RELEASE_PAUSE_MS);
   }
 
-  /** The claim script's view of the live consumers; liveConsumers() returns one array per cache period, so it is encoded once. */
+  /**
+   * The claim script's view of the live consumers; liveConsumers() returns one array per cache period, so it is encoded
+   * once.
+   */
   private routingOf(live: ConsumerInstance[]): string {
     if (this.routingCache?.live !== live)
       this.routingCache = { live, json: JSON.stringify(live.map((consumer) => [consumer.id, ...consumer.types])) };

@@ -210,7 +210,9 @@ export class QueueRegistry implements OnModuleInit, OnModuleDestroy {
     this.loadedAt = this.clock.now();
   }
 
-  /** Reloads the queue set if another replica changed it: a version read every REFRESH_MS, the set only when it moved. */
+  /**
+   * Reloads the queue set if another replica changed it: a version read every REFRESH_MS, the set only when it moved.
+   */
   async refreshIfStale(): Promise<void> {
     if (this.clock.now() - this.checkedAt <= REFRESH_MS) return;
     this.checkedAt = this.clock.now();

@@ -1,6 +1,9 @@
 import { LuaScript, UNTRACK, ZREM_ALL } from '@app/redis';
 
-/** The ack reply of a delivery that is still out but not stored: its consumer has no Redis access, so the broker stores it. */
+/**
+ * The ack reply of a delivery that is still out but not stored: its consumer has no Redis access, so the broker stores
+ * it.
+ */
 export const UNSTORED_PREFIX = '~';
 
 /**

@@ -19,8 +19,8 @@ export enum FailOutcome {
  * runs, and the task waits out its backoff in delayed, or once its retries are spent goes to the
  * dead letters; a periodic occurrence the scheduler released instead ends there (recorded as failed)
  * and the series goes on, awaiting its next occurrence. `release` returns the task without counting
- * the attempt (the consumer was only full, or shut down mid-run: outcome `lost`). A task already stored just leaves in-flight: its ack was
- * lost, not its work.
+ * the attempt (the consumer was only full, or shut down mid-run: outcome `lost`). A task already
+ * stored just leaves in-flight: its ack was lost, not its work.
  * KEYS[1] inflight, KEYS[2] delayed, KEYS[3] dead, KEYS[4] task, KEYS[5] scheduled index
  * ARGV[1] task id, ARGV[2] attempt the failure is about ('' = the current one), ARGV[3] error,
  * ARGV[4] retry at (ms), ARGV[5] now (ms), ARGV[6] 'fail' or 'release',

@@ -47,7 +47,10 @@ export class TaskDispatcherEnvironment extends BaseEnvironment {
   @Min(1)
   SCHEDULER_MAX_BATCHES: number = 1000;
 
-  /** Longest wait between looks at the next due task (ms), so a task starts this soon after its time; 0 leaves passes to the cron. */
+  /**
+   * Longest wait between looks at the next due task (ms), so a task starts this soon after its time; 0 leaves passes to
+   * the cron.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(0)

@@ -3,7 +3,10 @@ import type { Socket } from 'node:net';
 import { BATCH_BODY_PATHS } from './body-limits';
 import { routedPath } from './request-path';
 
-/** A whole request must arrive within this long; a batch route's (a bulk body of MAX_BODY_BYTES on a slow link) within twice it. */
+/**
+ * A whole request must arrive within this long; a batch route's (a bulk body of MAX_BODY_BYTES on a slow link) within
+ * twice it.
+ */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**

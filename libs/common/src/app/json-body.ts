@@ -28,7 +28,10 @@ export interface JsonShapeLimits {
   maxKeys?: number;
 }
 
-/** Keys one object of a body may have, and all of them together: more than a valid body could need, and what class-transformer walks in well under a second. */
+/**
+ * Keys one object of a body may have, and all of them together: more than a valid body could need, and what
+ * class-transformer walks in well under a second.
+ */
 export const MAX_KEYS_PER_OBJECT = 10_000;
 export const MAX_KEYS = 100_000;
 

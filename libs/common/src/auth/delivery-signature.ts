@@ -1,13 +1,19 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SECRET_PATTERN } from './api-keys';
 
-/** The headers of a signed push: milliseconds since the epoch, and `v1=<hex>` of HMAC-SHA256(key, timestamp + "." + body). */
+/**
+ * The headers of a signed push: milliseconds since the epoch, and `v1=<hex>` of HMAC-SHA256(key, timestamp + "." +
+ * body).
+ */
 export const TIMESTAMP_HEADER = 'x-tq-timestamp';
 export const SIGNATURE_HEADER = 'x-tq-signature';
 /** How far a push's timestamp may be from the consumer's clock. */
 export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
-/** DELIVERY_SIGNING_KEYS: comma-separated, the current one first; undefined when unset. Throws naming the problem, never a key. */
+/**
+ * DELIVERY_SIGNING_KEYS: comma-separated, the current one first; undefined when unset. Throws naming the problem, never
+ * a key.
+ */
 export function parseSigningKeys(spec: string | undefined): string[] | undefined {
   if (spec === undefined || spec.trim() === '') return undefined;
   const keys = spec.split(',').map((key) => key.trim());

@@ -72,7 +72,10 @@ export class BaseEnvironment {
   @Min(1)
   MAX_CONNECTIONS: number = 4096;
 
-  /** The keys this app accepts: entries `name:scopes:secret` separated by `;` (see the README). Required unless AUTH=off. */
+  /**
+   * The keys this app accepts: entries `name:scopes:secret` separated by `;` (see the README). Required unless
+   * AUTH=off.
+   */
   @IsOptional()
   @IsString()
   API_KEYS?: string;

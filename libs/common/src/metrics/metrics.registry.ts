@@ -45,7 +45,9 @@ export class MetricsRegistry implements OnModuleInit {
   private readonly registry = new Registry();
   private process?: Registry;
 
-  /** Started with the app, not when constructed: the producer's CLI builds its services by hand and serves no metrics. */
+  /**
+   * Started with the app, not when constructed: the producer's CLI builds its services by hand and serves no metrics.
+   */
   onModuleInit(): void {
     this.process = processRegistry();
   }

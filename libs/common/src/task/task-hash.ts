@@ -113,7 +113,10 @@ function optionalIso(value: unknown): string | null {
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? isoTime(value) : null;
 }
 
-/** The `runs` JSON the scripts append to ({attempt, consumer, started, finished, outcome, error}, times in ms); entries that do not read as runs are left out. */
+/**
+ * The `runs` JSON the scripts append to ({attempt, consumer, started, finished, outcome, error}, times in ms); entries
+ * that do not read as runs are left out.
+ */
 function runsFromJson(id: string, json: string): TaskRun[] {
   const runs = fromJson(id, 'runs', json);
   if (!Array.isArray(runs)) throw new CorruptTaskError(id, 'runs is not a list');

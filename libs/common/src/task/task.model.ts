@@ -54,7 +54,9 @@ export interface TaskRun {
 
 /** Attempts kept in a task's `runs`. */
 export const MAX_RUNS = 20;
-/** Largest result a handler may return, as JSON (in the consumer's store or in an ack); a bigger one fails its attempt. */
+/**
+ * Largest result a handler may return, as JSON (in the consumer's store or in an ack); a bigger one fails its attempt.
+ */
 export const MAX_RESULT_BYTES = 64 * 1024;
 
 /** Not `.` or `..`: clients collapse those path segments, so such a task could never be read back. */
