@@ -48,10 +48,18 @@ function failFastOnceReady(client: Redis): void {
 function reportOutages(client: Redis, logger: Logger): void {
   let connected = false;
   let down = false;
+  const lost = (cause: string) => {
+    down = true;
+    logger.error(`Redis cannot be reached at ${redisAddress(client)} (${cause}); retrying`);
+  };
   client.on('error', (error: Error) => {
     if (!connected || down) return logger.debug(`Redis at ${redisAddress(client)}: ${error.message}`);
-    down = true;
-    logger.error(`Redis cannot be reached at ${redisAddress(client)} (${plainCause(error)}); retrying`);
+    lost(plainCause(error));
+  });
+  // A connection the server closed without an error (a restart): requests fail until the next
+  // one is ready, so that is an outage too. Not emitted after quit() or disconnect().
+  client.on('reconnecting', () => {
+    if (connected && !down) lost('the connection was closed');
   });
   client.on('ready', () => {
     if (down) logger.log(`Redis at ${redisAddress(client)} is back`);
