@@ -59,8 +59,9 @@ async function main(): Promise<void> {
       }
     ).items;
     console.log(
-      `broker with ${declared.length} declared queues (${declared.filter((q) => q.consumer).length} owned), no tasks: ` +
-        `${used.toFixed(2)} CPU s in ${MEASURE_SECONDS} s = ${((used / MEASURE_SECONDS) * 100).toFixed(1)}% of one core`,
+      `broker with ${declared.length} declared queues (${declared.filter((q) => q.consumer).length} owned), ` +
+        `no tasks: ${used.toFixed(2)} CPU s in ${MEASURE_SECONDS} s = ` +
+        `${((used / MEASURE_SECONDS) * 100).toFixed(1)}% of one core`,
     );
   } finally {
     await stop(consumer);

@@ -168,9 +168,11 @@ function ensureBuilt(): void {
 }
 
 const describeThroughput = (what: string, t: Throughput) =>
-  `${what}: ${t.tasks} tasks in ${t.seconds.toFixed(2)} s = ${t.perSecond.toFixed(0)}/s (all accepted after ${t.acceptSeconds.toFixed(2)} s)`;
+  `${what}: ${t.tasks} tasks in ${t.seconds.toFixed(2)} s = ${t.perSecond.toFixed(0)}/s ` +
+  `(all accepted after ${t.acceptSeconds.toFixed(2)} s)`;
 const describeLatency = (what: string, p: Percentiles & { lagMs: number }) =>
-  `${what}: p50 ${p.p50} ms, p90 ${p.p90} ms, p99 ${p.p99} ms, max ${p.max} ms over ${p.n} tasks (pacing lag at most ${p.lagMs.toFixed(0)} ms)`;
+  `${what}: p50 ${p.p50} ms, p90 ${p.p90} ms, p99 ${p.p99} ms, max ${p.max} ms over ${p.n} tasks ` +
+  `(pacing lag at most ${p.lagMs.toFixed(0)} ms)`;
 
 const describeDelay = (what: string, p: Percentiles) =>
   `${what}: p50 ${p.p50} ms, p90 ${p.p90} ms, p99 ${p.p99} ms, max ${p.max} ms over ${p.n} tasks`;
@@ -316,7 +318,8 @@ async function runBaseline(): Promise<void> {
       if (adapter === 'express') results.bareNest = figure;
       else results.bareFastify = figure;
       log(
-        `bare Nest on ${adapter}, validated POSTs, no Redis (${SINGLE_CONCURRENCY} callers): ${figure.perSecond.toFixed(0)}/s`,
+        `bare Nest on ${adapter}, validated POSTs, no Redis (${SINGLE_CONCURRENCY} callers): ` +
+          `${figure.perSecond.toFixed(0)}/s`,
       );
     } finally {
       await stop(app);
@@ -389,7 +392,8 @@ function runOurPasses(): void {
     throw new Error(`could not read bench/scheduler-pass.ts output:\n${output}`);
   }
   log(
-    `ours: scheduler pass ${results.ours.schedulerSeconds} s, cleanup pass ${results.ours.cleanupSeconds} s over ${SIZES.passes} tasks`,
+    `ours: scheduler pass ${results.ours.schedulerSeconds} s, cleanup pass ${results.ours.cleanupSeconds} s ` +
+      `over ${SIZES.passes} tasks`,
   );
 }
 
@@ -399,7 +403,8 @@ async function runBullPasses(): Promise<void> {
     results.bullmq.schedulerSeconds = passes.schedulerSeconds;
     results.bullmq.cleanupSeconds = passes.cleanupSeconds;
     log(
-      `BullMQ: promoteJobs ${passes.schedulerSeconds.toFixed(2)} s, clean ${passes.cleanupSeconds.toFixed(2)} s over ${SIZES.passes} jobs`,
+      `BullMQ: promoteJobs ${passes.schedulerSeconds.toFixed(2)} s, clean ${passes.cleanupSeconds.toFixed(2)} s ` +
+        `over ${SIZES.passes} jobs`,
     );
   } finally {
     await unlinkPrefix(prefixes.bull);
@@ -531,7 +536,8 @@ async function main(): Promise<void> {
   const redisVersion = /^redis_version:(\S+)/m.exec(await redis.info('server'))?.[1];
   ensureBuilt();
   log(
-    `Redis ${redisVersion} at ${redisUrl}; node ${process.version}; ${cpus().length} CPUs; ${flags.quick ? 'quick' : 'full'} run`,
+    `Redis ${redisVersion} at ${redisUrl}; node ${process.version}; ${cpus().length} CPUs; ` +
+      `${flags.quick ? 'quick' : 'full'} run`,
   );
   try {
     if (only.has('bulk') || only.has('single') || only.has('paced') || only.has('delayed')) {

@@ -112,8 +112,9 @@ async function main(): Promise<number> {
       const stored = scheduled + complete;
       const q = totals(await queueCounts(redis, prefix));
       log(
-        `accepted ${ledger.expected}  stored ${stored}  duplicates ${Math.max(0, stored - ledger.expected)}  lost ${lost}` +
-          `  | pending ${q.pending} in-flight ${q.inflight} delayed ${q.delayed} dead ${q.dead}  | consumer kills ${kills}, resent ${load.resent}`,
+        `accepted ${ledger.expected}  stored ${stored}  duplicates ${Math.max(0, stored - ledger.expected)}` +
+          `  lost ${lost}  | pending ${q.pending} in-flight ${q.inflight} delayed ${q.delayed} dead ${q.dead}` +
+          `  | consumer kills ${kills}, resent ${load.resent}`,
       );
     };
 
@@ -159,10 +160,9 @@ async function main(): Promise<number> {
               throw new Error(`POST /produce answered ${res.status}: ${JSON.stringify(res.body)}`);
             ledger.addProduced(name, res.body.accepted);
             if (res.body.failed > 0 || res.body.rejected > 0) {
-              producerFailures += res.body.failed + res.body.rejected;
-              log(
-                `the producer could not submit ${res.body.failed + res.body.rejected} of ${name}: ${JSON.stringify(res.body)}`,
-              );
+              const unsubmitted = res.body.failed + res.body.rejected;
+              producerFailures += unsubmitted;
+              log(`the producer could not submit ${unsubmitted} of ${name}: ${JSON.stringify(res.body)}`);
             }
           })
           .catch((error: Error) => {
@@ -190,7 +190,8 @@ async function main(): Promise<number> {
     await tick();
     const report = await checkStoredOnce(redis, prefix, ledger, { passAt: lastPassAt, passEndedAt: lastPassEndedAt });
     log(
-      `final: accepted ${report.expected}  stored ${report.stored}  duplicates ${report.duplicates}  lost ${report.lost}  ` +
+      `final: accepted ${report.expected}  stored ${report.stored}  duplicates ${report.duplicates}` +
+        `  lost ${report.lost}  ` +
         `queues ${JSON.stringify(report.queues)}  consumer kills ${kills}  producer failures ${producerFailures}`,
     );
     for (const problem of report.problems) log(`problem: ${problem}`);

@@ -45,10 +45,12 @@ export async function eventually<T>(
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
+      const lastError = last instanceof Error ? String(last) : JSON.stringify(last);
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last instanceof Error ? String(last) : JSON.stringify(last)})` : ''}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${lastError})` : ''}`,
       );
+    }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -48,7 +48,11 @@ export const SYSTEM_KEYS = {
   producers: 'p'.repeat(40),
   signing: 'g'.repeat(40),
 };
-const API_KEYS = `operator:submit+read+admin+consumer:${SYSTEM_KEYS.operator};consumers:consumer:${SYSTEM_KEYS.consumers};producers:submit:${SYSTEM_KEYS.producers}`;
+const API_KEYS = [
+  `operator:submit+read+admin+consumer:${SYSTEM_KEYS.operator}`,
+  `consumers:consumer:${SYSTEM_KEYS.consumers}`,
+  `producers:submit:${SYSTEM_KEYS.producers}`,
+].join(';');
 /** The header a test's own requests carry. */
 export const OPERATOR_AUTH = { authorization: `Bearer ${SYSTEM_KEYS.operator}` };
 
@@ -340,10 +344,10 @@ export class Cluster {
   /** The tail of every process's log, for a failing test's message. */
   logTails(lines = 15): string {
     return this.all
-      .map(
-        (p) =>
-          `--- ${p.label} (${p.url}, ${p.running ? 'running' : `exited ${JSON.stringify(p.exits.at(-1))}`}, log ${p.logFile})\n${p.tail(lines)}`,
-      )
+      .map((p) => {
+        const state = p.running ? 'running' : `exited ${JSON.stringify(p.exits.at(-1))}`;
+        return `--- ${p.label} (${p.url}, ${state}, log ${p.logFile})\n${p.tail(lines)}`;
+      })
       .join('\n');
   }
 
@@ -362,7 +366,9 @@ export class Cluster {
         p.unexpectedExits.map((e) => `${p.label} exited at ${e.at} (code ${e.code}, signal ${e.signal})`),
       );
       if (unexpected.length) {
-        err.message = `NOTE: processes exited without this test stopping them (a crash, or a signal from outside):\n  ${unexpected.join('\n  ')}\n\n${err.message}`;
+        err.message =
+          'NOTE: processes exited without this test stopping them (a crash, or a signal from outside):\n  ' +
+          `${unexpected.join('\n  ')}\n\n${err.message}`;
       }
       err.message = `${err.message}\n\nProcess logs (tails; full logs in ${this.logDir}):\n${this.logTails()}`;
       throw err;

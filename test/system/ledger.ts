@@ -230,7 +230,8 @@ export async function checkStoredOnce(
       (runs === 0 || runs === 1);
     if (runs !== shouldRun && !either)
       note(
-        `${where}: run_count ${runs}, expected ${shouldRun} (${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`,
+        `${where}: run_count ${runs}, expected ${shouldRun} ` +
+          `(${hash.periodicity}, due ${new Date(Number(hash.anchor_time)).toISOString()})`,
       );
     if (hash.status === TaskStatus.Complete) {
       if (hash.periodicity !== 'once') note(`${where}: a ${hash.periodicity} task is complete`);

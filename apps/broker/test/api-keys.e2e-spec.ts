@@ -120,7 +120,7 @@ describe('API keys and scopes on every endpoint of every app', () => {
     return route.body === undefined ? req : req.send(route.body as object);
   };
 
-  it('refuses every protected route without a key, with an unknown key, and with a key lacking its scope, and Redis is unchanged', async () => {
+  it('refuses each protected route with no key, an unknown key or one lacking its scope; Redis unchanged', async () => {
     const before = await snapshot(redis);
     for (const route of ROUTES) {
       const name = `${route.method.toUpperCase()} ${route.app}${route.path}`;
@@ -144,7 +144,7 @@ describe('API keys and scopes on every endpoint of every app', () => {
     expect(await snapshot(redis)).toEqual(before);
   });
 
-  it("answers a foreign page's empty form POST, with a cookie and no Authorization, with 401: nothing replays or runs", async () => {
+  it("answers a foreign page's form POST (a cookie, no Authorization) with 401: nothing replays or runs", async () => {
     const before = await snapshot(redis);
     for (const [app, path] of [
       ['broker', '/queues/default/dead-letters/replay'],

@@ -71,7 +71,7 @@ describe('routing by task type', () => {
     expect(listed.find((c) => c.id !== otherOnly.id)?.types).toEqual(['echo', 'fail', 'sleep', '*']);
   });
 
-  it('sends and retries a task only to consumers that can run it, even from a queue another consumer owns', async () => {
+  it('sends and retries a task only to consumers that can run it, even from a queue another one owns', async () => {
     const queue = await declareQueueOwnedBy(broker.url, otherOnly.id!);
     const failing = await Promise.all(Array.from({ length: 10 }, () => submit(queue, 'fail', { times: 1 })));
     const storeOnly = await submit(queue, 'work');

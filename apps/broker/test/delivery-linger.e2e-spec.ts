@@ -27,7 +27,7 @@ describe('delivery linger: batches of one queue are DELIVERY_LINGER_MS apart', (
     await redis.quit();
   });
 
-  it('sends the first task after a quiet spell alone, and the tasks arriving within the linger in one batch', async () => {
+  it('sends the first task after a quiet spell alone, and those arriving within the linger in one batch', async () => {
     const consumer = await new StandInConsumer('record').start();
     try {
       await consumer.register(broker.url);

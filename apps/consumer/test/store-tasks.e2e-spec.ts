@@ -18,7 +18,7 @@ describe('store script', () => {
     await redis.quit();
   });
 
-  it('stores the delivered tasks of a round, leaves stored ones alone, reports missing and unreadable ones', async () => {
+  it('stores the tasks of a round, leaves stored ones alone, reports missing and unreadable ones', async () => {
     const now = Date.now();
     const due = now + 60_000;
     const keepMs = 86_400_000;
@@ -100,7 +100,7 @@ describe('store script', () => {
     ]);
   });
 
-  it('records a run: a once task completes with its result, a released periodic one awaits its next occurrence', async () => {
+  it('records a run: a once task completes with its result, a released periodic one awaits its next time', async () => {
     const now = Date.now();
     const keepMs = 86_400_000;
     const next = now + 3_600_000;

@@ -68,7 +68,7 @@ describe('@TaskHandler and HandlerRegistry', () => {
     expect(registry.for('other')).toBeUndefined();
   });
 
-  it('offers every handler and store-only by default; HANDLED_TYPES narrows that, and an entry without a handler fails the start', () => {
+  it('offers every handler and store-only by default; HANDLED_TYPES narrows that, an unhandled entry fails', () => {
     @TaskHandler('report')
     class ReportHandler implements HandlesTasks {
       handle = () => 'done';
@@ -169,7 +169,7 @@ describe('HandlerRunner', () => {
     expect(started).toBe(1);
   });
 
-  it('keeps the slot of a timed-out handler that ignores its signal until it really ends, and drops its late progress', async () => {
+  it("holds a timed-out handler's slot while it ignores its signal, and drops its late progress", async () => {
     let finish: () => void = () => undefined;
     const seen: unknown[] = [];
     let lateProgress: (() => Promise<void>) | undefined;
