@@ -28,7 +28,8 @@ ${UNTRACK}
 local out = {}
 for i = 1, #KEYS - 4 do
   local id, deliveryId = ARGV[2 * i], ARGV[2 * i + 1]
-  local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time', 'delivery_id', 'task_type', 'triggered_time', 'consumer', 'scheduled_time', 'periodicity', 'submission')
+  local state = redis.call('HMGET', KEYS[4 + i], 'status', 'created_time', 'delivery_id', 'task_type',
+    'triggered_time', 'consumer', 'scheduled_time', 'periodicity', 'submission')
   out[i] = '0'
   if state[1] == false or ((state[1] == 'scheduled' or state[1] == 'complete') and state[3] == deliveryId) then
     untrack(state[9], id)

@@ -30,8 +30,8 @@ if state[1] == 'complete' then return ${ScriptCode.TaskComplete} end
 if state[1] == 'cancelled' then return ${CancelOutcome.AlreadyCancelled} end
 local now = tonumber(ARGV[2])
 if state[1] == 'running' then
-  appendRun(KEYS[1], {attempt = tonumber(state[2]) or 0, consumer = state[3] or cjson.null, started = tonumber(state[4]) or cjson.null,
-    finished = now, outcome = 'cancelled', error = 'cancelled'})
+  appendRun(KEYS[1], {attempt = tonumber(state[2]) or 0, consumer = state[3] or cjson.null,
+    started = tonumber(state[4]) or cjson.null, finished = now, outcome = 'cancelled', error = 'cancelled'})
 end
 for i = 2, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
 untrack(state[5], ARGV[1])

@@ -76,12 +76,15 @@ for i = 1, #popped, 2 do
   else
     local target = pick(candidates, values[1])
     local attempts = (tonumber(values[at.attempts]) or 0) + 1
-    local deliveryId = ARGV[9] .. '~' .. attempts .. '~' .. id .. '~' .. string.sub(redis.sha1hex(ARGV[10] .. '~' .. claimed), 1, 24)
+    local deliveryId = ARGV[9] .. '~' .. attempts .. '~' .. id .. '~'
+      .. string.sub(redis.sha1hex(ARGV[10] .. '~' .. claimed), 1, 24)
     claimed = claimed + 1
-    redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', ARGV[1], 'consumer', target, 'attempts', attempts, 'delivery_id', deliveryId)
+    redis.call('HSET', key, 'status', 'dispatched', 'task_update_time', ARGV[1], 'consumer', target,
+      'attempts', attempts, 'delivery_id', deliveryId)
     inflight[#inflight + 1] = ARGV[4]
     inflight[#inflight + 1] = id
-    values[at.status], values[at.task_update_time], values[at.attempts], values[at.delivery_id] = 'dispatched', ARGV[1], tostring(attempts), deliveryId
+    values[at.status], values[at.task_update_time], values[at.attempts], values[at.delivery_id] =
+      'dispatched', ARGV[1], tostring(attempts), deliveryId
     table.remove(values, 1)
     out[#out + 1] = target
     out[#out + 1] = cjson.encode(values)

@@ -18,7 +18,9 @@ for i = 4, #ARGV do
   if owner and owner ~= ARGV[1] then return {${ScriptCode.BindingTaken}, ARGV[i], owner} end
 end
 local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
-if existed == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return {${ScriptCode.TooManyQueues}, ARGV[3]} end
+if existed == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
+  return {${ScriptCode.TooManyQueues}, ARGV[3]}
+end
 local definition = cjson.decode(ARGV[2])
 if existed == 1 then
   local previous = cjson.decode(redis.call('HGET', KEYS[1], ARGV[1]))

@@ -36,8 +36,11 @@ for t = 1, #KEYS - firstTask + 1 do
   local known = seen[key]
   if not known and redis.call('EXISTS', key) == 1 then known = redis.call('HGET', key, 'submission') or '' end
   if known then
-    -- A task from before submissions were recorded has none: only a caller without a key (AUTH=off) may take it for its own.
-    if known ~= submission and not (known == '' and string.sub(submission, 1, 1) == '\\n') then return {${ScriptCode.IdTaken}, t} end
+    -- A task from before submissions were recorded has none: only a caller without a key (AUTH=off)
+    -- may take it for its own.
+    if known ~= submission and not (known == '' and string.sub(submission, 1, 1) == '\\n') then
+      return {${ScriptCode.IdTaken}, t}
+    end
     created[t] = 0
   else
     seen[key] = submission

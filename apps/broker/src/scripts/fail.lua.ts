@@ -41,7 +41,8 @@ local id = ARGV[1]
 local deadline = redis.call('ZSCORE', KEYS[1], id)
 if not deadline then return ${FailOutcome.Stale} end
 if ARGV[7] == 'expired' and tonumber(deadline) > tonumber(ARGV[5]) then return ${FailOutcome.Stale} end
-local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time', 'periodicity', 'next_time', 'run_count', 'delivery_id', 'submission')
+local state = redis.call('HMGET', KEYS[4], 'status', 'attempts', 'max_retries', 'consumer', 'started_time',
+  'periodicity', 'next_time', 'run_count', 'delivery_id', 'submission')
 -- Out of its queue for good (stored, dead, or a spent occurrence): out of its key's pending set.
 local function leaveQueue()
   untrack(state[10], id)

@@ -42,7 +42,8 @@ for t = 1, (#KEYS - 4) / 3 do
   local key, pending, inflight = KEYS[2 + 3 * t], KEYS[3 + 3 * t], KEYS[4 + 3 * t]
   local base = 3 + (t - 1) * 4
   local id, seen, nextTime, ttl = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
-  local fields = redis.call('HMGET', key, 'status', 'scheduled_time', 'run_count', 'awaits_run', 'queue', 'priority', 'seq')
+  local fields = redis.call('HMGET', key, 'status', 'scheduled_time', 'run_count', 'awaits_run', 'queue', 'priority',
+    'seq')
   local due = tonumber(fields[2])
   local runs = (tonumber(fields[3]) or 0) + 1
   if fields[1] ~= 'scheduled' or not due then
@@ -78,7 +79,8 @@ for t = 1, (#KEYS - 4) / 3 do
     done[#done + 1] = id
     completed = completed + 1
   else
-    redis.call('HSET', key, 'scheduled_time', nextTime, 'task_update_time', now, 'last_run_time', now, 'run_count', runs)
+    redis.call('HSET', key, 'scheduled_time', nextTime, 'task_update_time', now, 'last_run_time', now,
+      'run_count', runs)
     redis.call('PEXPIRE', key, ttl)
     reindexed[#reindexed + 1] = nextTime
     reindexed[#reindexed + 1] = id

@@ -15,7 +15,9 @@ export interface LuaScript {
  * In slices, because unpack puts every value on Lua's stack (at most 8000).
  */
 export const ZADD_ALL = `local function zaddAll(key, scoredMembers)
-  for i = 1, #scoredMembers, 2000 do redis.call('ZADD', key, unpack(scoredMembers, i, math.min(i + 1999, #scoredMembers))) end
+  for i = 1, #scoredMembers, 2000 do
+    redis.call('ZADD', key, unpack(scoredMembers, i, math.min(i + 1999, #scoredMembers)))
+  end
 end`;
 
 /** ZREM of many members at once, in slices like ZADD_ALL. */
@@ -28,7 +30,9 @@ end`;
  * arrival sequence, so ZPOPMIN gives the highest priority, first in first out. Unreadable fields
  * count as 0, so one corrupt task cannot make every later claim of its queue fail.
  */
-export const PENDING_SCORE = `local function pendingScore(priority, seq) return (9 - (tonumber(priority) or 0)) * 1e13 + (tonumber(seq) or 0) end`;
+export const PENDING_SCORE = `local function pendingScore(priority, seq)
+  return (9 - (tonumber(priority) or 0)) * 1e13 + (tonumber(seq) or 0)
+end`;
 
 /**
  * appendRun(key, run): adds one attempt to the task's `runs` (JSON list, oldest first), keeping the

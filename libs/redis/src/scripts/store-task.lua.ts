@@ -42,7 +42,8 @@ local outcomes, scheduled, completed = {}, {}, {}
 for i = 1, #KEYS - 2 do
   local key = KEYS[i]
   local mode, result, started, deliveryId = ARGV[4 * i - 1], ARGV[4 * i], ARGV[4 * i + 1], ARGV[4 * i + 2]
-  local task = redis.call('HMGET', key, 'status', 'scheduled_time', 'id', 'periodicity', 'next_time', 'run_count', 'attempts', 'consumer', 'delivery_id')
+  local task = redis.call('HMGET', key, 'status', 'scheduled_time', 'id', 'periodicity', 'next_time', 'run_count',
+    'attempts', 'consumer', 'delivery_id')
   local due = tonumber(task[2])
   if not task[1] then
     outcomes[i] = ${ScriptCode.TaskNotFound}
@@ -61,9 +62,10 @@ for i = 1, #KEYS - 2 do
     -- but unindexed, as Redis does not undo a failed script. Unstored, it is retried, then dead-lettered.
     outcomes[i] = ${ScriptCode.TaskUnreadable}
   elseif mode == 'ran' then
-    appendRun(key, {attempt = tonumber(task[7]) or 0, consumer = task[8] or cjson.null, started = tonumber(started) or cjson.null,
-      finished = now, outcome = 'ok', error = cjson.null})
-    redis.call('HSET', key, 'task_update_time', now, 'stored_time', now, 'last_run_time', now, 'run_count', (tonumber(task[6]) or 0) + 1)
+    appendRun(key, {attempt = tonumber(task[7]) or 0, consumer = task[8] or cjson.null,
+      started = tonumber(started) or cjson.null, finished = now, outcome = 'ok', error = cjson.null})
+    redis.call('HSET', key, 'task_update_time', now, 'stored_time', now, 'last_run_time', now,
+      'run_count', (tonumber(task[6]) or 0) + 1)
     -- result is the latest successful run's: one that returned nothing leaves none.
     redis.call('HDEL', key, 'progress', 'last_error', 'started_time', 'next_time', 'result')
     if result ~= '' then redis.call('HSET', key, 'result', result) end
