@@ -134,7 +134,8 @@ export class DeliveryOutcomes {
     // Once per request, not per id: a consumer holding many stale deliveries must not flood the log.
     if (ignored > 0)
       this.logger.warn(
-        `${ignored} of ${acks.length} acks from consumer ${consumerId} completed nothing (stale, repeated or unreadable: ${unreadable} unreadable)`,
+        `${ignored} of ${acks.length} acks from consumer ${consumerId} completed nothing ` +
+          `(stale, repeated or unreadable: ${unreadable} unreadable)`,
       );
     await this.fail(failed);
   }
@@ -169,10 +170,10 @@ export class DeliveryOutcomes {
     });
     const outcomes = await this.store.storeForConsumer(stores, now, this.keepMs);
     const refused = outcomes.filter((outcome) => outcome < 0 && outcome !== ScriptCode.TaskNotFound);
-    if (refused.length)
-      this.logger.warn(
-        `${refused.length} tasks acked by consumer ${consumerId} were not stored (${[...new Set(refused)].map((code) => ScriptCode[code] ?? code).join(', ')})`,
-      );
+    if (refused.length) {
+      const reasons = [...new Set(refused)].map((code) => ScriptCode[code] ?? code).join(', ');
+      this.logger.warn(`${refused.length} tasks acked by consumer ${consumerId} were not stored (${reasons})`);
+    }
     return unstored.filter((_, i) => outcomes[i] >= 0);
   }
 

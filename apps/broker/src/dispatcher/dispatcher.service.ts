@@ -209,7 +209,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     }
     if (sent.kind === 'failed')
       this.logger.warn(
-        `delivery of ${outgoing.length} tasks from ${queue} failed: ${sent.reason}${sent.detail ? `: ${sent.detail}` : ''}`,
+        `delivery of ${outgoing.length} tasks from ${queue} failed: ${sent.reason}` +
+          (sent.detail ? `: ${sent.detail}` : ''),
         { queue, consumerId: consumer.id, count: outgoing.length },
       );
     await this.outcomes.fail(

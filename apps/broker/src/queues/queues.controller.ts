@@ -83,7 +83,8 @@ export class QueuesController {
   @ApiOperation({
     summary: 'Delete a queue',
     description:
-      'The queue is gone with its binding keys. One that holds tasks is refused unless ?force=true, which cancels them.',
+      'The queue is gone with its binding keys. ' +
+      'One that holds tasks is refused unless ?force=true, which cancels them.',
   })
   @ApiParam(ADMIN_EXAMPLE)
   @ApiOkResponse({ type: DeletedQueueDto })
@@ -130,7 +131,9 @@ export class QueuesController {
   @Post(':name/dead-letters/replay')
   @ApiOperation({
     summary: 'Replay dead letters',
-    description: `Sends up to limit (default ${MAX_LISTED}) dead letters, oldest first, back into the queue with their attempts reset.`,
+    description:
+      `Sends up to limit (default ${MAX_LISTED}) dead letters, ` +
+      'oldest first, back into the queue with their attempts reset.',
   })
   @ApiParam(ADMIN_EXAMPLE)
   @ApiCreatedResponse({ type: ReplayedDto })

@@ -30,7 +30,8 @@ export class TaskIdTakenError extends DomainError {
     readonly index?: number,
   ) {
     super(
-      `${index === undefined ? '' : `item ${index}: `}task id ${id} is already in use by another submission; choose another id`,
+      `${index === undefined ? '' : `item ${index}: `}task id ${id} is already in use by another submission; ` +
+        'choose another id',
     );
   }
 }

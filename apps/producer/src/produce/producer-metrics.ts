@@ -35,7 +35,8 @@ export class ProducerMetrics {
     );
     this.requestDuration = metrics.histogram(
       'tq_producer_request_duration_seconds',
-      "Calls to the broker's POST /tasks and /tasks/bulk, by route and answer (the status code, or error when none came)",
+      "Calls to the broker's POST /tasks and /tasks/bulk, " +
+        'by route and answer (the status code, or error when none came)',
       REQUEST_BUCKETS,
       ['route', 'code'],
     );

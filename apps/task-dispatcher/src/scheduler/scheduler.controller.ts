@@ -15,7 +15,8 @@ export class SchedulerController {
   @ApiOperation({
     summary: 'Run a scheduler pass',
     description:
-      'Triggers the due scheduled and periodic tasks now, as the timer does (or joins the pass running), and says what it did.',
+      'Triggers the due scheduled and periodic tasks now, ' +
+      'as the timer does (or joins the pass running), and says what it did.',
   })
   @ApiOkResponse({ type: SchedulerPassDto })
   @ApiUnavailableResponse()

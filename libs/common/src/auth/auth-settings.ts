@@ -22,7 +22,8 @@ export function authEnvironmentProblems(auth: string | undefined, apiKeys: strin
   if (auth === 'off') return [];
   if (!apiKeys) {
     return [
-      'API_KEYS is not set: every request needs a key (entries name:scopes:secret separated by ;). Set AUTH=off to run without keys, never on a network.',
+      'API_KEYS is not set: every request needs a key (entries name:scopes:secret separated by ;). ' +
+        'Set AUTH=off to run without keys, never on a network.',
     ];
   }
   try {

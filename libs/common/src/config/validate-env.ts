@@ -99,7 +99,8 @@ export function signingKeysProblems(auth: string, keys: string | undefined): str
     return auth === 'off'
       ? []
       : [
-          'DELIVERY_SIGNING_KEYS is not set: the broker signs every push to a consumer with it (comma-separated keys, the current one first)',
+          'DELIVERY_SIGNING_KEYS is not set: the broker signs every push to a consumer with it ' +
+            '(comma-separated keys, the current one first)',
         ];
   }
   try {

@@ -49,7 +49,8 @@ function IsReadableTime(options?: ValidationOptions) {
       validator: {
         validate: isReadableTime,
         defaultMessage: () =>
-          `${propertyName} must be a calendar date-time such as 2026-11-22T10:00:00Z (week and ordinal dates are not read)`,
+          `${propertyName} must be a calendar date-time such as 2026-11-22T10:00:00Z ` +
+          '(week and ordinal dates are not read)',
       },
     });
 }
@@ -68,7 +69,8 @@ function IsZonedTime(options?: ValidationOptions) {
       validator: {
         validate: (value: unknown) => !isReadableTime(value) || hasTimeZone(value as string),
         defaultMessage: () =>
-          `${propertyName} must end with Z or an offset such as +02:00: without one it would be read in the server's time zone`,
+          `${propertyName} must end with Z or an offset such as +02:00: ` +
+          "without one it would be read in the server's time zone",
       },
     });
 }

@@ -177,7 +177,8 @@ export class ConsumerPool {
     clearTimeout(timer);
     if (!timedOut) return;
     this.logger.warn(
-      `handlers still running after SHUTDOWN_GRACE_MS (${graceMs} ms): aborting them; the broker redelivers their tasks elsewhere`,
+      `handlers still running after SHUTDOWN_GRACE_MS (${graceMs} ms): ` +
+        'aborting them; the broker redelivers their tasks elsewhere',
     );
     this.consumers.forEach((c) => c.abandonRunning());
     this.handlers.abortAll('the consumer is shutting down');

@@ -175,7 +175,8 @@ export class InternalConsumer {
     });
     if (dropped)
       this.logger.warn(
-        `did not run ${dropped} deliveries: in Redis they are not their task's current delivery (stale, replayed or forged)`,
+        `did not run ${dropped} deliveries: ` +
+          "in Redis they are not their task's current delivery (stale, replayed or forged)",
       );
   }
 

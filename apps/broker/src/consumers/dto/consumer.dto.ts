@@ -18,7 +18,8 @@ export class ConsumerQueuesDto {
 @ApiSchema({ name: 'RegisteredConsumer' })
 export class RegisteredConsumerDto extends ConsumerQueuesDto {
   @ApiProperty({
-    description: `What its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}; shown only here`,
+    description:
+      `What its heartbeats, leases, acks and deregistration carry in ${CONSUMER_SECRET_HEADER}; ` + 'shown only here',
   })
   secret: string;
 }

@@ -32,7 +32,8 @@ export class RegisterConsumerDto {
     type: [String],
     example: ['echo', 'sleep', 'fail', '*'],
     description:
-      'Task types it has a handler for; `*` also stores tasks of types no live consumer has a handler for. Default ["*"]',
+      'Task types it has a handler for; ' +
+      '`*` also stores tasks of types no live consumer has a handler for. Default ["*"]',
   })
   @IsOptional()
   @IsArray()

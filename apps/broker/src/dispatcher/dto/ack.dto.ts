@@ -28,7 +28,8 @@ export class AckDto {
   @ApiPropertyOptional({
     enum: ACK_OUTCOMES,
     description:
-      "How a failed run ended (default failed), as the task's runs show it; lost: the consumer shut down mid-run, so the attempt is not counted",
+      "How a failed run ended (default failed), as the task's runs show it; " +
+      'lost: the consumer shut down mid-run, so the attempt is not counted',
   })
   @IsOptional()
   @IsIn(ACK_OUTCOMES)
@@ -36,8 +37,9 @@ export class AckDto {
 
   @ApiPropertyOptional({
     description:
-      "For a consumer that stores nothing itself: the handler's result (any JSON, at most 64 KiB), null when it returned nothing. " +
-      'Present means the handler ran; the broker then stores the task with it. Only on an ok ack.',
+      "For a consumer that stores nothing itself: the handler's result (any JSON, at most 64 KiB), " +
+      'null when it returned nothing. Present means the handler ran; the broker then stores the task with it. ' +
+      'Only on an ok ack.',
     example: { sent: true },
   })
   @IsOptional()

@@ -36,7 +36,8 @@ export class LeaseReplyDto {
   @ApiProperty({
     type: [String],
     description:
-      'Delivery ids whose task went out again meanwhile (failed back or sent elsewhere): stop them, and do not ack them',
+      'Delivery ids whose task went out again meanwhile (failed back or sent elsewhere): ' +
+      'stop them, and do not ack them',
   })
   stale: string[];
 

@@ -42,7 +42,8 @@ export class DeliveryDto {
     required: false,
     example: true,
     description:
-      'true: run the handler now; false: the task is not due, store it as scheduled to await its run. Absent: due when a once task has reached its scheduled_time',
+      'true: run the handler now; false: the task is not due, store it as scheduled to await its run. ' +
+      'Absent: due when a once task has reached its scheduled_time',
   })
   @IsOptional()
   @IsBoolean()
@@ -53,7 +54,8 @@ export class DeliveryDto {
     required: false,
     example: 30_000,
     description:
-      'How long the delivery is leased (ms): POST /leases on the broker well within it while the task is held, or it goes out again',
+      'How long the delivery is leased (ms): ' +
+      'POST /leases on the broker well within it while the task is held, or it goes out again',
   })
   @IsOptional()
   @IsInt()
