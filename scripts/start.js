@@ -161,7 +161,11 @@ function localKeys() {
   }
   return {
     all: {
-      API_KEYS: `operator:submit+read+admin:${keys.operator};consumer:consumer:${keys.consumer};producer:submit:${keys.producer}`,
+      API_KEYS: [
+        `operator:submit+read+admin:${keys.operator}`,
+        `consumer:consumer:${keys.consumer}`,
+        `producer:submit:${keys.producer}`,
+      ].join(';'),
       DELIVERY_SIGNING_KEYS: keys.signing,
     },
     consumer: { BROKER_API_KEY: keys.consumer },
@@ -213,10 +217,11 @@ async function checkPortsFree() {
   if (taken.length === 0) return;
   const ours = await Promise.all(taken.map((app) => answersHealth(app.port)));
   const list = taken.map((app, i) => `${app.name} on ${app.port}${ours[i] ? '' : ' (something else)'}`).join(', ');
+  const ports = 'BROKER_PORT, CONSUMER_PORT, PRODUCER_PORT, TASK_DISPATCHER_PORT';
   console.error(
     ours.every(Boolean) && taken.length === apps.length
-      ? `the system is already running here (${list}); stop it first, or move this one with BROKER_PORT, CONSUMER_PORT, PRODUCER_PORT, TASK_DISPATCHER_PORT`
-      : `ports taken: ${list}; stop what runs there, or move the apps with BROKER_PORT, CONSUMER_PORT, PRODUCER_PORT, TASK_DISPATCHER_PORT`,
+      ? `the system is already running here (${list}); stop it first, or move this one with ${ports}`
+      : `ports taken: ${list}; stop what runs there, or move the apps with ${ports}`,
   );
   process.exit(1);
 }
@@ -280,7 +285,8 @@ async function main() {
   for (const app of apps) console.log(`  ${app.name.padEnd(16)} http://127.0.0.1:${app.port}/docs`);
   if (keys.operator) {
     console.log(
-      "\nYour API key (operator: submit, read, admin), kept in .data/operator.key; Swagger UI's Authorize button takes it:",
+      '\nYour API key (operator: submit, read, admin), kept in .data/operator.key; ' +
+        "Swagger UI's Authorize button takes it:",
     );
     console.log(`  export TQ_KEY=${keys.operator}`);
     console.log(`  curl -H "Authorization: Bearer $TQ_KEY" http://127.0.0.1:${apps[0].port}/queues`);

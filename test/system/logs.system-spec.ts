@@ -96,7 +96,7 @@ describe('logs: JSON lines for collectors, warn for clients’ mistakes, a line 
       expect(logLines(broker).filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
     }));
 
-  it('logs a rebalance, each retry, each handler failure and the dead-lettering with task, queue and consumer ids', () =>
+  it('logs a rebalance, each retry, each handler failure and a dead-lettering with task, queue, consumer', () =>
     cluster.withLogs(async () => {
       const broker = cluster.brokers[0];
       const consumer = cluster.consumers[0];

@@ -149,7 +149,7 @@ describe('every operation answers as its OpenAPI document says', () => {
     for (const name of API_APPS) expect(documents[name]).toEqual(await builtDocument(name));
   });
 
-  it('answers the prefilled examples of POST /tasks and /tasks/bulk with 201, then a repeated id with 200', async () => {
+  it('answers the prefilled examples of POST /tasks and /tasks/bulk with 201, a repeated id with 200', async () => {
     for (const body of bodyExamples('broker', 'post', '/tasks'))
       await send({ app: 'broker', method: 'post', operation: '/tasks', body, status: 201 });
     const [withId] = bodyExamples('broker', 'post', '/tasks');
@@ -207,7 +207,7 @@ describe('every operation answers as its OpenAPI document says', () => {
     await send({ ...one, method: 'delete' });
   });
 
-  it('declares, reads, replays and deletes a queue with the prefilled examples, touching no default queue', async () => {
+  it('declares, reads, replays and deletes a queue with the prefilled examples, leaving default ones be', async () => {
     const [declared] = bodyExamples('broker', 'post', '/queues') as Array<{ name: string }>;
     const queues = { app: 'broker', method: 'post', operation: '/queues' } as const;
     await send({ ...queues, body: declared, status: 201 });

@@ -156,7 +156,7 @@ describe('Redis unreachable', () => {
       }
     });
 
-    it('answers every operation of every app within a second: 503 with Retry-After where Redis is needed, never 500', async () => {
+    it('answers every operation of every app in 1 s: 503 with Retry-After if it needs Redis, never 500', async () => {
       const wrong: string[] = [];
       for (const [name, ops] of operations) {
         for (const op of ops) {

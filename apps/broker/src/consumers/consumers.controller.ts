@@ -52,8 +52,8 @@ export class ConsumersController {
   @ApiOperation({
     summary: 'Register a consumer',
     description:
-      'The broker assigns it queues (balanced across live consumers) and pushes their tasks to its url. It heartbeats ' +
-      'every HEARTBEAT_INTERVAL_MS; one that misses several is dropped and its queues go to the others.',
+      'The broker assigns it queues (balanced across live consumers) and pushes their tasks to its url. ' +
+      'It heartbeats every HEARTBEAT_INTERVAL_MS; one that misses several is dropped and its queues go to the others.',
   })
   @ApiCreatedResponse({ type: RegisteredConsumerDto, description: 'Registered, with the queues it owns now' })
   @ApiErrorResponse(

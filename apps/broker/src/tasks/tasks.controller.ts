@@ -32,9 +32,9 @@ export class TasksController {
   @ApiOperation({
     summary: 'Submit a task',
     description:
-      'Routes the task by its binding key (default: its task_type) to a queue, which keeps it until a consumer has stored it. ' +
-      'A task with a scheduled_time in the future or a periodicity waits for the task-dispatcher. An id is the submitting ' +
-      "key's: the same key sending the same task again gets 200 and it is not enqueued twice.",
+      'Routes the task by its binding key (default: its task_type) to a queue, which keeps it until a consumer ' +
+      'has stored it. A task with a scheduled_time in the future or a periodicity waits for the task-dispatcher. ' +
+      "An id is the submitting key's: the same key sending the same task again gets 200 and it is not enqueued twice.",
   })
   @ApiBody({ type: CreateTaskDto, examples: TASK_EXAMPLES })
   @ApiCreatedResponse({ type: AcceptedTaskDto, description: 'The task is in Redis' })
@@ -71,8 +71,9 @@ export class TasksController {
   @ApiOperation({
     summary: 'Submit up to 1000 tasks at once',
     description:
-      'Each task is checked and routed as by POST /tasks; all are accepted or none is. A refusal of an item names it by its index ' +
-      '(`[2] priority must not be greater than 9`). Ids this key already sent with the same content are not enqueued twice.',
+      'Each task is checked and routed as by POST /tasks; all are accepted or none is. ' +
+      'A refusal of an item names it by its index (`[2] priority must not be greater than 9`). ' +
+      'Ids this key already sent with the same content are not enqueued twice.',
   })
   @ApiBody({
     type: [CreateTaskDto],
@@ -117,8 +118,9 @@ export class TasksController {
   @ApiOperation({
     summary: 'Cancel a task',
     description:
-      'The task is never delivered again: it leaves its queue or the scheduled index, a periodic task stops for good, and a ' +
-      'running handler has its signal aborted (its run ends cancelled, not retried). Cancelling a cancelled task changes nothing.',
+      'The task is never delivered again: it leaves its queue or the scheduled index, a periodic task stops for ' +
+      'good, and a running handler has its signal aborted (its run ends cancelled, not retried). ' +
+      'Cancelling a cancelled task changes nothing.',
   })
   @ApiParam({ name: 'id', description: 'The task id', example: EXAMPLE_TASK_ID })
   @ApiOkResponse({ type: TaskDto, description: 'The task, now cancelled (also when it already was)' })

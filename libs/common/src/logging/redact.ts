@@ -3,7 +3,16 @@ export const REDACTED = '[redacted]';
 /** Names whose values are never logged, wherever they sit: headers, env variables, options, fields. */
 const SECRET_NAME = /authorization|cookie|secret|passw(or)?d|token|signature|signing|api[-_]?keys?|credential/i;
 
-const SECRET_NAME_TEXT = String.raw`authorization|cookie|secret|passw(?:or)?d|token|signature|signing[-_]?keys?|api[-_]?keys?`;
+const SECRET_NAME_TEXT = [
+  'authorization',
+  'cookie',
+  'secret',
+  'passw(?:or)?d',
+  'token',
+  'signature',
+  'signing[-_]?keys?',
+  'api[-_]?keys?',
+].join('|');
 
 /** What a secret looks like inside free text: a message, an error, a URL. */
 const SECRETS_IN_TEXT: Array<[RegExp, string]> = [
