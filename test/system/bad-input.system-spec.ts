@@ -755,14 +755,20 @@ const hostile: Array<[string, Hostile]> = [
   ],
   [
     'task-dispatcher GET /tasks: status queued',
-    { app: 'task-dispatcher', method: 'GET', path: '/tasks?status=queued', status: 400, message: /status/ },
+    {
+      app: 'task-dispatcher',
+      method: 'GET',
+      path: `/tasks?status=${TaskStatus.Queued}`,
+      status: 400,
+      message: /status/,
+    },
   ],
   [
     'task-dispatcher GET /tasks: status given twice',
     {
       app: 'task-dispatcher',
       method: 'GET',
-      path: '/tasks?status=complete&status=scheduled',
+      path: `/tasks?status=${TaskStatus.Complete}&status=${TaskStatus.Scheduled}`,
       status: 400,
       message: /status/,
     },
@@ -772,7 +778,7 @@ const hostile: Array<[string, Hostile]> = [
     {
       app: 'task-dispatcher',
       method: 'GET',
-      path: '/tasks?status=complete&from=yesterday',
+      path: `/tasks?status=${TaskStatus.Complete}&from=yesterday`,
       status: 400,
       message: /from/,
     },
@@ -782,21 +788,27 @@ const hostile: Array<[string, Hostile]> = [
     {
       app: 'task-dispatcher',
       method: 'GET',
-      path: '/tasks?status=complete&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      path: `/tasks?status=${TaskStatus.Complete}&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
       status: 400,
       message: /from/,
     },
   ],
   [
     'task-dispatcher GET /tasks: limit -1',
-    { app: 'task-dispatcher', method: 'GET', path: '/tasks?status=complete&limit=-1', status: 400, message: /limit/ },
+    {
+      app: 'task-dispatcher',
+      method: 'GET',
+      path: `/tasks?status=${TaskStatus.Complete}&limit=-1`,
+      status: 400,
+      message: /limit/,
+    },
   ],
   [
     'task-dispatcher GET /tasks: limit 1e400',
     {
       app: 'task-dispatcher',
       method: 'GET',
-      path: '/tasks?status=complete&limit=1e400',
+      path: `/tasks?status=${TaskStatus.Complete}&limit=1e400`,
       status: 400,
       message: /limit/,
     },
@@ -806,7 +818,7 @@ const hostile: Array<[string, Hostile]> = [
     {
       app: 'task-dispatcher',
       method: 'GET',
-      path: '/tasks?status=complete&cursor=eyJldmlsIjp0cnVlfQ',
+      path: `/tasks?status=${TaskStatus.Complete}&cursor=eyJldmlsIjp0cnVlfQ`,
       status: 400,
       message: /cursor/,
     },
@@ -816,7 +828,7 @@ const hostile: Array<[string, Hostile]> = [
     {
       app: 'task-dispatcher',
       method: 'GET',
-      path: '/tasks?status=complete&evil=1&__proto__[x]=1',
+      path: `/tasks?status=${TaskStatus.Complete}&evil=1&__proto__[x]=1`,
       status: 400,
       message: /evil/,
     },

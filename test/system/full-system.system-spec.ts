@@ -135,9 +135,8 @@ describe('the whole system: 2 brokers, 3 consumers, 2 task-dispatchers, 1 produc
       let cursor: string | undefined;
       let listed = 0;
       do {
-        const res = await apiFetch(
-          `${dispatcher}/tasks?status=complete&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        );
+        const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const res = await apiFetch(`${dispatcher}/tasks?status=${TaskStatus.Complete}&limit=1000${after}`);
         expect(res.status).toBe(200);
         const page = (await res.json()) as { items: unknown[]; next_cursor: string | null };
         listed += page.items.length;

@@ -79,7 +79,7 @@ const ROUTES: Route[] = [
   { app: 'producer', method: 'post', path: '/produce', scope: 'admin', body: { count: 1 } },
   { app: 'producer', method: 'get', path: '/metrics', scope: 'read', ok: 200 },
   { app: 'consumer', method: 'get', path: '/metrics', scope: 'read', ok: 200 },
-  { app: 'task-dispatcher', method: 'get', path: '/tasks?status=complete', scope: 'read', ok: 200 },
+  { app: 'task-dispatcher', method: 'get', path: `/tasks?status=${TaskStatus.Complete}`, scope: 'read', ok: 200 },
   { app: 'task-dispatcher', method: 'post', path: '/scheduler/run', scope: 'admin', ok: 200 },
   { app: 'task-dispatcher', method: 'post', path: '/cleanup/run', scope: 'admin', ok: 200 },
   { app: 'task-dispatcher', method: 'get', path: '/metrics', scope: 'read', ok: 200 },
