@@ -2,7 +2,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import { logSettingsFromEnv } from '../config/log-settings';
 import { AppLogger, AppLoggerOptions } from './app-logger';
 import { FailureLog } from './failure-log';
-import { REDACTED, redactText, redactValue } from './redact';
+import { MAX_LOGGED_TEXT, REDACTED, redactText, redactValue } from './redact';
 
 /** A logger writing into an array, and its lines parsed when they are JSON. */
 function capture(options: AppLoggerOptions = {}) {
@@ -174,6 +174,16 @@ describe('redact', () => {
     expect(redactText('{"x-tq-consumer-secret":"abc"}')).toBe(`{"x-tq-consumer-secret":"${REDACTED}"}`);
     expect(redactText('sent Bearer abc.def-ghi')).toBe(`sent Bearer ${REDACTED}`);
     expect(redactText('task t1 of queue email failed')).toBe('task t1 of queue email failed');
+  });
+
+  it("reads a client's long path in one bounded pass and logs only its start", () => {
+    // Anyone can send these in a 16 KB request line; the first pattern once took minutes on them.
+    for (const text of ['token'.repeat(3_200), `/tasks/${'secret-'.repeat(2_300)}`, `${'a-'.repeat(8_000)}=x`]) {
+      const out = redactText(text);
+      expect(out.length).toBeLessThanOrEqual(MAX_LOGGED_TEXT + 1);
+      expect(out.endsWith('…')).toBe(true);
+    }
+    expect(redactText(`${'secret-'.repeat(10)}key: abc`)).toBe(`${'secret-'.repeat(10)}key: ${REDACTED}`);
   });
 
   it('keeps what is not secret, at any depth', () => {

@@ -123,6 +123,8 @@ export class AppLogger implements LoggerService {
   }
 
   private print(asked: LogLevel, message: unknown, params: unknown[]): void {
+    // A line below the level costs nothing more (start-up lines are only ever moved down).
+    if (!this.enabled.has(asked)) return;
     const parsed = parse(message, params);
     const level = asked === 'log' && parsed.context && START_UP_CONTEXTS.has(parsed.context) ? 'debug' : asked;
     if (!this.enabled.has(level)) return;

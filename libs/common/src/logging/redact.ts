@@ -20,22 +20,26 @@ const SECRETS_IN_TEXT: Array<[RegExp, string]> = [
   // the value runs to a space or quote (API_KEYS and DELIVERY_SIGNING_KEYS hold ; and , themselves).
   [
     new RegExp(
-      String.raw`([\w-]*(?:${SECRET_NAME_TEXT})[\w-]*["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic)\s+)?[^\s"']+`,
+      // Bounded and anchored at a word's start, so a long word costs a bounded scan, not a cubic one.
+      String.raw`(?<![\w-])([\w-]{0,64}?(?:${SECRET_NAME_TEXT})[\w-]{0,64}["']?\s{0,8}[:=]\s{0,8}["']?)(?:(?:Bearer|Basic)\s+)?[^\s"']+`,
       'gi',
     ),
     `$1${REDACTED}`,
   ],
   [/\b(Bearer|Basic) +[\w.~+/=-]+/gi, `$1 ${REDACTED}`],
   // A URL's user info (REDIS_URL's password): everything from :// to the word's last @, since a
-  // password may hold any character.
-  [/\b([a-z][\w+.-]*:\/\/)[^\s"'<>]*@/gi, `$1${REDACTED}@`],
+  // password may hold any character. The scheme is bounded, so a long hyphenated word is one scan.
+  [/\b([a-z][\w+.-]{0,31}:\/\/)[^\s"'<>]*@/gi, `$1${REDACTED}@`],
 ];
 
 const MAX_DEPTH = 6;
 
+/** Text past this is cut before it is redacted and logged: a client's 16 KB path says no more than its start. */
+export const MAX_LOGGED_TEXT = 8_192;
+
 /** Free text with every secret it seems to carry replaced by [redacted]. */
 export function redactText(text: string): string {
-  let out = text;
+  let out = text.length > MAX_LOGGED_TEXT ? `${text.slice(0, MAX_LOGGED_TEXT)}…` : text;
   for (const [pattern, replacement] of SECRETS_IN_TEXT) out = out.replace(pattern, replacement);
   return out;
 }
