@@ -217,6 +217,15 @@ describe('broker: bad input', () => {
     expect(await taskKeys(redis, prefix)).toEqual(before);
   });
 
+  it('holds a bulk item to the cap of a task sent alone (MAX_TASK_BYTES), naming it', async () => {
+    const before = await taskKeys(redis, prefix);
+    const big = { ...valid, payload: { blob: 'x'.repeat(70_000) } };
+    await request(broker.url).post('/tasks').send(big).expect(413);
+    const res = await request(broker.url).post('/tasks/bulk').send([valid, big]).expect(400);
+    expect(res.body.message).toEqual([expect.stringMatching(/^\[1\] the item is \d+ bytes, over the 65536 a single/)]);
+    expect(await taskKeys(redis, prefix)).toEqual(before);
+  });
+
   it.each([
     ['a __proto__ key', '{"__proto__":{"x":1}}', '[1] the key "__proto__" is not allowed in a body'],
     ['an unpaired surrogate', '{"text":"\\ud800"}', '[1] the item holds a string with an unpaired UTF-16 surrogate'],

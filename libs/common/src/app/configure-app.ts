@@ -81,6 +81,7 @@ export function configureApp(app: NestExpressApplication, description: AppDescri
   const checkJson = jsonBodyVerifier(config.get<number>('MAX_JSON_DEPTH') ?? 32, {
     maxKeysPerObject: MAX_KEYS_PER_OBJECT,
     maxKeys: MAX_KEYS,
+    maxItemBytes: config.get<number>('MAX_TASK_BYTES'),
   });
   // JSON only (the app is created without Nest's default parsers, so a form body is never a task),
   // sized per route, refusing invalid UTF-8, deep nesting, too many keys and prototype keys before

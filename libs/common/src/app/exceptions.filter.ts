@@ -14,6 +14,9 @@ const STATUS_OF: Record<RefusalKind, HttpStatus> = {
   [RefusalKind.Busy]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
+/** The kinds that always carry Retry-After (1 s unless the refusal says how long). */
+const INVITES_RETRY: ReadonlySet<RefusalKind> = new Set([RefusalKind.OverLimit, RefusalKind.Busy]);
+
 /** How long a client is asked to wait while Redis cannot be reached: ioredis reconnects within 2 s. */
 export const REDIS_RETRY_AFTER_SECONDS = 2;
 
@@ -76,7 +79,7 @@ export class ExceptionsFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return {
         body: errorBody(STATUS_OF[exception.kind], exception.message),
-        retryAfterSeconds: exception.retryAfterSeconds,
+        retryAfterSeconds: exception.retryAfterSeconds ?? (INVITES_RETRY.has(exception.kind) ? 1 : undefined),
       };
     }
     if (isRedisUnavailable(exception)) {

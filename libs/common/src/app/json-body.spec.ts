@@ -77,6 +77,19 @@ describe('jsonShapeProblem', () => {
     );
   });
 
+  it('holds each item of an array body to maxItemBytes, counting its bytes between the separators', () => {
+    const item = (bytes: number) => `"${'x'.repeat(bytes - 2)}"`;
+    const limits = { maxDepth: 5, maxItemBytes: 10 };
+    expect(jsonShapeProblem(Buffer.from(`[${item(10)},${item(10)}]`), limits)).toBeUndefined();
+    expect(jsonShapeProblem(Buffer.from(`[${item(10)},${item(11)},${item(10)}]`), limits)).toBe(
+      '[1] the item is 11 bytes, over the 10 a single request may be',
+    );
+    expect(jsonShapeProblem(Buffer.from(`[${item(10)},{"a":[${item(4)},${item(4)}]}]`), limits)).toBe(
+      '[1] the item is 17 bytes, over the 10 a single request may be',
+    );
+    expect(jsonShapeProblem(Buffer.from(`{"a":${item(50)}}`), limits)).toBeUndefined();
+  });
+
   it('refuses a 400,000-key body in one scan, quickly', () => {
     const body = Buffer.from(keys(400_000));
     // Not a timed assertion: the scan stops at the first excess, so only the prefix is read.

@@ -26,6 +26,8 @@ export interface JsonShapeLimits {
   maxKeysPerObject?: number;
   /** Keys of every object together; unbounded when absent. */
   maxKeys?: number;
+  /** Bytes of one item of an array body (a bulk request's task, held to a single request's cap); unbounded when absent. */
+  maxItemBytes?: number;
 }
 
 /**
@@ -42,12 +44,18 @@ export const MAX_KEYS = 100_000;
  * be on its own, and a refusal names the item by its index.
  */
 export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string | undefined {
-  const { maxDepth, maxKeysPerObject = Infinity, maxKeys = Infinity } = limits;
+  const { maxDepth, maxKeysPerObject = Infinity, maxKeys = Infinity, maxItemBytes = Infinity } = limits;
   // Per open container: its key count, or -1 for an array.
   const open: number[] = [];
   let keys = 0;
   let inString = false;
   let item = 0;
+  // Where the current item of an array body starts (just past its `[` or `,`).
+  let itemStart = 0;
+  const itemTooBig = (end: number) =>
+    end - itemStart > maxItemBytes
+      ? `[${item}] the item is ${end - itemStart} bytes, over the ${maxItemBytes} a single request may be`
+      : undefined;
   const inItem = () => open[0] === -1 && open.length > 1;
   // "[2] the item" in an array body, "the body" otherwise.
   const prefix = () => (inItem() ? `[${item}] ` : '');
@@ -61,11 +69,21 @@ export function jsonShapeProblem(raw: Buffer, limits: JsonShapeLimits): string |
     } else if (byte === 0x22) inString = true;
     else if (byte === 0x7b || byte === 0x5b) {
       open.push(byte === 0x7b ? 0 : -1);
+      if (open.length === 1) itemStart = i + 1;
       if (open.length - (inItem() ? 1 : 0) > maxDepth)
         return `${prefix()}${noun()} is nested deeper than ${maxDepth} levels`;
-    } else if (byte === 0x7d || byte === 0x5d) open.pop();
-    else if (byte === 0x2c && open.length === 1 && open[0] === -1) item++;
-    else if (byte === 0x3a && open.length > 0) {
+    } else if (byte === 0x7d || byte === 0x5d) {
+      if (open.length === 1 && open[0] === -1) {
+        const tooBig = itemTooBig(i);
+        if (tooBig) return tooBig;
+      }
+      open.pop();
+    } else if (byte === 0x2c && open.length === 1 && open[0] === -1) {
+      const tooBig = itemTooBig(i);
+      if (tooBig) return tooBig;
+      item++;
+      itemStart = i + 1;
+    } else if (byte === 0x3a && open.length > 0) {
       // A colon outside a string follows a key.
       if (++open[open.length - 1] > maxKeysPerObject)
         return `${prefix()}an object in ${noun()} has more than ${maxKeysPerObject} keys`;
