@@ -4,27 +4,32 @@ import { RedisUnavailableError } from './redis-unavailable';
 import { defineScripts, LuaScript } from './scripts/lua-script';
 
 /**
- * How long a command may go unanswered before it fails. A request makes a few round trips and
- * must be answered within a second while Redis hangs; no command of these apps takes this long
- * on a Redis that works (scripts touch at most a batch of about a thousand tasks).
+ * How long a command may go unanswered before it fails (REDIS_COMMAND_TIMEOUT_MS). A request makes
+ * a few round trips and must be answered within a second while Redis hangs; no command of these
+ * apps takes this long on a Redis that works (scripts touch at most a batch of about a thousand
+ * tasks). A command that timed out may still have been applied: its caller gets 503 and resends
+ * (a task with its id is not stored twice).
  */
-export const COMMAND_TIMEOUT_MS = 800;
+export const DEFAULT_COMMAND_TIMEOUT_MS = 800;
 /** How long an app waits at start for Redis before it gives up, so a Redis started alongside has time. */
 export const START_TIMEOUT_MS = 5_000;
 
-const OPTIONS: RedisOptions = {
-  enableAutoPipelining: true,
-  commandTimeout: COMMAND_TIMEOUT_MS,
-  // A connection that stops answering (a hung server, a broken network) is dropped and made again,
-  // so later commands fail at once (no offline queue) instead of each waiting COMMAND_TIMEOUT_MS.
-  socketTimeout: COMMAND_TIMEOUT_MS,
-  connectTimeout: 3_000,
-  // A command cut off by a lost connection has already failed its caller (503): sending it again
-  // on the next connection would do work nobody waits for.
-  autoResendUnfulfilledCommands: false,
-  maxRetriesPerRequest: 3,
-  retryStrategy: (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 2_000) + Math.floor(Math.random() * 100),
-};
+function clientOptions(commandTimeoutMs: number): RedisOptions {
+  return {
+    enableAutoPipelining: true,
+    commandTimeout: commandTimeoutMs,
+    // A connection that stops answering (a hung server, a broken network) is dropped and made again,
+    // so later commands fail at once (no offline queue) instead of each waiting for its timeout.
+    // Three command timeouts: a slow script or a stalled event loop does not cut every command in flight.
+    socketTimeout: 3 * commandTimeoutMs,
+    connectTimeout: 3_000,
+    // A command cut off by a lost connection has already failed its caller (503): sending it again
+    // on the next connection would do work nobody waits for.
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 3,
+    retryStrategy: (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 2_000) + Math.floor(Math.random() * 100),
+  };
+}
 
 /** Where a client connects, for log lines: host:port (or the socket path), never the credentials. */
 export function redisAddress(client: Redis): string {
@@ -54,7 +59,7 @@ function reportOutages(client: Redis, logger: Logger): void {
   };
   client.on('error', (error: Error) => {
     if (!connected || down) return logger.debug(`Redis at ${redisAddress(client)}: ${error.message}`);
-    lost(plainCause(error));
+    lost(plainCause(error, client));
   });
   // A connection the server closed without an error (a restart): requests fail until the next
   // one is ready, so that is an outage too. Not emitted after quit() or disconnect().
@@ -68,16 +73,20 @@ function reportOutages(client: Redis, logger: Logger): void {
   });
 }
 
-/** ioredis's socket timeout, in words; other causes (ECONNREFUSED, WRONGPASS) say enough as they are. */
-function plainCause(error: Error): string {
-  return /^Socket timeout|^Command timed out/.test(error.message)
-    ? `no answer within ${COMMAND_TIMEOUT_MS} ms`
-    : error.message;
+/** ioredis's timeouts, in words; other causes (ECONNREFUSED, WRONGPASS) say enough as they are. */
+function plainCause(error: Error, client: Redis): string {
+  if (/^Socket timeout/.test(error.message)) return `no answer within ${client.options.socketTimeout} ms`;
+  if (/^Command timed out/.test(error.message)) return `no answer within ${client.options.commandTimeout} ms`;
+  return error.message;
 }
 
 /** Builds the client an app uses: REDIS_URL from config, the app's scripts defined. */
-export function createRedisClient(url: string, scripts: readonly LuaScript[] = []): Redis {
-  const client = new Redis(url, OPTIONS);
+export function createRedisClient(
+  url: string,
+  scripts: readonly LuaScript[] = [],
+  commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+): Redis {
+  const client = new Redis(url, clientOptions(commandTimeoutMs));
   failFastOnceReady(client);
   reportOutages(client, new Logger('Redis'));
   defineScripts(client, scripts);
@@ -120,6 +129,6 @@ export async function waitUntilReady(client: Redis, timeoutMs = START_TIMEOUT_MS
     if (onReady) client.off('ready', onReady);
   }
   client.disconnect();
-  const why = lastError ? plainCause(lastError) : `no connection within ${timeoutMs / 1000} s`;
+  const why = lastError ? plainCause(lastError, client) : `no connection within ${timeoutMs / 1000} s`;
   throw new RedisUnavailableError(`at ${redisAddress(client)} (${why})`);
 }

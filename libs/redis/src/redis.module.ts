@@ -32,7 +32,11 @@ export class RedisModule implements OnApplicationShutdown {
           inject: [ConfigService],
           // Connected before any module starts: an unreachable Redis fails the start, saying where.
           useFactory: async (config: ConfigService) => {
-            const client = createRedisClient(config.getOrThrow<string>('REDIS_URL'), options.scripts);
+            const client = createRedisClient(
+              config.getOrThrow<string>('REDIS_URL'),
+              options.scripts,
+              config.get<number>('REDIS_COMMAND_TIMEOUT_MS'),
+            );
             await waitUntilReady(client);
             return client;
           },

@@ -39,6 +39,16 @@ export class BaseEnvironment {
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'REDIS_PREFIX must be 1..64 characters of A-Z a-z 0-9 _ . - (no :)' })
   REDIS_PREFIX: string = 'tq';
 
+  /**
+   * How long a Redis command may go unanswered before the request gets 503: under a second, so a
+   * hung Redis is answered in time; raise it for a Redis that is slow on purpose (far away, loaded).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS: number = 800;
+
   /** Largest request body, bytes; bigger ones get 413. */
   @Type(() => Number)
   @IsInt()
