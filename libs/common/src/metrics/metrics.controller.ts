@@ -1,3 +1,4 @@
+import { ApiUnavailableResponse } from '../app/api-responses';
 import { RequireScope, Scope } from '../auth';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -27,6 +28,8 @@ export class MetricsController {
       },
     },
   })
+  // The broker's queue gauges read Redis at each scrape.
+  @ApiUnavailableResponse()
   render(): Promise<string> {
     return this.metrics.render();
   }
