@@ -163,6 +163,11 @@ export class QueueRegistry implements OnModuleInit, OnModuleDestroy {
     return this.sorted;
   }
 
+  /** The queue of this name, or undefined when it is not (or no longer) declared. */
+  find(name: string): QueueDefinition | undefined {
+    return this.queues.get(name);
+  }
+
   get(name: string): QueueDefinition {
     const queue = this.queues.get(name);
     if (!queue) throw new UnknownQueueError(name);

@@ -17,7 +17,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { QueueWakers } from '../dispatcher/queue-wakers';
-import { ExchangeService } from '../exchange/exchange.service';
+import { ExchangeService, UnroutableError } from '../exchange/exchange.service';
 import { QueueRegistry } from '../queue-registry/queue-registry.service';
 import { enqueueScript } from '../scripts/enqueue.lua';
 import { isRefusal, scriptError } from '../scripts/script-errors';
@@ -84,7 +84,14 @@ export class RequestProcessor {
       ]),
       ...tasks.map((task) => this.keys.task(task.id)),
     ];
-    const args: (string | number)[] = [queueNames.length, ...queueNames.map((q) => this.queues.get(q).capacity)];
+    const capacities = queueNames.map((name) => {
+      const queue = this.queues.find(name);
+      if (queue) return queue.capacity;
+      // Deleted since the binding was read: as unroutable as a key that was never bound (422, not 404).
+      const index = routed.indexOf(name);
+      throw new UnroutableError(tasks[index].binding_key, tasks.length > 1 ? index : undefined);
+    });
+    const args: (string | number)[] = [queueNames.length, ...capacities];
     tasks.forEach((task, i) => {
       task.queue = routed[i];
       args.push(
