@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { EventEmitter } from 'node:events';
 import { AppLogger } from './app-logger';
-import { requestLog } from './request-log';
+import { REFUSALS_LOGGED_PER_SECOND, requestLog } from './request-log';
 
 /** The request log's line for one request answered with `status`, or undefined when it writes none. */
 function lineFor(
@@ -40,5 +40,36 @@ describe('requestLog', () => {
     expect(line).not.toHaveProperty('stack');
     expect(JSON.stringify(line)).not.toContain('tq_secret');
     expect(lineFor(400, 'log', { 'x-request-id': 'no spaces allowed' })!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs the first refusals of a second one by one and counts the rest in one line, never a server error', () => {
+    jest.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const middleware = requestLog(new AppLogger({ format: 'json', write: (line) => lines.push(line) }));
+      const answer = (status: number) => {
+        const req = { method: 'GET', originalUrl: '/tasks/x', headers: {} } as unknown as Request;
+        const res = Object.assign(new EventEmitter(), {
+          req,
+          statusCode: status,
+          setHeader: () => undefined,
+          getHeader: () => undefined,
+        }) as unknown as Response;
+        middleware(req, res, (() => undefined) as NextFunction);
+        res.emit('finish');
+      };
+      for (let i = 0; i < REFUSALS_LOGGED_PER_SECOND + 30; i++) answer(i % 2 ? 401 : 503);
+      answer(500);
+      expect(lines).toHaveLength(REFUSALS_LOGGED_PER_SECOND + 1);
+      jest.advanceTimersByTime(1_000);
+      const summary = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+      expect(summary).toMatchObject({
+        level: 'warn',
+        message: '30 more refused requests within a second, not logged one by one',
+        byStatus: { 401: 15, 503: 15 },
+      });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

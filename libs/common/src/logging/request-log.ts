@@ -7,6 +7,54 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const REQUEST_STARTED = Symbol('requestStarted');
 type TimedResponse = Response & { [REQUEST_STARTED]?: bigint };
 
+/** Refused requests (4xx, 503) logged one by one each second; the rest are counted in one summary line. */
+export const REFUSALS_LOGGED_PER_SECOND = 20;
+
+/**
+ * Anyone can send requests that are refused (no key, a bad body), and while Redis is away every
+ * request is: past the first REFUSALS_LOGGED_PER_SECOND of a second, refusals are counted by status
+ * and one line at the end of the second says how many more there were.
+ */
+class RefusalBudget {
+  private windowStart = -Infinity;
+  private logged = 0;
+  private counted = new Map<number, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly logger: AppLogger) {}
+
+  /** Whether this refusal gets a line of its own. */
+  take(status: number): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= 1_000) {
+      this.flush();
+      this.windowStart = now;
+      this.logged = 0;
+    }
+    if (this.logged < REFUSALS_LOGGED_PER_SECOND) {
+      this.logged++;
+      return true;
+    }
+    this.counted.set(status, (this.counted.get(status) ?? 0) + 1);
+    this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.windowStart + 1_000 - now)).unref();
+    return false;
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.counted.size === 0) return;
+    const byStatus = Object.fromEntries(this.counted);
+    const count = [...this.counted.values()].reduce((sum, n) => sum + n, 0);
+    this.logger.warn(
+      `${count} more refused requests within a second, not logged one by one`,
+      { count, byStatus },
+      'http',
+    );
+    this.counted = new Map();
+  }
+}
+
 /**
  * Gives each request an id (taken from `x-request-id` or made), echoes it, and logs failed
  * requests with it: a client's mistake (4xx) and back-pressure (503) at warn, a server error at
@@ -17,9 +65,12 @@ type TimedResponse = Response & { [REQUEST_STARTED]?: bigint };
  */
 export function requestLog(logger: AppLogger) {
   const verbose = logger.isLevelEnabled('verbose');
+  const refusals = new RefusalBudget(logger);
   function onFinish(this: TimedResponse) {
     const status = this.statusCode;
     if (status < 400 && !verbose) return;
+    const refused = status >= 400 && (status < 500 || status === 503);
+    if (refused && !refusals.take(status)) return;
     const req = this.req as Request & AuthenticatedRequest;
     const ms = Math.round(Number(process.hrtime.bigint() - (this[REQUEST_STARTED] ?? 0n)) / 1e5) / 10;
     const fields = {
