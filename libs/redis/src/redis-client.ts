@@ -19,9 +19,10 @@ function clientOptions(commandTimeoutMs: number): RedisOptions {
     enableAutoPipelining: true,
     commandTimeout: commandTimeoutMs,
     // A connection that stops answering (a hung server, a broken network) is dropped and made again,
-    // so later commands fail at once (no offline queue) instead of each waiting for its timeout.
-    // Three command timeouts: a slow script or a stalled event loop does not cut every command in flight.
-    socketTimeout: 3 * commandTimeoutMs,
+    // so later commands fail at once (no offline queue) instead of each waiting for its timeout: a
+    // request making several round trips is still answered within about one timeout. The price: a
+    // script running longer than this cuts the commands in flight with it (raise the setting then).
+    socketTimeout: commandTimeoutMs,
     connectTimeout: 3_000,
     // A command cut off by a lost connection has already failed its caller (503): sending it again
     // on the next connection would do work nobody waits for.
