@@ -36,3 +36,4 @@ export * from './config/log-settings';
 export * from './logging/app-logger';
 export * from './logging/failure-log';
 export * from './logging/redact';
+export * from './dto/checked-by';

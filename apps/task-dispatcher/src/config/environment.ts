@@ -1,22 +1,14 @@
-import { BaseEnvironment } from '@app/common';
+import { BaseEnvironment, checkedBy } from '@app/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Max, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 import { validateCronExpression } from 'cron';
 
 /** A cron expression the `cron` package (which @nestjs/schedule runs) accepts, 5 or 6 fields. */
-function IsCronExpression(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isCronExpression',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && validateCronExpression(value).valid,
-        defaultMessage: () => `${propertyName} must be a cron expression (5 fields, or 6 with seconds first)`,
-      },
-    });
-}
+const IsCronExpression = checkedBy(
+  'isCronExpression',
+  (value: unknown) => typeof value === 'string' && validateCronExpression(value).valid,
+  (field) => `${field} must be a cron expression (5 fields, or 6 with seconds first)`,
+);
 
 /** Everything the task-dispatcher reads from its environment; see .env.example. */
 export class TaskDispatcherEnvironment extends BaseEnvironment {

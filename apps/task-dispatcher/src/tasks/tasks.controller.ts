@@ -1,4 +1,4 @@
-import { ApiErrorResponse, ApiUnavailableResponse, RequireScope, Scope } from '@app/common';
+import { ApiErrorResponse, ApiUnavailableResponse, Page, RequireScope, Scope, Task } from '@app/common';
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto';
@@ -22,7 +22,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskPageDto })
   @ApiErrorResponse(400, 'A bad status, time, limit or cursor, each named; or from after to')
   @ApiUnavailableResponse()
-  list(@Query() query: ListTasksQueryDto): Promise<TaskPageDto> {
+  list(@Query() query: ListTasksQueryDto): Promise<Page<Task>> {
     const from = query.from ? Date.parse(query.from) : -Infinity;
     const to = query.to ? Date.parse(query.to) : Infinity;
     if (from > to)

@@ -1,9 +1,8 @@
-import { CorruptTaskError, Task, taskFromHash } from '@app/common';
+import { CorruptTaskError, Page, Task, taskFromHash } from '@app/common';
 import { InjectRedis, InjectRedisKeys, RedisKeys } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ListedStatus } from './dto/list-tasks-query.dto';
-import { TaskPageDto } from './dto/task-page.dto';
 import { encodeCursor, nextCursor, PageCursor } from './page-cursor';
 
 export interface TaskListing {
@@ -25,7 +24,7 @@ export class TasksService {
     @InjectRedisKeys() private readonly keys: RedisKeys,
   ) {}
 
-  async list(query: TaskListing): Promise<TaskPageDto> {
+  async list(query: TaskListing): Promise<Page<Task>> {
     const index = query.status === 'scheduled' ? this.keys.scheduledIndex : this.keys.completeIndex;
     const start = query.cursor?.score ?? query.from;
     const offset = query.cursor?.offset ?? 0;

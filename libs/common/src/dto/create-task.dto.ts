@@ -10,27 +10,17 @@ import {
   Matches,
   Max,
   Min,
-  registerDecorator,
-  ValidationOptions,
 } from 'class-validator';
 import { isPeriodicity } from '../periodicity/periodicity';
+import { checkedBy } from './checked-by';
 import { MAX_PRIORITY, TASK_ID_PATTERN, TASK_TYPE_PATTERN } from '../task/task.model';
 
 /** A periodicity this system can run: once, hourly, daily, weekly, monthly or 5 cron fields (UTC). */
-export function IsPeriodicity(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isPeriodicity',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: isPeriodicity,
-        defaultMessage: () =>
-          `${propertyName} must be once, hourly, daily, weekly, monthly or a 5-field cron expression`,
-      },
-    });
-}
+export const IsPeriodicity = checkedBy(
+  'isPeriodicity',
+  isPeriodicity,
+  (field) => `${field} must be once, hourly, daily, weekly, monthly or a 5-field cron expression`,
+);
 
 /**
  * A time JavaScript can read: isISO8601 also passes week dates (2026-W47-1), ordinal dates and
@@ -39,41 +29,22 @@ export function IsPeriodicity(options?: ValidationOptions) {
 export const isReadableTime = (value: unknown): boolean =>
   typeof value === 'string' && Number.isFinite(Date.parse(value));
 
-function IsReadableTime(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isReadableTime',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: isReadableTime,
-        defaultMessage: () =>
-          `${propertyName} must be a calendar date-time such as 2026-11-22T10:00:00Z ` +
-          '(week and ordinal dates are not read)',
-      },
-    });
-}
+const IsReadableTime = checkedBy(
+  'isReadableTime',
+  isReadableTime,
+  (field) => `${field} must be a calendar date-time such as 2026-11-22T10:00:00Z (week and ordinal dates are not read)`,
+);
 
 /** Ends with Z or an offset: a time without one would mean the host's time zone. */
 export const hasTimeZone = (value: string): boolean => /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(value);
 
 /** A readable time must say its zone; an unreadable one gets the other checks' messages only. */
-function IsZonedTime(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isZonedTime',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: (value: unknown) => !isReadableTime(value) || hasTimeZone(value as string),
-        defaultMessage: () =>
-          `${propertyName} must end with Z or an offset such as +02:00: ` +
-          "without one it would be read in the server's time zone",
-      },
-    });
-}
+const IsZonedTime = checkedBy(
+  'isZonedTime',
+  (value) => !isReadableTime(value) || hasTimeZone(value as string),
+  (field) =>
+    `${field} must end with Z or an offset such as +02:00: without one it would be read in the server's time zone`,
+);
 
 /**
  * Not before 1970: a time that far back is a mistake (a year typed short, a zero value), and a
@@ -81,34 +52,18 @@ function IsZonedTime(options?: ValidationOptions) {
  */
 export const isNotBeforeEpoch = (value: unknown): boolean => !isReadableTime(value) || Date.parse(value as string) >= 0;
 
-function IsNotBeforeEpoch(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isNotBeforeEpoch',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: isNotBeforeEpoch,
-        defaultMessage: () => `${propertyName} must be 1970-01-01T00:00:00Z or later`,
-      },
-    });
-}
+const IsNotBeforeEpoch = checkedBy(
+  'isNotBeforeEpoch',
+  isNotBeforeEpoch,
+  (field) => `${field} must be 1970-01-01T00:00:00Z or later`,
+);
 
 /** A plain JSON object: not an array, not null. */
-function IsJsonObject(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isJsonObject',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value),
-        defaultMessage: () => `${propertyName} must be a JSON object`,
-      },
-    });
-}
+const IsJsonObject = checkedBy(
+  'isJsonObject',
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  (field) => `${field} must be a JSON object`,
+);
 
 export class CreateTaskDto {
   @ApiPropertyOptional({

@@ -1,4 +1,4 @@
-import { CreateTaskDto, MAX_PRIORITY, TASK_TYPE_PATTERN } from '@app/common';
+import { checkedBy, CreateTaskDto, MAX_PRIORITY, TASK_TYPE_PATTERN } from '@app/common';
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -10,26 +10,16 @@ import {
   Matches,
   Max,
   Min,
-  registerDecorator,
   ValidateIf,
-  ValidationOptions,
 } from 'class-validator';
 import { MAX_BATCH, MAX_CONCURRENCY } from '../produce.constants';
 
 /** [min, max] with min <= max; the element checks come from the other decorators. */
-function IsOrderedPair(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isOrderedPair',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: (value: unknown) => Array.isArray(value) && value.length === 2 && value[0] <= value[1],
-        defaultMessage: () => `${propertyName} must be [min, max] with min <= max`,
-      },
-    });
-}
+const IsOrderedPair = checkedBy(
+  'isOrderedPair',
+  (value: unknown) => Array.isArray(value) && value.length === 2 && value[0] <= value[1],
+  (field) => `${field} must be [min, max] with min <= max`,
+);
 
 /** Tasks one POST /produce may make: a request is not a way to turn 10 KB into gigabytes. */
 export const MAX_PRODUCE_COUNT = 100_000;

@@ -1,34 +1,17 @@
+import { checkedBy } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-  registerDecorator,
-  ValidationOptions,
-} from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
 import { decodeCursor } from '../page-cursor';
 
 export const LISTED_STATUSES = ['scheduled', 'complete'] as const;
 export type ListedStatus = (typeof LISTED_STATUSES)[number];
 
-function IsPageCursor(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isPageCursor',
-      target: target.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && decodeCursor(value) !== null,
-        defaultMessage: () => `${propertyName} must be a next_cursor returned by GET /tasks`,
-      },
-    });
-}
+const IsPageCursor = checkedBy(
+  'isPageCursor',
+  (value: unknown) => typeof value === 'string' && decodeCursor(value) !== null,
+  (field) => `${field} must be a next_cursor returned by GET /tasks`,
+);
 
 /** GET /tasks: one index (by status), a time window on its score, and a page. */
 export class ListTasksQueryDto {
