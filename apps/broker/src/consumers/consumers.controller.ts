@@ -64,7 +64,7 @@ export class ConsumersController {
   @ApiUnavailableResponse()
   async register(@Body() dto: RegisterConsumerDto) {
     const problem = consumerUrlProblem(dto.url, this.urlAllow);
-    if (problem) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [problem] });
+    if (problem) throw new BadRequestException(problem);
     const consumer = await this.consumers.register(dto.url, dto.capacity, dto.types);
     return { id: consumer.id, queues: await this.consumers.queuesOf(consumer.id), secret: consumer.secret };
   }

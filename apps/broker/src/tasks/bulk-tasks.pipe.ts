@@ -31,12 +31,7 @@ export class BulkTasksPipe implements PipeTransform<unknown, Promise<CreateTaskD
         if (problems.length >= MAX_REPORTED_ERRORS) break;
       }
     }
-    if (problems.length)
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: problems.slice(0, MAX_REPORTED_ERRORS),
-      });
+    if (problems.length) throw new BadRequestException({ message: problems.slice(0, MAX_REPORTED_ERRORS) });
     return dtos;
   }
 }

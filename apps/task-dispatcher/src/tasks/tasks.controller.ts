@@ -25,8 +25,7 @@ export class TasksController {
   list(@Query() query: ListTasksQueryDto): Promise<Page<Task>> {
     const from = query.from ? Date.parse(query.from) : -Infinity;
     const to = query.to ? Date.parse(query.to) : Infinity;
-    if (from > to)
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['from must not be after to'] });
+    if (from > to) throw new BadRequestException('from must not be after to');
     return this.tasks.list({
       status: query.status,
       from,

@@ -48,6 +48,6 @@ export function batchBodyProblems(body: unknown, shape: BatchShape): string[] {
 /** The body, typed, or a 400 listing its problems. */
 export function checkedBatchBody<T>(body: unknown, shape: BatchShape): T {
   const problems = batchBodyProblems(body, shape);
-  if (problems.length) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
+  if (problems.length) throw new BadRequestException({ message: problems });
   return body as T;
 }

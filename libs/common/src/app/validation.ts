@@ -49,11 +49,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     stopAtFirstError: false,
     exceptionFactory: (errors) =>
-      new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: flattenValidationErrors(errors).slice(0, MAX_REPORTED_ERRORS),
-      }),
+      // ExceptionsFilter gives it the rest of the one error shape.
+      new BadRequestException({ message: flattenValidationErrors(errors).slice(0, MAX_REPORTED_ERRORS) }),
   });
 }
 
